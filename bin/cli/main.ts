@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { CliError } from './cli-error.js';
+
+/** Builds the `spotify-pipeline` program; each command lives in its own module under `commands/`. */
+export function buildProgram(): Command {
+  const program = new Command('spotify-pipeline')
+    .description(
+      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, report.',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const command of program.commands)
+    command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; never throws. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (or the help text, whose exit code is 0).
+    return error.exitCode;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`spotify-pipeline: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`spotify-pipeline: unexpected failure: ${detail}\n`);
+  return 1;
+}
