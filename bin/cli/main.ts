@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { generateCommand } from './commands/generate.js';
 
 /** Builds the `spotify-pipeline` program; each command lives in its own module under `commands/`. */
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  program.addCommand(generateCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
@@ -26,8 +28,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 function reportFailure(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Commander already printed its message (or the help text, whose exit code is 0).
-    return error.exitCode;
+    // Commander already printed its message, or the help text (exit code 0). Usage errors exit 2,
+    // as CliErrors do, so scripts can tell a bad invocation from a failed run (1).
+    return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof CliError) {
     process.stderr.write(`spotify-pipeline: ${error.message}\n`);

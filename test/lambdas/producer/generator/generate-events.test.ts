@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type FaultKind,
+  type GeneratedLine,
+  GeneratorOptionError,
+  type GeneratorOptions,
+  generateEventLines,
+  MALFORMED_FAULT_KINDS,
+} from '../../../../lambdas/producer/generator/generate-events.js';
+import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/listening-event.js';
+import { parseListeningEventJson } from '../../../../lambdas/shared/event-contract/validate-listening-event.js';
+
+function lines(options: GeneratorOptions): GeneratedLine[] {
+  return [...generateEventLines(options)];
+}
+
+function validEvents(options: GeneratorOptions): ListeningEvent[] {
+  return lines(options).map((line) => {
+    const result = parseListeningEventJson(line.text);
+    if (!result.ok) throw new Error(`generated line is invalid: ${line.text}`);
+    return result.event;
+  });
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+describe('generateEventLines: determinism', () => {
+  it('GIVEN the same seed and options WHEN generated twice THEN the output is identical, byte for byte', () => {
+    const options = { seed: 7, count: 5_000, users: 50, songs: 30, faultRate: 0.1 };
+    const first = lines(options)
+      .map((line) => line.text)
+      .join('\n');
+    const second = lines(options)
+      .map((line) => line.text)
+      .join('\n');
+    expect(first.length).toBeGreaterThan(1_000_000);
+    expect(first === second).toBe(true);
+  });
+
+  it('GIVEN two seeds WHEN generated THEN the outputs differ', () => {
+    expect(lines({ seed: 1, count: 100 })).not.toEqual(lines({ seed: 2, count: 100 }));
+  });
+
+  it('GIVEN faults turned on WHEN generated THEN the ordinary events are the same as without faults', () => {
+    const clean = lines({ seed: 5, count: 2_000 }).map((line) => line.text);
+    const ordinary = lines({ seed: 5, count: 2_000, faultRate: 0.2 })
+      .filter((line) => line.fault === null)
+      .map((line) => line.text);
+    expect(ordinary.length).toBeGreaterThan(1_400);
+    const firstDifference = ordinary.findIndex((text, index) => text !== clean[index]);
+    expect(firstDifference).toBe(-1);
+  });
+});
+
+describe('generateEventLines: the contract', () => {
+  it('GIVEN no faults WHEN generated THEN every line passes the contract and the count is exact', () => {
+    const events = validEvents({ seed: 7, count: 20_000 });
+    expect(events).toHaveLength(20_000);
+    expect(new Set(events.map((event) => event.event_id)).size).toBe(20_000);
+  });
+
+  it('GIVEN the default catalogue WHEN generated THEN it has 20 users, 6 songs and the seed countries with GB for the UK', () => {
+    const events = validEvents({ seed: 3, count: 20_000 });
+    expect(new Set(events.map((event) => event.user_id)).size).toBe(20);
+    expect(new Set(events.map((event) => event.song_id)).size).toBe(6);
+    const countries = new Set(events.map((event) => event.country));
+    for (const country of countries) expect(['US', 'GB', 'CA', 'AU', 'IN', 'DE']).toContain(country);
+  });
+
+  it('GIVEN a start time WHEN generated THEN event times move forward from it', () => {
+    const startMs = Date.parse('2026-03-01T12:00:00Z');
+    const times = validEvents({ seed: 9, count: 5_000, startMs }).map((event) => Date.parse(event.timestamp));
+    expect(times[0]).toBe(startMs);
+    for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThanOrEqual(times[i - 1]!);
+    expect(times.at(-1)! - startMs).toBeGreaterThan(86_400_000);
+  });
+
+  it('GIVEN generated lines WHEN read THEN timestamps carry the device local offset and normalise to UTC', () => {
+    const texts = lines({ seed: 4, count: 2_000 }).map((line) => JSON.parse(line.text).timestamp as string);
+    expect(texts.some((text) => /[+-]\d{2}:\d{2}$/.test(text))).toBe(true);
+    for (const text of texts) expect(text).toMatch(/(Z|[+-]\d{2}:\d{2})$/);
+  });
+});
+
+describe('generateEventLines: realism', () => {
+  const events = validEvents({ seed: 21, count: 60_000, users: 300, songs: 1_000 });
+
+  it('GIVEN sessions WHEN replayed THEN each pause, skip and playlist add follows a play of the same song by the same user', () => {
+    const playing = new Map<string, { song: string; user: string; active: boolean }>();
+    let checked = 0;
+    for (const event of events) {
+      const session = event.session_id!;
+      const state = playing.get(session);
+      if (event.event_type === 'play') {
+        if (state) expect(state.user).toBe(event.user_id);
+        playing.set(session, { song: event.song_id, user: event.user_id, active: true });
+        continue;
+      }
+      checked++;
+      expect(state, `${event.event_type} ${event.event_id} has no play before it`).toBeDefined();
+      expect({ song: state!.song, user: state!.user, active: state!.active }).toEqual({
+        song: event.song_id,
+        user: event.user_id,
+        active: true,
+      });
+      // After a pause or skip the song is no longer playing: the next event must be a play.
+      if (event.event_type !== 'add_to_playlist') state!.active = false;
+    }
+    expect(checked).toBeGreaterThan(5_000);
+  });
+
+  it('GIVEN a resumed song WHEN replayed THEN it resumes from where it was paused', () => {
+    const pausedAt = new Map<string, { song: string; position: number }>();
+    let resumes = 0;
+    for (const event of events) {
+      const session = event.session_id!;
+      const paused = pausedAt.get(session);
+      if (event.event_type === 'pause')
+        pausedAt.set(session, { song: event.song_id, position: event.ms_played! });
+      else if (event.event_type === 'play' && paused) {
+        pausedAt.delete(session);
+        if (paused.song === event.song_id && event.ms_played! > 0) {
+          expect(event.ms_played).toBe(paused.position);
+          resumes++;
+        }
+      }
+    }
+    expect(resumes).toBeGreaterThan(100);
+  });
+
+  it("GIVEN many events WHEN grouped by user THEN a user's country never changes", () => {
+    const countryOf = new Map<string, string>();
+    for (const event of events) {
+      const known = countryOf.get(event.user_id) ?? event.country;
+      expect(event.country, event.user_id).toBe(known);
+      countryOf.set(event.user_id, known);
+    }
+    expect(new Set(countryOf.values()).size).toBe(6);
+  });
+
+  it('GIVEN many events WHEN grouped by user THEN most of a user’s sessions are on one preferred device', () => {
+    const sessionDevice = new Map<string, { user: string; device: string }>();
+    for (const event of events) {
+      const known = sessionDevice.get(event.session_id!);
+      if (known) expect(event.device_type).toBe(known.device);
+      else sessionDevice.set(event.session_id!, { user: event.user_id, device: event.device_type });
+    }
+    const byUser = new Map<string, string[]>();
+    for (const { user, device } of sessionDevice.values())
+      byUser.set(user, [...(byUser.get(user) ?? []), device]);
+    let sessions = 0;
+    let onTopDevice = 0;
+    for (const devices of byUser.values()) {
+      sessions += devices.length;
+      onTopDevice += Math.max(...countBy(devices, (device) => device).values());
+    }
+    expect(onTopDevice / sessions).toBeGreaterThan(0.8);
+  });
+
+  it('GIVEN many plays WHEN counted by song THEN popularity is skewed like Zipf: a few songs take most plays', () => {
+    const plays = [
+      ...countBy(
+        events.filter((event) => event.event_type === 'play'),
+        (event) => event.song_id,
+      ).values(),
+    ].sort((a, b) => b - a);
+    const total = plays.reduce((sum, count) => sum + count, 0);
+    const topTenth = plays.slice(0, 100).reduce((sum, count) => sum + count, 0);
+    expect(topTenth / total).toBeGreaterThan(0.5);
+    // Zipf with exponent 1: the most played song has roughly ten times the plays of the tenth.
+    expect(plays[0]! / plays[9]!).toBeGreaterThan(5);
+    expect(plays[0]! / plays[9]!).toBeLessThan(20);
+  });
+
+  it('GIVEN many plays WHEN skips are counted by song THEN skip rates differ between songs', () => {
+    const bySong = new Map<string, { plays: number; skips: number }>();
+    for (const event of events) {
+      const counts = bySong.get(event.song_id) ?? { plays: 0, skips: 0 };
+      if (event.event_type === 'play' && event.ms_played === 0) counts.plays++;
+      if (event.event_type === 'skip') counts.skips++;
+      bySong.set(event.song_id, counts);
+    }
+    const rates = [...bySong.values()].filter((counts) => counts.plays >= 200).map((c) => c.skips / c.plays);
+    expect(rates.length).toBeGreaterThan(5);
+    expect(Math.max(...rates) - Math.min(...rates)).toBeGreaterThan(0.15);
+  });
+
+  it('GIVEN a catalogue of a million users and 100,000 songs WHEN generated THEN events are valid and spread over it', () => {
+    const big = validEvents({ seed: 1, count: 20_000, users: 1_000_000, songs: 100_000 });
+    expect(new Set(big.map((event) => event.user_id)).size).toBeGreaterThan(1_000);
+    expect(new Set(big.map((event) => event.song_id)).size).toBeGreaterThan(1_000);
+    expect(big.some((event) => event.user_id === 'user_1000000' || event.user_id > 'user_0500000')).toBe(
+      true,
+    );
+  });
+});
+
+describe('generateEventLines: faults', () => {
+  const faulty = lines({ seed: 13, count: 20_000, faultRate: 0.1 });
+  const byKind = (kind: FaultKind) => faulty.filter((line) => line.fault === kind);
+
+  it('GIVEN a fault rate WHEN generated THEN about that share of lines are faults, of every kind', () => {
+    const faults = faulty.filter((line) => line.fault !== null);
+    expect(faults.length / faulty.length).toBeGreaterThan(0.08);
+    expect(faults.length / faulty.length).toBeLessThan(0.12);
+    for (const kind of ['duplicate', 'late', ...MALFORMED_FAULT_KINDS] as FaultKind[]) {
+      expect(byKind(kind).length, kind).toBeGreaterThan(100);
+    }
+  });
+
+  it('GIVEN malformed lines WHEN validated THEN each fails with a reason that names its fault', () => {
+    const expectedReason: Record<string, RegExp> = {
+      invalid_json: /^\(record\) .* is not valid JSON/,
+      missing_field: /^(user_id|song_id|event_type|timestamp|event_id) is missing/,
+      wrong_enum: /^(event_type|device_type) ".*" is not one of/,
+      wrong_type: /^(ms_played "\d+" is a string, not a number|schema_version "1" is a string)/,
+      timestamp_without_zone: /^timestamp ".*" has no time zone/,
+    };
+    for (const line of faulty.filter((candidate) => MALFORMED_FAULT_KINDS.has(candidate.fault!))) {
+      const result = parseListeningEventJson(line.text);
+      expect(result.ok, line.text).toBe(false);
+      if (!result.ok) {
+        expect(result.problems).toHaveLength(1);
+        const { field, value, reason } = result.problems[0]!;
+        expect(`${field} ${value === null ? '' : `${value} `}${reason}`).toMatch(
+          expectedReason[line.fault!]!,
+        );
+      }
+    }
+  });
+
+  it('GIVEN duplicate lines WHEN compared THEN each repeats an earlier line byte for byte', () => {
+    const seen = new Set<string>();
+    for (const line of faulty) {
+      if (line.fault === 'duplicate') expect(seen.has(line.text)).toBe(true);
+      seen.add(line.text);
+    }
+  });
+
+  it('GIVEN late lines WHEN compared with the events before them THEN they are valid and hours older', () => {
+    let latestMs = 0;
+    let late = 0;
+    for (const line of faulty) {
+      const result = parseListeningEventJson(line.text);
+      if (!result.ok) continue;
+      const timeMs = Date.parse(result.event.timestamp);
+      if (line.fault === 'late') {
+        late++;
+        expect(latestMs - timeMs).toBeGreaterThanOrEqual(3_600_000);
+        expect(latestMs - timeMs).toBeLessThanOrEqual(48 * 3_600_000);
+      } else latestMs = Math.max(latestMs, timeMs);
+    }
+    expect(late).toBeGreaterThan(100);
+  });
+});
+
+describe('generateEventLines: options', () => {
+  it.each([
+    [{ seed: -1, count: 1 }, 'seed', /seed must be a whole number/],
+    [{ seed: 1, count: 1.5 }, 'count', /count must be a whole number/],
+    [{ seed: 1, count: 1, users: 0 }, 'users', /users must be a whole number from 1/],
+    [{ seed: 1, count: 1, songs: 2_000_000 }, 'songs', /songs must be a whole number from 1 to 1,000,000/],
+    [{ seed: 1, count: 1, faultRate: 1.5 }, 'faultRate', /faults must be a share from 0 to 1/],
+    [{ seed: 1, count: 1, countries: ['UK'] }, 'countries', /ISO 3166-1 alpha-2 codes; not: UK/],
+  ] as const)('GIVEN %j WHEN generating THEN it throws naming %s', (options, option, message) => {
+    const attempt = () => lines(options as GeneratorOptions);
+    expect(attempt).toThrow(GeneratorOptionError);
+    expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as GeneratorOptionError).option).toBe(option);
+    }
+  });
+});
