@@ -73,7 +73,6 @@ export class Catalogue {
   private readonly userActivity: WeightedSampler;
   private readonly userByActivityRank: Uint32Array;
   private readonly userIdWidth: number;
-  private readonly userJsonCache: (string | undefined)[] = [];
 
   constructor(options: CatalogueOptions) {
     const random = new SeededRandom(options.seed, 1);
@@ -116,14 +115,10 @@ export class Catalogue {
     return `user_${String(user + 1).padStart(this.userIdWidth, '0')}`;
   }
 
-  /** The user's part of an event line: `"user_id":"...",` cached, since most users come back. */
+  /** The user's part of an event line: `"user_id":"...",`. */
   userJsonField(user: number): string {
-    let field = this.userJsonCache[user];
-    if (field === undefined) {
-      field = `"user_id":"${this.userId(user)}",`;
-      this.userJsonCache[user] = field;
-    }
-    return field;
+    // Built each time: a cache indexed by a million sparse user numbers would be slower than this.
+    return `"user_id":"${this.userId(user)}",`;
   }
 }
 

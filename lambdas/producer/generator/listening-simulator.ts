@@ -1,6 +1,7 @@
 import { DEVICE_TYPES, type EventType } from '../../shared/event-contract/listening-event.js';
 import type { Catalogue } from './catalogue.js';
 import type { SeededRandom } from './seeded-random.js';
+import { TimeOrderedQueue } from './time-ordered-queue.js';
 
 /**
  * Behaviour of simulated listeners. The defaults give sessions of about a dozen songs, a skip rate
@@ -30,25 +31,94 @@ export const DEFAULT_BEHAVIOUR: ListeningBehaviour = {
   otherDeviceChance: 0.15,
 };
 
-/** `complete` is the simulator's own: a song played to its end, which the contract does not report. */
-type StepKind = EventType | 'complete';
+/** Step kinds: the contract's event types, in their order, then `complete`: a song played to its end, which the contract does not report. */
+const PLAY = 0;
+const PAUSE = 1;
+const SKIP = 2;
+const ADD_TO_PLAYLIST = 3;
+const COMPLETE = 4;
+const EVENT_TYPE_OF_STEP: readonly EventType[] = ['play', 'pause', 'skip', 'add_to_playlist'];
 
-interface PlannedStep {
-  readonly kind: StepKind;
-  readonly timeMs: number;
-  readonly song: number;
-  readonly positionMs: number;
+/** Steps a session can have planned at once: an add to a playlist, then how the playback ends. */
+const STEPS_PER_SESSION = 2;
+
+/**
+ * Open sessions, stored column-wise in typed arrays and addressed by slot: with a million users
+ * tens of thousands of sessions are open at once, and objects per session and per step made the
+ * garbage collector and cache misses, not the simulation, the cost of an event.
+ */
+class SessionTable {
+  capacity = 0;
+  user = new Int32Array(0);
+  device = new Uint8Array(0);
+  /** `"session_id":"...",` for the event line. */
+  idField: string[] = [];
+  /** Planned steps: a queue of up to STEPS_PER_SESSION per slot, earliest first. */
+  stepCount = new Uint8Array(0);
+  stepHead = new Uint8Array(0);
+  stepKind = new Uint8Array(0);
+  stepTime = new Float64Array(0);
+  stepSong = new Int32Array(0);
+  stepPosition = new Float64Array(0);
+  private readonly freeSlots: number[] = [];
+
+  open(user: number, device: number, idField: string): number {
+    if (this.freeSlots.length === 0) this.grow();
+    const slot = this.freeSlots.pop()!;
+    this.user[slot] = user;
+    this.device[slot] = device;
+    this.idField[slot] = idField;
+    this.stepCount[slot] = 0;
+    this.stepHead[slot] = 0;
+    return slot;
+  }
+
+  close(slot: number): void {
+    this.freeSlots.push(slot);
+  }
+
+  plan(slot: number, kind: number, timeMs: number, song: number, positionMs: number): void {
+    const index =
+      slot * STEPS_PER_SESSION + ((this.stepHead[slot]! + this.stepCount[slot]!) % STEPS_PER_SESSION);
+    this.stepKind[index] = kind;
+    this.stepTime[index] = timeMs;
+    this.stepSong[index] = song;
+    this.stepPosition[index] = positionMs;
+    this.stepCount[slot]!++;
+  }
+
+  /** Index of the slot's earliest planned step in the step columns. */
+  firstStep(slot: number): number {
+    return slot * STEPS_PER_SESSION + this.stepHead[slot]!;
+  }
+
+  dropFirstStep(slot: number): void {
+    this.stepHead[slot] = (this.stepHead[slot]! + 1) % STEPS_PER_SESSION;
+    this.stepCount[slot]!--;
+  }
+
+  private grow(): void {
+    const capacity = Math.max(64, this.capacity * 2);
+    this.user = resized(this.user, new Int32Array(capacity));
+    this.device = resized(this.device, new Uint8Array(capacity));
+    this.stepCount = resized(this.stepCount, new Uint8Array(capacity));
+    this.stepHead = resized(this.stepHead, new Uint8Array(capacity));
+    this.stepKind = resized(this.stepKind, new Uint8Array(capacity * STEPS_PER_SESSION));
+    this.stepTime = resized(this.stepTime, new Float64Array(capacity * STEPS_PER_SESSION));
+    this.stepSong = resized(this.stepSong, new Int32Array(capacity * STEPS_PER_SESSION));
+    this.stepPosition = resized(this.stepPosition, new Float64Array(capacity * STEPS_PER_SESSION));
+    for (let slot = capacity - 1; slot >= this.capacity; slot--) {
+      this.idField.push('');
+      this.freeSlots.push(slot);
+    }
+    this.idField.length = capacity;
+    this.capacity = capacity;
+  }
 }
 
-/** A user's listening session: the steps planned for the playback under way, earliest first. */
-interface ListeningSession {
-  readonly user: number;
-  readonly device: number;
-  /** `"session_id":"...",` for the event line. */
-  readonly idField: string;
-  readonly steps: PlannedStep[];
-  /** Tie-breaker for steps due at the same millisecond, so the output order never depends on the heap. */
-  sequence: number;
+function resized<T extends Int32Array | Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /**
@@ -59,11 +129,12 @@ interface ListeningSession {
  * end of the song and the next play. Events come out in time order; each costs O(log sessions).
  */
 export class ListeningSimulator {
-  private readonly queue: ListeningSession[] = [];
+  /** Open sessions by the time of their next step. */
+  private readonly queue = new TimeOrderedQueue<number>();
+  private readonly sessions = new SessionTable();
   private readonly userInSession: Uint8Array;
   private readonly meanArrivalGapMs: number;
   private nextArrivalMs: number;
-  private sequence = 0;
   private lastEventMs: number;
 
   constructor(
@@ -85,27 +156,41 @@ export class ListeningSimulator {
 
   /** The next event as one NDJSON line (without its newline). */
   nextEventLine(): string {
+    const sessions = this.sessions;
     for (;;) {
-      const session = this.queue[0];
-      if (session === undefined || this.nextArrivalMs <= session.steps[0]!.timeMs) {
+      if (this.nextArrivalMs <= this.queue.peekTime()) {
         this.startSession(this.nextArrivalMs);
         this.nextArrivalMs += Math.max(1, Math.round(this.random.exponential(this.meanArrivalGapMs)));
         continue;
       }
-      const step = session.steps.shift()!;
-      if (session.steps.length === 0) this.planAfter(session, step);
-      this.reschedule(session);
-      if (step.kind !== 'complete') {
-        this.lastEventMs = step.timeMs;
+      const slot = this.queue.peek()!;
+      const step = sessions.firstStep(slot);
+      const kind = sessions.stepKind[step]!;
+      const timeMs = sessions.stepTime[step]!;
+      const song = sessions.stepSong[step]!;
+      const positionMs = sessions.stepPosition[step]!;
+      const user = sessions.user[slot]!;
+      const device = sessions.device[slot]!;
+      const idField = sessions.idField[slot]!;
+      sessions.dropFirstStep(slot);
+      if (sessions.stepCount[slot] === 0) this.planAfter(slot, kind, timeMs, song, positionMs);
+      if (sessions.stepCount[slot]! > 0) {
+        this.queue.rescheduleEarliest(sessions.stepTime[sessions.firstStep(slot)]!);
+      } else {
+        this.queue.removeEarliest();
+        this.endSession(slot);
+      }
+      if (kind !== COMPLETE) {
+        this.lastEventMs = timeMs;
         return this.eventLine(
           this.random,
-          session.user,
-          session.device,
-          session.idField,
-          step.kind,
-          step.song,
-          step.positionMs,
-          step.timeMs,
+          user,
+          device,
+          idField,
+          EVENT_TYPE_OF_STEP[kind]!,
+          song,
+          positionMs,
+          timeMs,
         );
       }
     }
@@ -155,97 +240,62 @@ export class ListeningSimulator {
     const device = this.random.chance(this.behaviour.otherDeviceChance)
       ? (preferred + 1 + this.random.nextInt(DEVICE_TYPES.length - 1)) % DEVICE_TYPES.length
       : preferred;
-    const session: ListeningSession = {
-      user,
-      device,
-      idField: `"session_id":"${this.random.uuid()}",`,
-      steps: [{ kind: 'play', timeMs: atMs, song: this.catalogue.drawSong(this.random), positionMs: 0 }],
-      sequence: 0,
-    };
-    this.push(session);
+    const slot = this.sessions.open(user, device, `"session_id":"${this.random.uuid()}",`);
+    this.sessions.plan(slot, PLAY, atMs, this.catalogue.drawSong(this.random), 0);
+    this.queue.push(atMs, slot);
   }
 
-  /** Plans what follows `step`, the last planned step of the session; ends the session when nothing does. */
-  private planAfter(session: ListeningSession, step: PlannedStep): void {
+  /** Plans what follows a session's last planned step; plans nothing when the session ends there. */
+  private planAfter(slot: number, kind: number, timeMs: number, song: number, positionMs: number): void {
     const random = this.random;
     const behaviour = this.behaviour;
-    switch (step.kind) {
-      case 'play':
-        this.planPlayback(session, step);
+    switch (kind) {
+      case PLAY:
+        this.planPlayback(slot, timeMs, song, positionMs);
         return;
-      case 'pause':
-        if (random.chance(behaviour.abandonAfterPauseChance)) {
-          this.endSession(session);
-          return;
-        }
-        session.steps.push({
-          kind: 'play',
-          timeMs: step.timeMs + Math.max(2_000, Math.round(random.exponential(90_000))),
-          song: step.song,
-          positionMs: step.positionMs,
-        });
+      case PAUSE:
+        if (random.chance(behaviour.abandonAfterPauseChance)) return;
+        this.sessions.plan(
+          slot,
+          PLAY,
+          timeMs + Math.max(2_000, Math.round(random.exponential(90_000))),
+          song,
+          positionMs,
+        );
         return;
-      case 'skip':
-      case 'complete': {
-        if (random.chance(behaviour.sessionEndChance)) {
-          this.endSession(session);
-          return;
-        }
-        const gapMs = step.kind === 'skip' ? random.between(300, 2_000) : random.between(0, 1_500);
-        session.steps.push({
-          kind: 'play',
-          timeMs: step.timeMs + gapMs,
-          song: this.nextSong(step.song),
-          positionMs: 0,
-        });
+      case SKIP:
+      case COMPLETE: {
+        if (random.chance(behaviour.sessionEndChance)) return;
+        const gapMs = kind === SKIP ? random.between(300, 2_000) : random.between(0, 1_500);
+        this.sessions.plan(slot, PLAY, timeMs + gapMs, this.nextSong(song), 0);
         return;
       }
-      case 'add_to_playlist':
-        // Always planned together with the playback's end, so it is never the last step.
-        throw new Error('add_to_playlist cannot be the last planned step of a playback');
+      default:
+        // An add to a playlist is always planned together with the playback's end, so never last.
+        throw new Error(`step kind ${kind} cannot be the last planned step of a playback`);
     }
   }
 
-  /** A playback from `play.positionMs`: how it ends (skip, pause or the song's end) and whether it is saved. */
-  private planPlayback(session: ListeningSession, play: PlannedStep): void {
+  /** A playback from `positionMs`: how it ends (skip, pause or the song's end) and whether it is saved. */
+  private planPlayback(slot: number, playMs: number, songIndex: number, positionMs: number): void {
     const random = this.random;
-    const song = this.catalogue.songs[play.song]!;
-    const remainingMs = Math.max(1_000, song.durationMs - play.positionMs);
-    let end: PlannedStep;
+    const song = this.catalogue.songs[songIndex]!;
+    const remainingMs = Math.max(1_000, song.durationMs - positionMs);
+    let endKind = COMPLETE;
+    let listenedMs = remainingMs;
     if (random.chance(song.skipChance)) {
-      const listenedMs = Math.min(remainingMs, random.between(2_000, 45_000));
-      end = {
-        kind: 'skip',
-        timeMs: play.timeMs + listenedMs,
-        song: play.song,
-        positionMs: play.positionMs + listenedMs,
-      };
+      endKind = SKIP;
+      listenedMs = Math.min(remainingMs, random.between(2_000, 45_000));
     } else if (random.chance(this.behaviour.pauseChance)) {
-      const listenedMs = random.between(1_000, remainingMs);
-      end = {
-        kind: 'pause',
-        timeMs: play.timeMs + listenedMs,
-        song: play.song,
-        positionMs: play.positionMs + listenedMs,
-      };
-    } else {
-      end = {
-        kind: 'complete',
-        timeMs: play.timeMs + remainingMs,
-        song: play.song,
-        positionMs: song.durationMs,
-      };
+      endKind = PAUSE;
+      listenedMs = random.between(1_000, remainingMs);
     }
     if (random.chance(this.behaviour.addToPlaylistChance)) {
-      const afterMs = random.between(0, end.timeMs - play.timeMs);
-      session.steps.push({
-        kind: 'add_to_playlist',
-        timeMs: play.timeMs + afterMs,
-        song: play.song,
-        positionMs: play.positionMs + afterMs,
-      });
+      const afterMs = random.between(0, listenedMs);
+      this.sessions.plan(slot, ADD_TO_PLAYLIST, playMs + afterMs, songIndex, positionMs + afterMs);
     }
-    session.steps.push(end);
+    const endPositionMs = endKind === COMPLETE ? song.durationMs : positionMs + listenedMs;
+    this.sessions.plan(slot, endKind, playMs + listenedMs, songIndex, endPositionMs);
   }
 
   private nextSong(previous: number): number {
@@ -254,77 +304,58 @@ export class ListeningSimulator {
     return song === previous ? this.catalogue.drawSong(this.random) : song;
   }
 
-  private endSession(session: ListeningSession): void {
-    this.userInSession[session.user] = 0;
-  }
-
-  // A binary min-heap of sessions by their next step's time, ties by sequence.
-
-  private push(session: ListeningSession): void {
-    session.sequence = this.sequence++;
-    this.queue.push(session);
-    this.siftUp(this.queue.length - 1);
-  }
-
-  /** After the head session's steps changed: move it to its new place, or drop it if it ended. */
-  private reschedule(head: ListeningSession): void {
-    if (head.steps.length > 0) {
-      head.sequence = this.sequence++;
-      this.siftDown(0);
-      return;
-    }
-    const last = this.queue.pop()!;
-    if (last !== head) {
-      this.queue[0] = last;
-      this.siftDown(0);
-    }
-  }
-
-  private before(a: ListeningSession, b: ListeningSession): boolean {
-    const timeA = a.steps[0]!.timeMs;
-    const timeB = b.steps[0]!.timeMs;
-    return timeA < timeB || (timeA === timeB && a.sequence < b.sequence);
-  }
-
-  private siftUp(index: number): void {
-    const queue = this.queue;
-    const item = queue[index]!;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!this.before(item, queue[parent]!)) break;
-      queue[index] = queue[parent]!;
-      index = parent;
-    }
-    queue[index] = item;
-  }
-
-  private siftDown(index: number): void {
-    const queue = this.queue;
-    const item = queue[index]!;
-    const length = queue.length;
-    for (;;) {
-      let child = 2 * index + 1;
-      if (child >= length) break;
-      if (child + 1 < length && this.before(queue[child + 1]!, queue[child]!)) child++;
-      if (!this.before(queue[child]!, item)) break;
-      queue[index] = queue[child]!;
-      index = child;
-    }
-    queue[index] = item;
+  private endSession(slot: number): void {
+    this.userInSession[this.sessions.user[slot]!] = 0;
+    this.sessions.close(slot);
   }
 }
 
-const offsetSuffixes = new Map<number, string>();
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+const MS_PER_DAY = 86_400_000;
 
-/** `timeMs` as the device's local time with its offset: `2026-01-01T14:30:00.000+05:30`. */
+/** Per UTC offset: the local day last formatted, as `YYYY-MM-DDT`, and the offset as `+05:30` or `Z`. */
+interface OffsetFormat {
+  readonly suffix: string;
+  dayStartMs: number;
+  dayPrefix: string;
+}
+const offsetFormats = new Map<number, OffsetFormat>();
+
+/**
+ * `timeMs` as the device's local time with its offset: `2026-01-01T14:30:00.000+05:30`. Events come in
+ * time order, so the date part is formatted once a day per offset and the rest from digit tables:
+ * this is several times faster than Date.prototype.toISOString, and it runs once per event.
+ */
 function localTimestamp(timeMs: number, offsetMinutes: number): string {
-  const local = new Date(timeMs + offsetMinutes * 60_000).toISOString();
-  if (offsetMinutes === 0) return local;
-  let suffix = offsetSuffixes.get(offsetMinutes);
-  if (suffix === undefined) {
-    const magnitude = Math.abs(offsetMinutes);
-    suffix = `${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(magnitude / 60)).padStart(2, '0')}:${String(magnitude % 60).padStart(2, '0')}`;
-    offsetSuffixes.set(offsetMinutes, suffix);
+  let format = offsetFormats.get(offsetMinutes);
+  if (format === undefined) {
+    format = { suffix: offsetSuffix(offsetMinutes), dayStartMs: Number.NaN, dayPrefix: '' };
+    offsetFormats.set(offsetMinutes, format);
   }
-  return local.slice(0, 23) + suffix;
+  const localMs = timeMs + offsetMinutes * 60_000;
+  let intoDayMs = localMs - format.dayStartMs;
+  if (!(intoDayMs >= 0 && intoDayMs < MS_PER_DAY)) {
+    format.dayStartMs = localMs - (((localMs % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
+    format.dayPrefix = new Date(format.dayStartMs).toISOString().slice(0, 11);
+    intoDayMs = localMs - format.dayStartMs;
+  }
+  const seconds = Math.floor(intoDayMs / 1000);
+  return (
+    format.dayPrefix +
+    TWO_DIGITS[Math.floor(seconds / 3600)]! +
+    ':' +
+    TWO_DIGITS[Math.floor(seconds / 60) % 60]! +
+    ':' +
+    TWO_DIGITS[seconds % 60]! +
+    '.' +
+    THREE_DIGITS[intoDayMs - seconds * 1000]! +
+    format.suffix
+  );
+}
+
+function offsetSuffix(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'Z';
+  const magnitude = Math.abs(offsetMinutes);
+  return `${offsetMinutes < 0 ? '-' : '+'}${TWO_DIGITS[Math.floor(magnitude / 60)]}:${TWO_DIGITS[magnitude % 60]}`;
 }
