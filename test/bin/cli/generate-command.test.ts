@@ -92,15 +92,12 @@ describe('spotify-pipeline generate', () => {
       /cannot write --out \/no\/such\/folder\/x.ndjson \(ENOENT\)/,
     ],
     [['no-such-command'], /unknown command 'no-such-command'/],
-  ])(
-    'GIVEN %j WHEN run THEN it exits 2 with a message on stderr and nothing on stdout',
-    async (args, message) => {
-      const run = await runCli(args);
-      expect(run.exitCode).toBe(2);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(message);
-    },
-  );
+  ])('GIVEN %j WHEN run THEN it exits 2 with a message on stderr and nothing on stdout', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+  });
 
   it('GIVEN a reader that goes away after one line WHEN a long run is under way THEN it stops quietly with exit 0', async () => {
     const child = spawn(process.execPath, [CLI_PATH, 'generate', '--seed', '1', '--count', '50000000'], {

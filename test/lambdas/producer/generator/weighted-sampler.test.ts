@@ -7,23 +7,20 @@ describe('WeightedSampler', () => {
     ['uneven weights', [5, 1, 0, 3, 1]],
     ['a single weight', [2]],
     ['Zipf over 50 items', [...zipfWeights(50, 1)]],
-  ])(
-    'GIVEN %s WHEN drawn 400,000 times THEN each index comes up in proportion to its weight',
-    (_, weights) => {
-      const sampler = new WeightedSampler(weights);
-      const random = new SeededRandom(99);
-      const draws = 400_000;
-      const counts = new Array<number>(weights.length).fill(0);
-      for (let i = 0; i < draws; i++) counts[sampler.sample(random.nextFloat())]!++;
-      const total = weights.reduce((sum, weight) => sum + weight, 0);
-      weights.forEach((weight, index) => {
-        const expected = (weight / total) * draws;
-        // Within five standard deviations of a binomial count, so a correct sampler never fails this.
-        const tolerance = 5 * Math.sqrt(expected * (1 - weight / total)) + 1;
-        expect(Math.abs(counts[index]! - expected), `index ${index}`).toBeLessThanOrEqual(tolerance);
-      });
-    },
-  );
+  ])('GIVEN %s WHEN drawn 400,000 times THEN each index comes up in proportion to its weight', (_, weights) => {
+    const sampler = new WeightedSampler(weights);
+    const random = new SeededRandom(99);
+    const draws = 400_000;
+    const counts = new Array<number>(weights.length).fill(0);
+    for (let i = 0; i < draws; i++) counts[sampler.sample(random.nextFloat())]!++;
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    weights.forEach((weight, index) => {
+      const expected = (weight / total) * draws;
+      // Within five standard deviations of a binomial count, so a correct sampler never fails this.
+      const tolerance = 5 * Math.sqrt(expected * (1 - weight / total)) + 1;
+      expect(Math.abs(counts[index]! - expected), `index ${index}`).toBeLessThanOrEqual(tolerance);
+    });
+  });
 
   it('GIVEN no weights WHEN built THEN it refuses', () => {
     expect(() => new WeightedSampler([])).toThrow(/at least one weight/);
