@@ -1,0 +1,140 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import {
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { lakeObjectKey, parseLakeObjectKey, topicPartitionPrefix } from '../shared/lake/lake-layout.js';
+import type { KafkaBatchItemFailure } from './msk-event.js';
+import { topicPartitionName } from './msk-event.js';
+import type { LakeWritePlan, PlannedEntry, PlannedLakeObject } from './plan-lake-writes.js';
+
+const gzipAsync = promisify(gzip);
+
+/** Objects written at once: enough to hide S3 latency, few enough not to flood a small function. */
+const PARALLEL_WRITES = 8;
+
+export interface LakeWriteOutcome {
+  readonly objectsWritten: number;
+  readonly bytesWritten: number;
+  /** Records skipped because an earlier delivery of the same offsets is already in the lake. */
+  readonly recordsAlreadyInLake: number;
+  /** The lowest offset per topic partition whose object could not be written: deliver from there again. */
+  readonly failures: readonly KafkaBatchItemFailure[];
+  /** What went wrong, per failed object, for the logs. */
+  readonly errors: readonly { readonly key: string; readonly error: string }[];
+}
+
+/**
+ * Writes a plan's objects to the lake, exactly once per Kafka record: before writing, it lists the
+ * objects already holding this topic partition in the hour folder and leaves out the offsets they
+ * cover, so a redelivered batch (a retry, a restart before offsets were committed, a batch cut at
+ * other boundaries) adds nothing twice. Writes are conditional (`If-None-Match: *`): an object of the
+ * same name is the same records, so finding one already there counts as written.
+ */
+export async function writePlannedObjects(
+  s3: S3Client,
+  bucket: string,
+  plan: LakeWritePlan,
+): Promise<LakeWriteOutcome> {
+  let objectsWritten = 0;
+  let bytesWritten = 0;
+  let recordsAlreadyInLake = 0;
+  const lowestFailedOffset = new Map<string, number>();
+  const errors: { key: string; error: string }[] = [];
+
+  await forEachLimited(plan.objects, PARALLEL_WRITES, async (object) => {
+    const describedKey = `${object.hourPrefix}${object.topic}+${object.partition}+…`;
+    try {
+      const covered = await coveredOffsetRanges(s3, bucket, object);
+      const remaining = object.entries.filter(
+        (entry) => !covered.some(([first, last]) => entry.offset >= first && entry.offset <= last),
+      );
+      recordsAlreadyInLake += object.entries.length - remaining.length;
+      const lines = remaining.map((entry) => entry.line).filter((line): line is string => line !== null);
+      if (lines.length === 0) return;
+      const body = await gzipAsync(`${lines.join('\n')}\n`);
+      const key = lakeObjectKey(object.hourPrefix, {
+        topic: object.topic,
+        partition: object.partition,
+        firstOffset: remaining[0]!.offset,
+        lastOffset: remaining.at(-1)!.offset,
+      });
+      if (await putIfAbsent(s3, bucket, key, body)) {
+        objectsWritten++;
+        bytesWritten += body.length;
+      } else {
+        recordsAlreadyInLake += remaining.length;
+      }
+    } catch (error) {
+      errors.push({ key: describedKey, error: error instanceof Error ? error.message : String(error) });
+      const name = topicPartitionName(object.topic, object.partition);
+      const lowest = lowestOffset(object.entries);
+      lowestFailedOffset.set(name, Math.min(lowestFailedOffset.get(name) ?? lowest, lowest));
+    }
+  });
+
+  const failures = [...lowestFailedOffset].map(([partition, offset]) => ({
+    itemIdentifier: { partition, offset },
+  }));
+  return { objectsWritten, bytesWritten, recordsAlreadyInLake, failures, errors };
+}
+
+/** Offset ranges of the objects already in the lake for this object's hour folder and topic partition. */
+async function coveredOffsetRanges(
+  s3: S3Client,
+  bucket: string,
+  object: PlannedLakeObject,
+): Promise<[number, number][]> {
+  const prefix = topicPartitionPrefix(object.hourPrefix, object.topic, object.partition);
+  const ranges: [number, number][] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+    );
+    for (const item of page.Contents ?? []) {
+      const range = item.Key === undefined ? null : parseLakeObjectKey(item.Key);
+      if (range !== null) ranges.push([range.firstOffset, range.lastOffset]);
+    }
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (continuationToken !== undefined);
+  return ranges;
+}
+
+/** Writes the object unless one of that name exists; returns whether this call wrote it. */
+async function putIfAbsent(s3: S3Client, bucket: string, key: string, body: Buffer): Promise<boolean> {
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/gzip',
+        IfNoneMatch: '*',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return false;
+    throw error;
+  }
+}
+
+function lowestOffset(entries: readonly PlannedEntry[]): number {
+  return entries.reduce((lowest, entry) => Math.min(lowest, entry.offset), Number.POSITIVE_INFINITY);
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
