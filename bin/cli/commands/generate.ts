@@ -22,6 +22,7 @@ const FLAG_FOR_OPTION: Readonly<Record<keyof GeneratorOptions, string>> = {
   startMs: '--start',
   faultRate: '--faults',
   countries: '--countries',
+  eventsPerSecond: '--rate',
 };
 
 export function generateCommand(): Command {

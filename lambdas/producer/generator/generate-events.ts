@@ -26,6 +26,12 @@ export interface GeneratorOptions {
   readonly faultRate?: number;
   /** @default DEFAULT_COUNTRIES */
   readonly countries?: readonly string[];
+  /**
+   * The service-wide pace to simulate, in events per second of event time. The live producer sets
+   * it to its send rate, so that event times keep step with the clock.
+   * @default - about two sessions per user per day, the pace of real listeners
+   */
+  readonly eventsPerSecond?: number;
 }
 
 export const DEFAULT_START_MS = Date.UTC(2026, 0, 1);
@@ -86,7 +92,12 @@ const LATE_MAX_MS = 48 * 3_600_000;
 export function* generateEventLines(options: GeneratorOptions): Generator<GeneratedLine, void, undefined> {
   const resolved = resolveGeneratorOptions(options);
   const catalogue = new Catalogue(resolved);
-  const simulator = new ListeningSimulator(catalogue, new SeededRandom(resolved.seed, 2), resolved.startMs);
+  const simulator = new ListeningSimulator(
+    catalogue,
+    new SeededRandom(resolved.seed, 2),
+    resolved.startMs,
+    resolved.eventsPerSecond,
+  );
   const faultRandom = new SeededRandom(resolved.seed, 3);
   const recent: string[] = [];
 
@@ -141,7 +152,8 @@ function faultyLine(
   return JSON.stringify(event);
 }
 
-type ResolvedOptions = Required<GeneratorOptions>;
+type ResolvedOptions = Required<Omit<GeneratorOptions, 'eventsPerSecond'>> &
+  Pick<GeneratorOptions, 'eventsPerSecond'>;
 
 /** Fills in defaults and checks every option, throwing a GeneratorOptionError that names the bad one. */
 export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedOptions {
@@ -153,6 +165,7 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedOpti
     startMs: options.startMs ?? DEFAULT_START_MS,
     faultRate: options.faultRate ?? 0,
     countries: options.countries ?? DEFAULT_COUNTRIES,
+    eventsPerSecond: options.eventsPerSecond,
   };
   requireWhole('seed', resolved.seed, 0, 2 ** 32 - 1);
   requireWhole('count', resolved.count, 0, Number.MAX_SAFE_INTEGER);
@@ -164,6 +177,15 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedOpti
     throw new GeneratorOptionError(
       'faultRate',
       `faults must be a share from 0 to 1, got ${resolved.faultRate}`,
+    );
+  }
+  if (
+    resolved.eventsPerSecond !== undefined &&
+    !(resolved.eventsPerSecond > 0 && resolved.eventsPerSecond <= 1_000_000)
+  ) {
+    throw new GeneratorOptionError(
+      'eventsPerSecond',
+      `events per second must be above 0 and at most 1,000,000, got ${resolved.eventsPerSecond}`,
     );
   }
   if (resolved.countries.length === 0)

@@ -39,6 +39,12 @@ const ADD_TO_PLAYLIST = 3;
 const COMPLETE = 4;
 const EVENT_TYPE_OF_STEP: readonly EventType[] = ['play', 'pause', 'skip', 'add_to_playlist'];
 
+/** Events in a session with the default behaviour, measured over 200,000 events: sizes arrivals to a pace. */
+const MEAN_EVENTS_PER_SESSION = 11.2;
+
+/** How far before the start a paced simulation opens its first sessions: about a session's length and a half. */
+const PACED_WARM_UP_MS = 3_600_000;
+
 /** Steps a session can have planned at once: an add to a playlist, then how the playback ends. */
 const STEPS_PER_SESSION = 2;
 
@@ -134,18 +140,33 @@ export class ListeningSimulator {
   private readonly sessions = new SessionTable();
   private readonly userInSession: Uint8Array;
   private readonly meanArrivalGapMs: number;
+  private readonly allowSecondSession: boolean;
+  private readonly firstEventMs: number;
   private nextArrivalMs: number;
   private lastEventMs: number;
 
+  /**
+   * @param eventsPerSecond when set, the service-wide pace to simulate: sessions arrive often enough
+   *   to give about this many events a second, and a user already listening may open a second session
+   *   (another device) so that a small catalogue of users can still reach it.
+   */
   constructor(
     private readonly catalogue: Catalogue,
     private readonly random: SeededRandom,
     startMs: number,
+    eventsPerSecond?: number,
     private readonly behaviour: ListeningBehaviour = DEFAULT_BEHAVIOUR,
   ) {
     this.userInSession = new Uint8Array(catalogue.userCount);
-    this.meanArrivalGapMs = 86_400_000 / (catalogue.userCount * behaviour.sessionsPerUserPerDay);
-    this.nextArrivalMs = startMs;
+    this.allowSecondSession = eventsPerSecond !== undefined;
+    this.meanArrivalGapMs =
+      eventsPerSecond === undefined
+        ? 86_400_000 / (catalogue.userCount * behaviour.sessionsPerUserPerDay)
+        : (1000 * MEAN_EVENTS_PER_SESSION) / eventsPerSecond;
+    // At a set pace, start sessions an hour early and hold back what happens before `startMs`, so
+    // that the first minutes already carry the steady number of open sessions, not a ramp.
+    this.nextArrivalMs = eventsPerSecond === undefined ? startMs : startMs - PACED_WARM_UP_MS;
+    this.firstEventMs = startMs;
     this.lastEventMs = startMs;
   }
 
@@ -180,7 +201,7 @@ export class ListeningSimulator {
         this.queue.removeEarliest();
         this.endSession(slot);
       }
-      if (kind !== COMPLETE) {
+      if (kind !== COMPLETE && timeMs >= this.firstEventMs) {
         this.lastEventMs = timeMs;
         return this.eventLine(
           this.random,
@@ -231,11 +252,14 @@ export class ListeningSimulator {
   private startSession(atMs: number): void {
     let user = this.catalogue.drawUser(this.random);
     // A user listens in one session at a time; if the draw is busy, try a few others, then let it go.
-    for (let attempt = 0; this.userInSession[user] === 1; attempt++) {
-      if (attempt === 8) return;
+    for (let attempt = 0; this.userInSession[user]! > 0; attempt++) {
+      if (attempt === 8) {
+        if (!this.allowSecondSession) return;
+        break;
+      }
       user = this.catalogue.drawUser(this.random);
     }
-    this.userInSession[user] = 1;
+    this.userInSession[user]!++;
     const preferred = this.catalogue.userPreferredDevice[user]!;
     const device = this.random.chance(this.behaviour.otherDeviceChance)
       ? (preferred + 1 + this.random.nextInt(DEVICE_TYPES.length - 1)) % DEVICE_TYPES.length
@@ -305,7 +329,7 @@ export class ListeningSimulator {
   }
 
   private endSession(slot: number): void {
-    this.userInSession[this.sessions.user[slot]!] = 0;
+    this.userInSession[this.sessions.user[slot]!]!--;
     this.sessions.close(slot);
   }
 }

@@ -86,6 +86,21 @@ describe('generateEventLines: the contract', () => {
   });
 });
 
+describe('generateEventLines: pace', () => {
+  it.each([
+    1, 50, 2_000,
+  ])('GIVEN a pace of %d events/s WHEN generated THEN event times advance at about that rate from the start', (rate) => {
+    const startMs = Date.parse('2026-01-01T00:00:00Z');
+    const times = validEvents({ seed: 3, count: 20_000, eventsPerSecond: rate, startMs }).map((event) =>
+      Date.parse(event.timestamp),
+    );
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(startMs);
+    const observed = times.length / ((Math.max(...times) - startMs) / 1000);
+    expect(observed).toBeGreaterThan(rate * 0.8);
+    expect(observed).toBeLessThan(rate * 1.25);
+  });
+});
+
 describe('generateEventLines: realism', () => {
   const events = validEvents({ seed: 21, count: 60_000, users: 300, songs: 1_000 });
 
@@ -266,6 +281,7 @@ describe('generateEventLines: options', () => {
     [{ seed: 1, count: 1, songs: 2_000_000 }, 'songs', /songs must be a whole number from 1 to 1,000,000/],
     [{ seed: 1, count: 1, faultRate: 1.5 }, 'faultRate', /faults must be a share from 0 to 1/],
     [{ seed: 1, count: 1, countries: ['UK'] }, 'countries', /ISO 3166-1 alpha-2 codes; not: UK/],
+    [{ seed: 1, count: 1, eventsPerSecond: 0 }, 'eventsPerSecond', /events per second must be above 0/],
   ] as const)('GIVEN %j WHEN generating THEN it throws naming %s', (options, option, message) => {
     const attempt = () => lines(options as GeneratorOptions);
     expect(attempt).toThrow(GeneratorOptionError);
