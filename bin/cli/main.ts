@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 import { generateCommand } from './commands/generate.js';
+import { produceCommand } from './commands/produce.js';
 
 /** Builds the `spotify-pipeline` program; each command lives in its own module under `commands/`. */
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(generateCommand());
+  program.addCommand(produceCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

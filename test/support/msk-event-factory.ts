@@ -21,7 +21,10 @@ export function anMskRecord(
 /** An MSK event holding the records, grouped by `topic-partition` as Lambda groups them. */
 export function anMskEvent(records: readonly MskRecord[]): MskEvent {
   const grouped: Record<string, MskRecord[]> = {};
-  for (const record of records) (grouped[`${record.topic}-${record.partition}`] ??= []).push(record);
+  for (const record of records) {
+    const name = `${record.topic}-${record.partition}`;
+    grouped[name] = [...(grouped[name] ?? []), record];
+  }
   return {
     eventSource: 'aws:kafka',
     eventSourceArn: 'arn:aws:kafka:us-east-1:111122223333:cluster/test/1',

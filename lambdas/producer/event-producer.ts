@@ -1,0 +1,127 @@
+import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
+
+/** Where the producer reports: a structured logger on Fargate, stderr on the command line. */
+export interface ProducerReporter {
+  throughput(stats: ProducerStats): void;
+}
+
+export interface ProducerStats {
+  readonly sent: number;
+  readonly bytes: number;
+  /** Events a second since the previous report. */
+  readonly recentEventsPerSecond: number;
+  readonly elapsedSeconds: number;
+}
+
+/** When a line may be sent: now, at a fixed rate, or when the event it describes happens. */
+export interface Pacer {
+  /** Resolves when `line` may go; undefined when it may go at once (no await on the hot path). */
+  waitFor(line: string): Promise<void> | undefined;
+}
+
+export interface ProduceOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  /** The lines to send, as they are: valid events or not. */
+  readonly lines: Iterable<string> | AsyncIterable<string>;
+  readonly pacer: Pacer;
+  /** Stops taking new lines; what was taken is still sent before produceEvents resolves. */
+  readonly signal?: AbortSignal;
+  readonly reporter?: ProducerReporter;
+  /** @default 10_000 */
+  readonly reportEveryMs?: number;
+  /** Messages per produce request. @default 1_000 */
+  readonly maxBatchMessages?: number;
+  /** How long a message may wait for others to share its request. @default 20 */
+  readonly lingerMs?: number;
+}
+
+const USER_ID = /"user_id":"((?:[^"\\]|\\.)*)"/;
+
+/**
+ * The partition key of a line: its `user_id`, so that one user's events stay in order on one
+ * partition. A line with no readable user_id (a malformed record sent on purpose) gets no key.
+ */
+export function partitionKeyForLine(line: string): string | null {
+  const match = USER_ID.exec(line);
+  return match === null ? null : match[1]!;
+}
+
+/**
+ * Sends lines to the topic with an idempotent producer (acks from all in-sync replicas, retries
+ * that cannot duplicate), gzip-compressed, many to a request. One request is in flight while the
+ * next is gathered. On abort it stops taking lines, sends what it holds, and resolves with the count.
+ */
+export async function produceEvents(options: ProduceOptions): Promise<ProducerStats> {
+  const maxBatchMessages = options.maxBatchMessages ?? 1_000;
+  const lingerMs = options.lingerMs ?? 20;
+  const reportEveryMs = options.reportEveryMs ?? 10_000;
+  const producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+
+  const startedAt = performance.now();
+  let sent = 0;
+  let bytes = 0;
+  let lastReportAt = startedAt;
+  let sentAtLastReport = 0;
+  let batch: Message[] = [];
+  let batchBytes = 0;
+  let batchStartedAt = 0;
+  let inFlight: Promise<unknown> = Promise.resolve();
+
+  const stats = (now: number): ProducerStats => ({
+    sent,
+    bytes,
+    recentEventsPerSecond: (sent - sentAtLastReport) / Math.max(0.001, (now - lastReportAt) / 1000),
+    elapsedSeconds: (now - startedAt) / 1000,
+  });
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const messages = batch;
+    const messageBytes = batchBytes;
+    batch = [];
+    batchBytes = 0;
+    // One request in flight: the idempotent producer keeps order, and the next batch gathers meanwhile.
+    await inFlight;
+    inFlight = producer
+      .send({ topic: options.topic, messages, compression: CompressionTypes.GZIP, acks: -1 })
+      .then(() => {
+        sent += messages.length;
+        bytes += messageBytes;
+      });
+  };
+
+  try {
+    for await (const line of options.lines) {
+      if (options.signal?.aborted) break;
+      const wait = options.pacer.waitFor(line);
+      if (wait !== undefined) {
+        // While waiting for the pace, let what is gathered go rather than hold it back.
+        await flush();
+        await wait;
+        if (options.signal?.aborted) break;
+      }
+      if (batch.length === 0) batchStartedAt = performance.now();
+      batch.push({ key: partitionKeyForLine(line), value: line });
+      batchBytes += Buffer.byteLength(line);
+      if (batch.length >= maxBatchMessages || performance.now() - batchStartedAt >= lingerMs) await flush();
+      const now = performance.now();
+      if (options.reporter && now - lastReportAt >= reportEveryMs) {
+        options.reporter.throughput(stats(now));
+        lastReportAt = now;
+        sentAtLastReport = sent;
+      }
+    }
+    await flush();
+    await inFlight;
+  } finally {
+    await producer.disconnect();
+  }
+  const final = stats(performance.now());
+  options.reporter?.throughput(final);
+  return final;
+}
