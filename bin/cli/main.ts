@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { consumeCommand } from './commands/consume.js';
 import { generateCommand } from './commands/generate.js';
 import { produceCommand } from './commands/produce.js';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(generateCommand());
   program.addCommand(produceCommand());
+  program.addCommand(consumeCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
+import { logLevel } from 'kafkajs';
 import { ensureTopic } from '../../../lambdas/producer/ensure-topic.js';
 import { type ProducerStats, produceEvents } from '../../../lambdas/producer/event-producer.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
@@ -50,7 +51,12 @@ export function produceCommand(): Command {
         : generatedLines(flags, rate, count ?? Number.MAX_SAFE_INTEGER);
       const pacer = rate === 0 ? unpaced : flags.fromFile ? fixedRatePacer(rate) : eventTimePacer();
 
-      const kafka = connectKafka({ brokers, clientId: 'spotify-pipeline-cli', auth: { kind: 'plaintext' } });
+      const kafka = connectKafka({
+        brokers,
+        clientId: 'spotify-pipeline-cli',
+        auth: { kind: 'plaintext' },
+        logLevel: logLevel.NOTHING,
+      });
       const topic = flags.topic!;
       await withBrokerHint(brokers, () => ensureTopic(kafka, topic, partitions));
       const stop = new AbortController();

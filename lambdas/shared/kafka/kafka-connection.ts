@@ -14,14 +14,19 @@ export interface KafkaConnectionOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly auth: KafkaAuth;
+  /**
+   * kafkajs's own log lines (JSON on stdout). It logs errors it then retries, such as a coordinator
+   * still loading, so the command line keeps it quiet and reports what finally fails.
+   * @default logLevel.ERROR
+   */
+  readonly logLevel?: logLevel;
 }
 
 export function connectKafka(options: KafkaConnectionOptions): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
-    // kafkajs logs JSON to stdout by default; its warnings reach us as errors when they matter.
-    logLevel: logLevel.ERROR,
+    logLevel: options.logLevel ?? logLevel.ERROR,
   };
   if (options.auth.kind === 'msk-iam') {
     const { region } = options.auth;

@@ -1,0 +1,59 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CliError } from './cli-error.js';
+
+/**
+ * An S3 client for the command line. With `--s3-endpoint` (a local S3 server: moto, MinIO,
+ * LocalStack) it uses path-style addresses and, when no AWS credentials are set, dummy ones that
+ * local servers accept. Without it, the AWS SDK's usual region and credential chain apply.
+ */
+export function s3ClientForCli(endpoint: string | undefined): S3Client {
+  if (endpoint === undefined) return new S3Client({});
+  if (!/^https?:\/\/[^/]+\/?$/.test(endpoint)) {
+    throw new CliError(
+      `--s3-endpoint "${endpoint}" is not an http(s)://host:port address`,
+      'e.g. --s3-endpoint http://127.0.0.1:4566',
+    );
+  }
+  const credentials =
+    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
+      ? undefined
+      : { accessKeyId: 'local', secretAccessKey: 'local' };
+  return new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials,
+  });
+}
+
+/** Creates the bucket unless it exists; says clearly when the S3 server cannot be reached. */
+export async function ensureBucket(
+  s3: S3Client,
+  bucket: string,
+  endpoint: string | undefined,
+): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (error) {
+    if (!(error instanceof S3ServiceException) || error.$metadata.httpStatusCode !== 404)
+      throw unreachable(error, endpoint);
+  }
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (error instanceof S3ServiceException && error.name === 'BucketAlreadyOwnedByYou') return;
+    throw unreachable(error, endpoint);
+  }
+}
+
+function unreachable(error: unknown, endpoint: string | undefined): CliError {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new CliError(
+    `cannot use the S3 server at ${endpoint ?? 'AWS'} (${detail})`,
+    endpoint === undefined
+      ? 'check your AWS credentials and region'
+      : 'start the local services with: spotify-pipeline local up',
+    1,
+  );
+}
