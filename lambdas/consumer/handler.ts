@@ -9,7 +9,11 @@ import type { KafkaBatchResponse, MskEvent } from './msk-event.js';
 const environment = requiredEnvironment(['LAKE_BUCKET']);
 const logger = new Logger({ serviceName: 'lake-consumer' });
 const metrics = new Metrics({ namespace: 'SpotifyPipeline', serviceName: 'lake-consumer' });
-const s3 = new S3Client({});
+// LAKE_S3_ENDPOINT points the function at an S3-compatible server (LocalStack, MinIO, moto), which
+// is addressed by path, not by bucket host name. Unset on AWS.
+const s3 = process.env.LAKE_S3_ENDPOINT
+  ? new S3Client({ endpoint: process.env.LAKE_S3_ENDPOINT, forcePathStyle: true })
+  : new S3Client({});
 
 /**
  * The Lambda function behind the MSK event source: a thin adapter around consumeBatch. It returns
