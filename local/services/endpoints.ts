@@ -28,8 +28,8 @@ export function s3EndpointForPort(port: number): string {
  * @throws RangeError when the text is not a whole number from 1 to 65535
  */
 export function parsePort(text: string, source: string): number {
-  const port = Number(text.trim());
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65_535) {
+  const port = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(port >= 1 && port <= 65_535)) {
     throw new RangeError(`${source} is "${text}": a port is a whole number from 1 to 65535`);
   }
   return port;

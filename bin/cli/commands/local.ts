@@ -92,10 +92,12 @@ function portOption(
     .env(localPortEnvironmentVariables[key])
     .argParser((value: string) => {
       try {
-        return parsePort(value, flags.split(' ')[0] ?? flags);
+        return parsePort(value, flags);
       } catch (error) {
-        // Commander prefixes the option (or environment variable) and the value it was given.
-        throw new InvalidArgumentError((error as Error).message);
+        // Commander's message already names the option or environment variable and the value.
+        if (error instanceof RangeError)
+          throw new InvalidArgumentError('A port is a whole number from 1 to 65535.');
+        throw error;
       }
     });
   return defaultPort === undefined ? option : option.default(defaultPort);
