@@ -11,6 +11,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // The AWS SDK warns on Node 20 about its releases after January 2027; the project's Node version
+    // is decided in package.json, and the notice would fill every test's output.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,
@@ -27,9 +30,6 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.integration.test.ts'],
           globalSetup: ['test/support/local-services.global-setup.ts'],
-          // The AWS SDK warns on Node 20 about its releases after January 2027; the project's Node
-          // version is decided in package.json, and the notice would fill every test's output.
-          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           // Starting a second broker for the lifecycle test takes seconds on two cores.
           testTimeout: 120_000,
           hookTimeout: 120_000,

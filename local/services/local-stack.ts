@@ -1,8 +1,8 @@
 import { defaultLocalPorts, kafkaBrokersForPort, s3EndpointForPort } from './endpoints.js';
-import { kafkaBrokerAnswers, startKafkaBroker, stopKafkaBroker } from './kafka-broker.js';
+import { kafkaBrokerAnswers, kafkaBrokerFiles, startKafkaBroker, stopKafkaBroker } from './kafka-broker.js';
 import { LocalServiceError } from './local-service-error.js';
-import type { ServiceStart, StopOutcome } from './process-control.js';
-import { s3ServerAnswers, startS3Server, stopS3Server } from './s3-server.js';
+import { isServiceProcessRunning, type ServiceStart, type StopOutcome } from './process-control.js';
+import { s3ServerAnswers, s3ServerFiles, startS3Server, stopS3Server } from './s3-server.js';
 
 /** The services of the local stack. */
 export type LocalServiceName = 'kafka' | 's3';
@@ -56,8 +56,12 @@ export interface LocalStackEndpoints {
 export interface LocalServiceStatus {
   readonly name: LocalServiceName;
   readonly endpoint: string;
-  /** Whether the service answers on its endpoint now (whoever started it). */
-  readonly state: 'running' | 'stopped';
+  /**
+   * `running`: the service answers on its endpoint (whoever started it). `unresponsive`: it does not
+   * answer, but the process `local up` started there still runs (starting, or hung: read its log).
+   * `stopped`: neither.
+   */
+  readonly state: 'running' | 'unresponsive' | 'stopped';
 }
 
 /** What {@link stopLocalStack} did for one service. */
@@ -178,14 +182,22 @@ export async function localStackStatus(ports: LocalStackPorts = {}): Promise<Loc
   const resolved = resolvePorts(ports);
   const kafkaBrokers = kafkaBrokersForPort(resolved.kafkaPort);
   const s3Endpoint = s3EndpointForPort(resolved.s3Port);
-  const [kafkaRunning, s3Running] = await Promise.all([
-    kafkaBrokerAnswers(kafkaBrokers),
-    s3ServerAnswers(s3Endpoint),
+  const [kafkaState, s3State] = await Promise.all([
+    serviceState(kafkaBrokerAnswers(kafkaBrokers), kafkaBrokerFiles(resolved.kafkaPort).pidFile),
+    serviceState(s3ServerAnswers(s3Endpoint), s3ServerFiles(resolved.s3Port).pidFile),
   ]);
   return [
-    { name: 'kafka', endpoint: kafkaBrokers, state: kafkaRunning ? 'running' : 'stopped' },
-    { name: 's3', endpoint: s3Endpoint, state: s3Running ? 'running' : 'stopped' },
+    { name: 'kafka', endpoint: kafkaBrokers, state: kafkaState },
+    { name: 's3', endpoint: s3Endpoint, state: s3State },
   ];
+}
+
+async function serviceState(
+  answers: Promise<boolean>,
+  pidFile: string,
+): Promise<LocalServiceStatus['state']> {
+  if (await answers) return 'running';
+  return (await isServiceProcessRunning(pidFile)) ? 'unresponsive' : 'stopped';
 }
 
 /** `kafka 127.0.0.1:9092 running`: name, endpoint, state, separated by single spaces. */

@@ -149,6 +149,12 @@ export async function isRecordedProcessAlive(record: ServiceProcessRecord): Prom
   }
 }
 
+/** True when the pid file names a process that still runs (see {@link isRecordedProcessAlive}). */
+export async function isServiceProcessRunning(pidFile: string): Promise<boolean> {
+  const record = readProcessRecord(pidFile);
+  return record !== undefined && (await isRecordedProcessAlive(record));
+}
+
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -48,8 +48,10 @@ export function s3ServerFiles(port: number): S3ServerFiles {
 }
 
 /**
- * True when an S3 API answers ListBuckets at `endpoint` (moto, LocalStack or MinIO alike). Any S3
- * error response counts as an answer: it proves an S3 server is there.
+ * True when an S3 API answers ListBuckets at `endpoint` (moto, LocalStack or MinIO alike): either a
+ * bucket listing, or an S3 error document (AccessDenied and the like), which also proves an S3 server
+ * is there. Any other web server is not taken for one: the SDK reads its 200 page as an empty
+ * listing, so the listing must carry an owner or a bucket list.
  */
 export async function s3ServerAnswers(endpoint: string, timeoutMs = 3_000): Promise<boolean> {
   const client = new S3Client({
@@ -61,21 +63,21 @@ export async function s3ServerAnswers(endpoint: string, timeoutMs = 3_000): Prom
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
   });
   try {
-    await client.send(new ListBucketsCommand({}));
-    return true;
+    const listing = await client.send(new ListBucketsCommand({}));
+    return listing.Owner !== undefined || listing.Buckets !== undefined;
   } catch (error) {
-    if (error instanceof S3ServiceException && isS3ErrorResponse(error)) return true;
-    // Refused connections, timeouts and non-S3 answers (HTML, garbage) all mean "no S3 here".
-    return false;
+    if (error instanceof S3ServiceException) return isS3ErrorDocument(error);
+    // Refused connections and timeouts mean "no S3 here".
+    if (error instanceof Error) return false;
+    throw error;
   } finally {
     client.destroy();
   }
 }
 
-/** An S3 error document (AccessDenied and the like) as opposed to a response the SDK could not read. */
-function isS3ErrorResponse(error: S3ServiceException): boolean {
-  const status = error.$metadata.httpStatusCode;
-  return status !== undefined && status >= 400 && error.name !== 'UnknownError' && error.$fault === 'client';
+/** An `<Error><Code>...</Code></Error>` answer, as opposed to a status code on an HTML page. */
+function isS3ErrorDocument(error: S3ServiceException): boolean {
+  return typeof (error as { Code?: unknown }).Code === 'string';
 }
 
 /**

@@ -54,7 +54,9 @@ export function localCommand(): Command {
     });
 
   withPortOptions(local.command('status'))
-    .description('Print one line per service: name, endpoint, running or stopped.')
+    .description(
+      'Print one line per service: name, endpoint, and running, unresponsive (its process runs but does not answer) or stopped.',
+    )
     .action(async (options: PortOptions) => {
       const statuses = await asCliErrors(() => localStackStatus(portsFrom(options)));
       for (const status of statuses) process.stdout.write(`${formatServiceStatus(status)}\n`);
