@@ -123,19 +123,22 @@ function startFailure(
   kafka: PromiseSettledResult<ServiceStart>,
   s3: PromiseSettledResult<ServiceStart>,
 ): Error {
-  const failures = [kafka, s3].flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  const failures: unknown[] = [kafka, s3].flatMap((result) =>
+    result.status === 'rejected' ? [result.reason] : [],
+  );
+  // A bug, not a service problem: let it through with its stack trace.
+  const unexpected = failures.find((failure) => !(failure instanceof LocalServiceError));
+  if (unexpected !== undefined)
+    return unexpected instanceof Error ? unexpected : new Error(String(unexpected));
+  const serviceFailures = failures.filter((failure) => failure instanceof LocalServiceError);
   const running = [
     ...(kafka.status === 'fulfilled' ? [`kafka on ${kafka.value.endpoint}`] : []),
     ...(s3.status === 'fulfilled' ? [`s3 on ${s3.value.endpoint}`] : []),
   ];
-  const first = failures[0];
-  if (failures.length === 1 && running.length === 0 && first instanceof Error) return first;
-  const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
-  const hints = failures.flatMap((failure) => (failure instanceof LocalServiceError ? [failure.hint] : []));
   const runningNote = running.length > 0 ? `\n(still running: ${running.join(', ')})` : '';
   return new LocalServiceError(
-    `${messages.join('\n')}${runningNote}`,
-    hints.join('; ') || 'read the messages above, then run the command again',
+    `${serviceFailures.map((failure) => failure.message).join('\n')}${runningNote}`,
+    serviceFailures.map((failure) => failure.hint).join('; '),
   );
 }
 
