@@ -15,7 +15,9 @@ export async function readLake(s3: S3Client, bucket: string): Promise<LakeConten
   const keys: string[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: continuationToken }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: continuationToken }),
+    );
     for (const item of page.Contents ?? []) keys.push(item.Key!);
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (continuationToken !== undefined);

@@ -1,22 +1,26 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { repositoryRoot } from '../../local/tooling/cache-dir.js';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/spotify-pipeline.mjs', import.meta.url));
 
+/** What one run of the `spotify-pipeline` command printed and how it exited. */
 export interface CliRun {
+  /** Null when a signal ended it. */
   readonly exitCode: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** Runs `spotify-pipeline` as a user would, in a child process, and collects what it printed. */
-export function runCli(
-  args: readonly string[],
-  options: { readonly env?: NodeJS.ProcessEnv } = {},
-): Promise<CliRun> {
+/**
+ * Runs `spotify-pipeline <args>` as a separate process, exactly as a user would (through the tsx
+ * shim), so that detached services, exit codes and output streams are the real ones.
+ */
+export function runCli(args: readonly string[], environment: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      env: { ...process.env, ...options.env },
+      cwd: repositoryRoot,
+      env: { ...process.env, ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stdout: Buffer[] = [];

@@ -14,10 +14,10 @@ import {
 import { unpaced } from '../../../lambdas/producer/pacers.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
 import { BRONZE_PREFIX, hourPartitionPrefix } from '../../../lambdas/shared/lake/lake-layout.js';
-import { aListeningEventRecord } from '../../support/listening-event-factory.js';
-import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 import { occurrences, readLake } from '../../support/lake-contents.js';
+import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 import { localKafka, localS3, uniqueName } from '../../support/local-clients.js';
+import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 import { CLI_PATH } from '../../support/run-cli.js';
 
 /** Generated lines with faults, minus the generator's cross-batch duplicates, so that "each event once" is exact. */
@@ -76,14 +76,19 @@ describe('ingestion on a real broker and S3 server', () => {
     expect(late.length).toBeGreaterThan(10);
     for (const { event } of late) {
       const stored = lake.bronze.find((entry) => entry.event.event_id === event.event_id)!;
-      expect(stored.key.startsWith(hourPartitionPrefix(BRONZE_PREFIX, Date.parse(event.timestamp)))).toBe(true);
+      expect(stored.key.startsWith(hourPartitionPrefix(BRONZE_PREFIX, Date.parse(event.timestamp)))).toBe(
+        true,
+      );
     }
 
     // Every malformed line is in quarantine, byte for byte, with a reason.
     const malformed = lines.filter((line) => MALFORMED_FAULT_KINDS.has(line.fault!));
     expect(malformed.length).toBeGreaterThan(100);
     const quarantined = new Map(
-      lake.quarantine.map(({ record }) => [Buffer.from(record.value_base64!, 'base64').toString('utf8'), record]),
+      lake.quarantine.map(({ record }) => [
+        Buffer.from(record.value_base64!, 'base64').toString('utf8'),
+        record,
+      ]),
     );
     expect(lake.quarantine).toHaveLength(malformed.length);
     for (const line of malformed) {
@@ -113,14 +118,29 @@ describe('ingestion on a real broker and S3 server', () => {
     const bad: [string, string, RegExp][] = [
       ['not JSON', 'play this', /is not valid JSON/],
       ['a JSON array', JSON.stringify([aListeningEventRecord()]), /is a JSON array/],
-      ['a missing field', JSON.stringify({ ...aListeningEventRecord(), country: undefined }), /country is missing/],
+      [
+        'a missing field',
+        JSON.stringify({ ...aListeningEventRecord(), country: undefined }),
+        /country is missing/,
+      ],
       ['a wrong type', json({ user_id: 42 }), /user_id 42 is a number, not a string/],
       ['an unknown event_type', json({ event_type: 'rewind' }), /event_type "rewind" is not one of/],
-      ['a garbage timestamp', json({ timestamp: '31/12/2025 10:00' }), /timestamp .* is not an ISO-8601 date-time/],
-      ['a 1 MB value', json({ artist_name: 'a'.repeat(1024 * 1024) }), /artist_name .* is 1048576 characters long/],
+      [
+        'a garbage timestamp',
+        json({ timestamp: '31/12/2025 10:00' }),
+        /timestamp .* is not an ISO-8601 date-time/,
+      ],
+      [
+        'a 1 MB value',
+        json({ artist_name: 'a'.repeat(1024 * 1024) }),
+        /artist_name .* is 1048576 characters long/,
+      ],
       ['an empty value', '', /is empty/],
     ];
-    const good = [json({ event_id: id(1) }), json({ event_id: id(2), event_type: 'skip', ms_played: 31_000 })];
+    const good = [
+      json({ event_id: id(1) }),
+      json({ event_id: id(2), event_type: 'skip', ms_played: 31_000 }),
+    ];
     const sameIdDifferentEvent = json({ event_id: id(1), event_type: 'pause' });
     const producer = kafka.producer();
     await producer.connect();
@@ -140,13 +160,17 @@ describe('ingestion on a real broker and S3 server', () => {
     const lake = await readLake(localS3(), bucket);
 
     for (const [name, value, reason] of bad) {
-      const record = lake.quarantine.find((entry) => entry.record.value_base64 === Buffer.from(value).toString('base64'));
+      const record = lake.quarantine.find(
+        (entry) => entry.record.value_base64 === Buffer.from(value).toString('base64'),
+      );
       expect(record, name).toBeDefined();
       expect(record!.record.reason, name).toMatch(reason);
     }
     // The null-key record and its repeat are one event; the id reused for another event is quarantined.
     expect(lake.bronze.map((entry) => entry.event.event_id).sort()).toEqual([id(1), id(2)]);
-    const reused = lake.quarantine.find((entry) => entry.record.value_base64 === Buffer.from(sameIdDifferentEvent).toString('base64'));
+    const reused = lake.quarantine.find(
+      (entry) => entry.record.value_base64 === Buffer.from(sameIdDifferentEvent).toString('base64'),
+    );
     expect(reused!.record.reason).toMatch(/event_id .* is already used in this batch by a different event/);
     expect(lake.quarantine).toHaveLength(bad.length + 1);
   });
@@ -154,10 +178,27 @@ describe('ingestion on a real broker and S3 server', () => {
   it('GIVEN a consumer killed after writing objects and before committing WHEN restarted THEN the lake still holds each event once', async () => {
     const kafka = localKafka('crash-test');
     const { topic, bucket } = await newTopicAndBucket(kafka);
-    const lines = faultyLinesWithoutSenderDuplicates(47, 3_000).filter((line) => parseListeningEventJson(line.text).ok);
+    const lines = faultyLinesWithoutSenderDuplicates(47, 3_000).filter(
+      (line) => parseListeningEventJson(line.text).ok,
+    );
     await produceEvents({ kafka, topic, lines: lines.map((line) => line.text), pacer: unpaced });
     const group = uniqueName('group');
-    const args = ['consume', '--brokers', inject('kafkaBrokers'), '--topic', topic, '--bucket', bucket, '--s3-endpoint', inject('s3Endpoint'), '--group', group, '--batch-size', '400', '--until-idle'];
+    const args = [
+      'consume',
+      '--brokers',
+      inject('kafkaBrokers'),
+      '--topic',
+      topic,
+      '--bucket',
+      bucket,
+      '--s3-endpoint',
+      inject('s3Endpoint'),
+      '--group',
+      group,
+      '--batch-size',
+      '400',
+      '--until-idle',
+    ];
 
     // Act 1: the consumer dies (SIGKILL) right after its first batch reaches the lake.
     const crashed = await runToExit(args, { SPOTIFY_PIPELINE_TEST_CRASH_BEFORE_COMMIT: '1' });
@@ -183,10 +224,19 @@ describe('ingestion on a real broker and S3 server', () => {
   it('GIVEN an S3 write that fails WHEN a batch is consumed THEN the partial batch response names the lowest offset of each failed partition', async () => {
     const records = [0, 1].flatMap((partition) =>
       [5, 6, 7].map((offset) =>
-        anMskRecord({ partition, offset, value: JSON.stringify(aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${partition}${offset}0000000000` })) }),
+        anMskRecord({
+          partition,
+          offset,
+          value: JSON.stringify(
+            aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${partition}${offset}0000000000` }),
+          ),
+        }),
       ),
     );
-    const outcome = await consumeBatch(anMskEvent(records), { s3: localS3(), bucket: uniqueName('no-such-bucket') });
+    const outcome = await consumeBatch(anMskEvent(records), {
+      s3: localS3(),
+      bucket: uniqueName('no-such-bucket'),
+    });
     expect(outcome.response.batchItemFailures).toEqual([
       { itemIdentifier: { partition: 'spotify-events-0', offset: 5 } },
       { itemIdentifier: { partition: 'spotify-events-1', offset: 5 } },
@@ -203,17 +253,30 @@ describe('ingestion on a real broker and S3 server', () => {
     process.env.AWS_ACCESS_KEY_ID = 'local';
     process.env.AWS_SECRET_ACCESS_KEY = 'local';
     const { handler } = await import('../../../lambdas/consumer/handler.js');
-    const response = await handler(anMskEvent([anMskRecord({ offset: 9, value: JSON.stringify(aListeningEventRecord()) }), anMskRecord({ offset: 10, value: 'oops' })]));
+    const response = await handler(
+      anMskEvent([
+        anMskRecord({ offset: 9, value: JSON.stringify(aListeningEventRecord()) }),
+        anMskRecord({ offset: 10, value: 'oops' }),
+      ]),
+    );
     expect(response).toEqual({ batchItemFailures: [] });
     const lake = await readLake(localS3(), bucket);
-    expect(lake.bronze.map((entry) => entry.event.event_id)).toEqual(['0b6f3c1e-5d4a-4f7e-9a2b-1c3d5e7f9a0b']);
+    expect(lake.bronze.map((entry) => entry.event.event_id)).toEqual([
+      '0b6f3c1e-5d4a-4f7e-9a2b-1c3d5e7f9a0b',
+    ]);
     expect(lake.quarantine.map((entry) => entry.record.offset)).toEqual([10]);
   });
 });
 
-function runToExit(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+function runToExit(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
