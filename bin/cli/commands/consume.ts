@@ -62,6 +62,7 @@ export function consumeCommand(): Command {
             brokers,
             clientId: 'spotify-pipeline-consumer',
             auth: { kind: 'plaintext' },
+            logLevel: logLevel.NOTHING,
           }),
           topic: flags.topic as string,
           groupId: flags.group as string,
