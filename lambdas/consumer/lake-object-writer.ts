@@ -76,9 +76,11 @@ export async function writePlannedObjects(
     }
   });
 
-  const failures = [...lowestFailedOffset].map(([partition, offset]) => ({
-    itemIdentifier: { partition, offset },
-  }));
+  const failures = [...lowestFailedOffset]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([partition, offset]) => ({
+      itemIdentifier: { partition, offset },
+    }));
   return { objectsWritten, bytesWritten, recordsAlreadyInLake, failures, errors };
 }
 

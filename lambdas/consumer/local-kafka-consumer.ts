@@ -54,6 +54,9 @@ export async function runLocalConsumer(options: LocalConsumerOptions): Promise<L
       const stop = () => resolve();
       options.signal?.addEventListener('abort', stop, { once: true });
       consumer.on(consumer.events.CRASH, (event) => {
+        // kafkajs restarts the consumer itself after a retriable error (a coordinator still
+        // loading, a rebalance); only a crash it will not recover from ends the run.
+        if (event.payload.restart) return;
         failure = event.payload.error;
         resolve();
       });
