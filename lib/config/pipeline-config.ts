@@ -17,7 +17,10 @@ export const DESTROY_ON_REMOVAL_CONTEXT_KEY = 'destroyOnRemoval';
 /** The environment used when `-c env=...` is not given. */
 export const DEFAULT_ENVIRONMENT_NAME = 'dev';
 
-/** How the MSK cluster is provisioned. */
+/**
+ * How the MSK cluster is provisioned. Only a provisioned cluster gets the events topic created at
+ * deploy time; with `serverless` the topic must be created with a Kafka admin client.
+ */
 export type MskMode = 'serverless' | 'provisioned';
 const MSK_MODES: readonly MskMode[] = ['serverless', 'provisioned'];
 
@@ -56,7 +59,7 @@ export interface StreamingConfig {
   readonly provisioned?: ProvisionedBrokersConfig;
   readonly topicName: string;
   readonly partitionCount: number;
-  /** Copies of each partition. Serverless MSK always keeps 3. */
+  /** Copies of each partition: serverless MSK always keeps 3; provisioned defaults to min(3, brokers). */
   readonly replicationFactor: number;
 }
 
@@ -168,6 +171,7 @@ export function parseEnvironmentConfig(
   const streaming = parseStreaming(
     optionalRecord(environment.streaming, `${path}.streaming`),
     `${path}.streaming`,
+    network.maxAzs,
   );
   const lake = parseLake(optionalRecord(environment.lake, `${path}.lake`), `${path}.lake`);
   const logRetentionDays = optionalInteger(
@@ -217,8 +221,9 @@ function parseNetwork(raw: Record<string, unknown>, path: string): NetworkConfig
   return { maxAzs, natGateways };
 }
 
-function parseStreaming(raw: Record<string, unknown>, path: string): StreamingConfig {
-  const mode = raw.mode ?? 'serverless';
+function parseStreaming(raw: Record<string, unknown>, path: string, maxAzs: number): StreamingConfig {
+  // Provisioned by default: only there can CloudFormation create the topic at deploy time.
+  const mode = raw.mode ?? 'provisioned';
   if (!isMskMode(mode)) {
     throw new PipelineConfigError(
       `${path}.mode is ${JSON.stringify(mode)}: use one of ${MSK_MODES.join(', ')}`,
@@ -300,13 +305,22 @@ function parseStreaming(raw: Record<string, unknown>, path: string): StreamingCo
       `${brokersPath}.ebsVolumeGiB is ${provisioned.ebsVolumeGiB}: use 1 to 16384 (GiB per broker)`,
     );
   }
+  const brokerCount = provisioned.brokersPerAz * maxAzs;
   const replicationFactor = optionalInteger(
     raw.replicationFactor,
     `${path}.replicationFactor`,
-    DEFAULT_PROVISIONED_REPLICATION_FACTOR,
+    Math.min(DEFAULT_PROVISIONED_REPLICATION_FACTOR, brokerCount),
   );
-  if (replicationFactor < 1) {
-    throw new PipelineConfigError(`${path}.replicationFactor is ${replicationFactor}: use at least 1`);
+  if (replicationFactor < 1 || replicationFactor > brokerCount) {
+    throw new PipelineConfigError(
+      `${path}.replicationFactor is ${replicationFactor}: use 1 up to the broker count, ${brokerCount} (provisioned.brokersPerAz ${provisioned.brokersPerAz} x network.maxAzs ${maxAzs})`,
+    );
+  }
+  const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(provisioned.kafkaVersion) ?? []).slice(1).map(Number);
+  if (major < 3 || (major === 3 && minor < 6)) {
+    throw new PipelineConfigError(
+      `${brokersPath}.kafkaVersion is "${provisioned.kafkaVersion}": use 3.6.0 or later (e.g. 3.8.x); the topic is created through MSK's topic API, which needs it`,
+    );
   }
   return { mode, provisioned, topicName, partitionCount, replicationFactor };
 }

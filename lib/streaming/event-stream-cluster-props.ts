@@ -14,7 +14,7 @@ export interface ProvisionedBrokers {
   /** EBS storage of each broker, in GiB. */
   readonly ebsVolumeGiB: number;
   /**
-   * Apache Kafka version, as MSK names it (`3.8.x`).
+   * Apache Kafka version, as MSK names it (`3.8.x`); 3.6.0 or later, which the topic API needs.
    * @see https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html
    */
   readonly kafkaVersion: string;
@@ -38,12 +38,13 @@ export interface EventStreamClusterProps {
    */
   readonly vpcSubnets?: SubnetSelection;
   /**
-   * Serverless or provisioned capacity.
-   * @default { mode: 'serverless' }
+   * Serverless or provisioned capacity. Only a provisioned cluster gets its topic created at
+   * deploy time (MSK's topic API does not serve MSK Serverless), so there is no default: the
+   * caller chooses.
    */
-  readonly capacity?: ClusterCapacity;
+  readonly capacity: ClusterCapacity;
   /**
-   * Name of the events topic, created with the cluster at deploy time.
+   * Name of the events topic, created with a provisioned cluster at deploy time.
    * @default 'spotify-events'
    */
   readonly topicName?: string;

@@ -1,4 +1,4 @@
-import { Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type ISecurityGroup, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,11 +16,17 @@ const DEFAULT_TOPIC_NAME = 'spotify-events';
 const DEFAULT_PARTITION_COUNT = 6;
 const DEFAULT_REPLICATION_FACTOR = 3;
 const SERVERLESS_REPLICATION_FACTOR = 3;
+/** AWS::MSK::Topic drives MSK's topic API, which needs Apache Kafka 3.6.0 or later. */
+const OLDEST_KAFKA_WITH_TOPIC_API = [3, 6] as const;
 
 /**
  * The Kafka cluster (MSK, serverless or provisioned) with IAM client authentication and TLS in
- * transit, reachable on port 9098 only from {@link clientSecurityGroup}, and the events topic
- * created at deploy time.
+ * transit, reachable on port 9098 only from {@link clientSecurityGroup}, and the events topic.
+ *
+ * On a provisioned cluster the topic is an `AWS::MSK::Topic`, created at deploy time. MSK's topic
+ * API (which that resource type calls) does not serve MSK Serverless, so on a serverless cluster
+ * the topic is not created here: the construct warns, and the grants still name the topic's ARN.
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/msk-create-topic.html
  */
 export class EventStreamCluster extends Construct {
   /** The cluster's ARN. */
@@ -31,6 +37,8 @@ export class EventStreamCluster extends Construct {
   readonly topicName: string;
   /** The events topic's ARN. */
   readonly topicArn: string;
+  /** Whether the topic is created with the stack (provisioned clusters) or must be created by a Kafka client. */
+  readonly topicCreatedAtDeploy: boolean;
   /** Attach this security group to a producer or consumer to let it reach the brokers. */
   readonly clientSecurityGroup: ISecurityGroup;
   /** The security group on the brokers' network interfaces. */
@@ -43,7 +51,7 @@ export class EventStreamCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: EventStreamClusterProps) {
     super(scope, id);
-    const capacity: ClusterCapacity = props.capacity ?? { mode: 'serverless' };
+    const capacity = props.capacity;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.topicName = props.topicName ?? DEFAULT_TOPIC_NAME;
     this.partitionCount = props.partitionCount ?? DEFAULT_PARTITION_COUNT;
@@ -110,14 +118,27 @@ export class EventStreamCluster extends Construct {
     // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
     this.clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
 
-    const topic = new CfnTopic(this, 'EventsTopic', {
-      clusterArn: this.clusterArn,
-      topicName: this.topicName,
-      partitionCount: this.partitionCount,
-      replicationFactor,
-    });
-    topic.applyRemovalPolicy(removalPolicy);
-    this.topicArn = topic.attrTopicArn;
+    this.topicCreatedAtDeploy = capacity.mode === 'provisioned';
+    if (this.topicCreatedAtDeploy) {
+      const topic = new CfnTopic(this, 'EventsTopic', {
+        clusterArn: this.clusterArn,
+        topicName: this.topicName,
+        partitionCount: this.partitionCount,
+        replicationFactor,
+      });
+      topic.applyRemovalPolicy(removalPolicy);
+      this.topicArn = topic.attrTopicArn;
+    } else {
+      this.topicArn = Stack.of(this).formatArn({
+        service: 'kafka',
+        resource: 'topic',
+        resourceName: `${this.clusterName}/${this.clusterUuid}/${this.topicName}`,
+      });
+      Annotations.of(this).addWarningV2(
+        'spotify-pipeline:serverless-topic-not-created',
+        `MSK Serverless cannot create topics through CloudFormation (AWS::MSK::Topic serves provisioned clusters only): create "${this.topicName}" with ${this.partitionCount} partitions using a Kafka admin client, or use a provisioned cluster.`,
+      );
+    }
   }
 
   /**
@@ -197,7 +218,14 @@ export class EventStreamCluster extends Construct {
       );
     }
     if (capacity.mode === 'provisioned') {
-      const { brokersPerAz, ebsVolumeGiB } = capacity.brokers;
+      const { brokersPerAz, ebsVolumeGiB, kafkaVersion } = capacity.brokers;
+      const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(kafkaVersion) ?? []).slice(1).map(Number);
+      const [oldestMajor, oldestMinor] = OLDEST_KAFKA_WITH_TOPIC_API;
+      if (major < oldestMajor || (major === oldestMajor && minor < oldestMinor)) {
+        throw new Error(
+          `${where}: kafkaVersion is "${kafkaVersion}"; the events topic is created through MSK's topic API, which needs Kafka ${oldestMajor}.${oldestMinor}.0 or later (e.g. 3.8.x)`,
+        );
+      }
       if (!Number.isInteger(brokersPerAz) || brokersPerAz < 1) {
         throw new Error(`${where}: brokersPerAz is ${brokersPerAz}; use a whole number of at least 1`);
       }

@@ -34,10 +34,17 @@ describe('loadPipelineConfig', () => {
 
     // THEN
     expect(config.environmentName).toBe('dev');
-    expect(config.streaming).toMatchObject({
-      mode: 'serverless',
+    expect(config.streaming).toEqual({
+      mode: 'provisioned',
+      provisioned: {
+        instanceType: 'kafka.t3.small',
+        brokersPerAz: 1,
+        ebsVolumeGiB: 20,
+        kafkaVersion: '3.8.x',
+      },
       topicName: 'spotify-events',
-      replicationFactor: 3,
+      partitionCount: 6,
+      replicationFactor: 2,
     });
     expect(config.network.natGateways).toBe(0);
     expect(config.destroyOnRemoval).toBe(false);
@@ -68,7 +75,19 @@ describe('loadPipelineConfig', () => {
     expect(config).toEqual({
       environmentName: 'sandbox',
       network: { maxAzs: 2, natGateways: 0 },
-      streaming: { mode: 'serverless', topicName: 'spotify-events', partitionCount: 6, replicationFactor: 3 },
+      streaming: {
+        mode: 'provisioned',
+        provisioned: {
+          instanceType: 'kafka.m7g.large',
+          brokersPerAz: 1,
+          ebsVolumeGiB: 100,
+          kafkaVersion: '3.8.x',
+        },
+        topicName: 'spotify-events',
+        partitionCount: 6,
+        // two zones x one broker: the replication factor cannot exceed the broker count
+        replicationFactor: 2,
+      },
       lake: {
         bronzeInfrequentAccessAfterDays: 30,
         bronzeGlacierInstantRetrievalAfterDays: 90,
@@ -95,6 +114,16 @@ describe('loadPipelineConfig', () => {
       brokersPerAz: 1,
       ebsVolumeGiB: 100,
       kafkaVersion: '3.8.x',
+    });
+  });
+
+  it('accepts serverless, whose replication factor is always 3', () => {
+    const config = parseEnvironmentConfig('lab', validEnvironment(), undefined);
+    expect(config.streaming).toEqual({
+      mode: 'serverless',
+      topicName: 'spotify-events',
+      partitionCount: 6,
+      replicationFactor: 3,
     });
   });
 
@@ -137,6 +166,14 @@ describe('loadPipelineConfig', () => {
     [
       { streaming: { mode: 'provisioned', provisioned: { brokersPerAz: 0 } } },
       /streaming\.provisioned\.brokersPerAz is 0/,
+    ],
+    [
+      { streaming: { mode: 'provisioned', provisioned: { brokersPerAz: 1 }, replicationFactor: 3 } },
+      /streaming\.replicationFactor is 3: use 1 up to the broker count, 2 \(provisioned\.brokersPerAz 1 x network\.maxAzs 2\)/,
+    ],
+    [
+      { streaming: { mode: 'provisioned', provisioned: { kafkaVersion: '3.5.1' } } },
+      /streaming\.provisioned\.kafkaVersion is "3\.5\.1": use 3\.6\.0 or later/,
     ],
     [{ network: { maxAzs: 1 } }, /network\.maxAzs is 1: use 2 or 3/],
     [{ network: { maxAzs: 2, natGateways: 3 } }, /network\.natGateways is 3: use 0 .* up to maxAzs \(2/],

@@ -19,8 +19,7 @@ describe.each(['dev', 'prod'])('the %s stacks', (environmentName) => {
     // refactoring, restore the construct ids (or pin the old ID with overrideLogicalId) rather than
     // updating the expectation: a new logical ID means a new cluster or bucket, and the old one
     // retained or deleted.
-    const clusterType = environmentName === 'prod' ? 'AWS::MSK::Cluster' : 'AWS::MSK::ServerlessCluster';
-    expect(logicalIdsOf(stateful, clusterType)).toEqual(['EventStreamClusterF7A39A39']);
+    expect(logicalIdsOf(stateful, 'AWS::MSK::Cluster')).toEqual(['EventStreamClusterF7A39A39']);
     expect(logicalIdsOf(stateful, 'AWS::MSK::Topic')).toEqual(['EventStreamEventsTopic6475FC2F']);
     expect(logicalIdsOf(stateful, 'AWS::S3::Bucket')).toEqual([
       'LakeAccessLogs4431AB8D',
@@ -37,8 +36,7 @@ describe.each(['dev', 'prod'])('the %s stacks', (environmentName) => {
 
   it('retain the cluster, topic and buckets and protect the stateful stack from deletion', () => {
     expect(stacks.stateful.terminationProtection).toBe(true);
-    const clusterType = environmentName === 'prod' ? 'AWS::MSK::Cluster' : 'AWS::MSK::ServerlessCluster';
-    for (const type of [clusterType, 'AWS::MSK::Topic', 'AWS::S3::Bucket']) {
+    for (const type of ['AWS::MSK::Cluster', 'AWS::MSK::Topic', 'AWS::S3::Bucket']) {
       stateful.allResources(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
   });
@@ -70,7 +68,19 @@ describe('the stateful stack with -c destroyOnRemoval=true', () => {
     // THEN
     expect(stacks.stateful.terminationProtection).toBe(false);
     stateful.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
-    stateful.hasResource('AWS::MSK::ServerlessCluster', { DeletionPolicy: 'Delete' });
+    stateful.hasResource('AWS::MSK::Cluster', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('the dev cluster', () => {
+  it('is a small provisioned cluster, so that its topic is created at deploy time too', () => {
+    const { stacks } = buildPipelineFor('dev');
+    const stateful = Template.fromStack(stacks.stateful);
+    stateful.hasResourceProperties('AWS::MSK::Cluster', {
+      NumberOfBrokerNodes: 2,
+      BrokerNodeGroupInfo: { InstanceType: 'kafka.t3.small' },
+    });
+    stateful.hasResourceProperties('AWS::MSK::Topic', { PartitionCount: 6, ReplicationFactor: 2 });
   });
 });
 

@@ -1,5 +1,5 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -23,20 +23,27 @@ interface ClusterUnderTest {
   readonly cluster: EventStreamCluster;
 }
 
-function clusterUnderTest(props: Omit<EventStreamClusterProps, 'vpc'> = {}): ClusterUnderTest {
+type PropsUnderTest = Partial<Omit<EventStreamClusterProps, 'vpc'>>;
+
+/** A cluster in a two-zone isolated VPC; provisioned with {@link BROKERS} unless `capacity` says otherwise. */
+function clusterUnderTest(props: PropsUnderTest = {}): ClusterUnderTest {
   const stack = new Stack(appWithProjectFlags(), 'StreamingUnderTest');
   const vpc = new Vpc(stack, 'Vpc', {
     maxAzs: 2,
     natGateways: 0,
     subnetConfiguration: [{ name: 'Workload', subnetType: SubnetType.PRIVATE_ISOLATED }],
   });
-  const cluster = new EventStreamCluster(stack, 'EventStream', { vpc, ...props });
+  const cluster = new EventStreamCluster(stack, 'EventStream', {
+    vpc,
+    capacity: { mode: 'provisioned', brokers: BROKERS },
+    ...props,
+  });
   return { stack, cluster };
 }
 
 describe('EventStreamCluster', () => {
-  describe('serverless (the default)', () => {
-    const { stack } = clusterUnderTest();
+  describe('serverless', () => {
+    const { stack, cluster } = clusterUnderTest({ capacity: { mode: 'serverless' } });
     const template = Template.fromStack(stack);
 
     it('creates a serverless cluster with IAM client authentication in two subnets', () => {
@@ -52,21 +59,20 @@ describe('EventStreamCluster', () => {
       });
     });
 
-    it('retains the cluster and the topic by default', () => {
+    it('retains the cluster by default', () => {
       template.hasResource('AWS::MSK::ServerlessCluster', {
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
       });
-      template.hasResource('AWS::MSK::Topic', { DeletionPolicy: 'Retain' });
     });
 
-    it('creates the events topic on the cluster with the default partitions and replication 3', () => {
-      template.hasResourceProperties('AWS::MSK::Topic', {
-        ClusterArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EventStreamCluster'), 'Arn'] },
-        TopicName: 'spotify-events',
-        PartitionCount: 6,
-        ReplicationFactor: 3,
-      });
+    it('does not create the topic (MSK topic API is provisioned-only) and says so', () => {
+      template.resourceCountIs('AWS::MSK::Topic', 0);
+      expect(cluster.topicCreatedAtDeploy).toBe(false);
+      Annotations.fromStack(stack).hasWarning(
+        '/StreamingUnderTest/EventStream',
+        Match.stringLikeRegexp('create "spotify-events" with 6 partitions using a Kafka admin client'),
+      );
     });
 
     it('lets only the client security group reach the brokers, on 9098', () => {
@@ -139,21 +145,45 @@ describe('EventStreamCluster', () => {
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     });
 
-    it('creates the topic with the configured partition count', () => {
-      template.hasResourceProperties('AWS::MSK::Topic', { PartitionCount: 12, ReplicationFactor: 3 });
+    it('creates the events topic on the cluster at deploy time with the configured partitions', () => {
+      template.resourceCountIs('AWS::MSK::Topic', 1);
+      template.hasResourceProperties('AWS::MSK::Topic', {
+        ClusterArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EventStreamCluster'), 'Arn'] },
+        TopicName: 'spotify-events',
+        PartitionCount: 12,
+        ReplicationFactor: 3,
+      });
+    });
+
+    it('retains the cluster, the topic and the broker logs by default', () => {
+      for (const type of ['AWS::MSK::Cluster', 'AWS::MSK::Topic', 'AWS::Logs::LogGroup']) {
+        template.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      }
+    });
+
+    it('opens no ingress from anywhere on the internet', () => {
+      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        FromPort: 9098,
+        CidrIp: Match.absent(),
+        SourceSecurityGroupId: Match.anyValue(),
+      });
     });
   });
 
   it('deletes the cluster and topic with the stack when asked to', () => {
     const { stack } = clusterUnderTest({ removalPolicy: RemovalPolicy.DESTROY });
     const template = Template.fromStack(stack);
-    template.hasResource('AWS::MSK::ServerlessCluster', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::MSK::Cluster', { DeletionPolicy: 'Delete' });
     template.hasResource('AWS::MSK::Topic', { DeletionPolicy: 'Delete' });
   });
 
   describe('grants', () => {
-    function grantTemplate(grant: (cluster: EventStreamCluster, role: Role) => void): Template {
-      const { stack, cluster } = clusterUnderTest();
+    function grantTemplate(
+      grant: (cluster: EventStreamCluster, role: Role) => void,
+      props: PropsUnderTest = {},
+    ): Template {
+      const { stack, cluster } = clusterUnderTest(props);
       const role = new Role(stack, 'ClientRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
       grant(cluster, role);
       return Template.fromStack(stack);
@@ -226,6 +256,31 @@ describe('EventStreamCluster', () => {
       expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('WriteData');
     });
 
+    it('grantProduce on a serverless cluster names the topic ARN from the cluster name and UUID', () => {
+      const template = grantTemplate((cluster, role) => cluster.grantProduce(role), {
+        capacity: { mode: 'serverless' },
+      });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: 'Allow',
+              Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  Match.arrayWith([
+                    Match.stringLikeRegexp(':topic/StreamingUnderTestEventStream[A-Za-z0-9]+/$'),
+                    Match.stringLikeRegexp('^/spotify-events$'),
+                  ]),
+                ],
+              },
+            },
+          ]),
+        },
+      });
+    });
+
     it('grantConsume rejects a consumer group that would break the group ARN', () => {
       const { stack, cluster } = clusterUnderTest();
       const role = new Role(stack, 'ClientRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -237,7 +292,14 @@ describe('EventStreamCluster', () => {
     it.each([
       [{ partitionCount: 0 }, /partitionCount is 0; use a whole number of at least 1/],
       [{ topicName: 'has space' }, /topicName "has space" must be 1 to 249/],
-      [{ replicationFactor: 2 }, /replicationFactor is 2, but MSK Serverless always uses 3/],
+      [
+        { capacity: { mode: 'serverless' }, replicationFactor: 2 },
+        /replicationFactor is 2, but MSK Serverless always uses 3/,
+      ],
+      [
+        { capacity: { mode: 'provisioned', brokers: { ...BROKERS, kafkaVersion: '3.5.1' } } },
+        /kafkaVersion is "3\.5\.1"; the events topic is created through MSK's topic API, which needs Kafka 3\.6\.0 or later/,
+      ],
       [
         { capacity: { mode: 'provisioned', brokers: { ...BROKERS, brokersPerAz: 1 } }, replicationFactor: 3 },
         /replicationFactor is 3 but the cluster has only 2 brokers \(1 per zone x 2 zones\)/,
@@ -247,7 +309,7 @@ describe('EventStreamCluster', () => {
         /ebsVolumeGiB is 0; use 1 to 16384/,
       ],
     ] as const)('%j', (props, message) => {
-      expect(() => clusterUnderTest(props as Omit<EventStreamClusterProps, 'vpc'>)).toThrow(message);
+      expect(() => clusterUnderTest(props as PropsUnderTest)).toThrow(message);
     });
 
     it('a single subnet', () => {
@@ -257,9 +319,9 @@ describe('EventStreamCluster', () => {
         natGateways: 0,
         subnetConfiguration: [{ name: 'Workload', subnetType: SubnetType.PRIVATE_ISOLATED }],
       });
-      expect(() => new EventStreamCluster(stack, 'EventStream', { vpc })).toThrow(
-        /the selected subnets span 1 availability zone\(s\); MSK needs at least 2/,
-      );
+      expect(
+        () => new EventStreamCluster(stack, 'EventStream', { vpc, capacity: { mode: 'serverless' } }),
+      ).toThrow(/the selected subnets span 1 availability zone\(s\); MSK needs at least 2/);
     });
   });
 });
