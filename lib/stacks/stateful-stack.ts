@@ -54,18 +54,26 @@ export class StatefulStack extends Stack {
   readonly lake: LakeStorage;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
-    const destroyOnRemoval = props.destroyOnRemoval ?? false;
-    super(scope, id, { terminationProtection: !destroyOnRemoval, ...props });
+    const {
+      vpc,
+      workloadSubnets,
+      eventStream,
+      lake,
+      logRetention,
+      destroyOnRemoval = false,
+      ...stackProps
+    } = props;
+    super(scope, id, { terminationProtection: !destroyOnRemoval, ...stackProps });
     this.eventStream = new EventStreamCluster(this, 'EventStream', {
-      vpc: props.vpc,
-      vpcSubnets: props.workloadSubnets,
-      capacity: props.eventStream.capacity,
-      topicName: props.eventStream.topicName,
-      partitionCount: props.eventStream.partitionCount,
-      replicationFactor: props.eventStream.replicationFactor,
-      brokerLogRetention: props.logRetention,
+      vpc,
+      vpcSubnets: workloadSubnets,
+      capacity: eventStream.capacity,
+      topicName: eventStream.topicName,
+      partitionCount: eventStream.partitionCount,
+      replicationFactor: eventStream.replicationFactor,
+      brokerLogRetention: logRetention,
       removalPolicy: destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
-    this.lake = new LakeStorage(this, 'Lake', { ...props.lake, destroyOnRemoval });
+    this.lake = new LakeStorage(this, 'Lake', { ...lake, destroyOnRemoval });
   }
 }

@@ -7,6 +7,11 @@ function logicalIdsOf(template: Template, type: string): string[] {
   return Object.keys(template.findResources(type)).sort();
 }
 
+const PINNED_CLUSTER_NAMES: Record<string, string> = {
+  dev: 'SpotifyPipelinedevStatefulEventStreamB5143A7F',
+  prod: 'SpotifyPipelineprodStatefulEventStream2E59948B',
+};
+
 describe.each(['dev', 'prod'])('the %s stacks', (environmentName) => {
   const { stacks } = buildPipelineFor(environmentName);
   const stateful = Template.fromStack(stacks.stateful);
@@ -20,6 +25,10 @@ describe.each(['dev', 'prod'])('the %s stacks', (environmentName) => {
     // updating the expectation: a new logical ID means a new cluster or bucket, and the old one
     // retained or deleted.
     expect(logicalIdsOf(stateful, 'AWS::MSK::Cluster')).toEqual(['EventStreamClusterF7A39A39']);
+    // The cluster name is generated from the construct path; changing it also replaces the cluster.
+    stateful.hasResourceProperties('AWS::MSK::Cluster', {
+      ClusterName: PINNED_CLUSTER_NAMES[environmentName],
+    });
     expect(logicalIdsOf(stateful, 'AWS::MSK::Topic')).toEqual(['EventStreamEventsTopic6475FC2F']);
     expect(logicalIdsOf(stateful, 'AWS::S3::Bucket')).toEqual([
       'LakeAccessLogs4431AB8D',
