@@ -1,10 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { LakeStorage } from '../lib/lake-storage.js';
+import { App } from 'aws-cdk-lib';
+import { buildPipelineApp } from '../lib/app/pipeline-app.js';
+import { loadPipelineConfig } from '../lib/config/pipeline-config.js';
 
-// Environment-agnostic on purpose: synth must work offline, with no AWS credentials.
+// The only place that reads configuration: the CDK context (cdk.json, `-c env=prod`).
 const app = new App();
-const stateful = new Stack(app, 'SpotifyPipelineStateful', {
-  description: 'Spotify streaming pipeline: stateful resources (the data lake).',
-});
-new LakeStorage(stateful, 'Lake');
+const config = loadPipelineConfig((key) => app.node.tryGetContext(key));
+buildPipelineApp(app, config);
 app.synth();

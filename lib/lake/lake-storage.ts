@@ -1,0 +1,158 @@
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type IBucket,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { BRONZE_PREFIX, QUARANTINE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
+import type { LakeStorageProps } from './lake-storage-props.js';
+
+// The lake's layout is the runtime code's (lambdas/shared/lake): the bucket's lifecycle rules and
+// grants follow the prefixes the consumer and loader write and read.
+export { BRONZE_PREFIX, QUARANTINE_PREFIX };
+
+const MINIMUM_DAYS_IN_INFREQUENT_ACCESS = 30;
+
+/**
+ * The data lake: one bucket with `bronze/` (accepted events) and `quarantine/` (rejected records),
+ * plus a bucket for its S3 server access logs.
+ *
+ * Encryption is SSE-S3 (S3-managed keys), chosen over SSE-KMS on purpose: access is governed by
+ * IAM and the bucket policy alone, the consumer writes many small objects (SSE-KMS would add a KMS
+ * request per object unless bucket keys are on), and the Snowflake storage integration role would
+ * otherwise also need decrypt rights on the key. Choose a customer-managed key here if key-level
+ * separation or key-usage audit becomes a requirement. The access log bucket must use SSE-S3 in
+ * any case: S3 server access logging cannot write to an SSE-KMS bucket.
+ */
+export class LakeStorage extends Construct {
+  /** The lake bucket. */
+  readonly bucket: IBucket;
+  /** Where S3 writes the lake bucket's server access logs. */
+  readonly accessLogBucket: IBucket;
+  /** Key prefix of accepted events. */
+  readonly bronzePrefix = BRONZE_PREFIX;
+  /** Key prefix of quarantined records. */
+  readonly quarantinePrefix = QUARANTINE_PREFIX;
+
+  constructor(scope: Construct, id: string, props: LakeStorageProps = {}) {
+    super(scope, id);
+    const bronzeInfrequentAccessAfterDays = props.bronzeInfrequentAccessAfterDays ?? 30;
+    const bronzeGlacierInstantRetrievalAfterDays = props.bronzeGlacierInstantRetrievalAfterDays ?? 90;
+    const quarantineExpirationDays = props.quarantineExpirationDays ?? 30;
+    const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 30;
+    const accessLogExpirationDays = props.accessLogExpirationDays ?? 90;
+    if (bronzeInfrequentAccessAfterDays < MINIMUM_DAYS_IN_INFREQUENT_ACCESS) {
+      throw new Error(
+        `LakeStorage ${this.node.path}: bronzeInfrequentAccessAfterDays is ${bronzeInfrequentAccessAfterDays}; S3 allows the move to Standard-IA from day ${MINIMUM_DAYS_IN_INFREQUENT_ACCESS}`,
+      );
+    }
+    if (
+      bronzeGlacierInstantRetrievalAfterDays <
+      bronzeInfrequentAccessAfterDays + MINIMUM_DAYS_IN_INFREQUENT_ACCESS
+    ) {
+      throw new Error(
+        `LakeStorage ${this.node.path}: bronzeGlacierInstantRetrievalAfterDays is ${bronzeGlacierInstantRetrievalAfterDays}; use at least ${bronzeInfrequentAccessAfterDays + MINIMUM_DAYS_IN_INFREQUENT_ACCESS} (S3 keeps objects in Standard-IA for 30 days)`,
+      );
+    }
+
+    const destroyOnRemoval = props.destroyOnRemoval ?? false;
+    const removalPolicy = destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    if (destroyOnRemoval) {
+      Annotations.of(this).addWarningV2(
+        'spotify-pipeline:lake-destroyed-with-stack',
+        'destroyOnRemoval is on: deleting this stack deletes the lake buckets and every object in them.',
+      );
+    }
+
+    const accessLogBucket = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'ExpireAccessLogs',
+          expiration: Duration.days(accessLogExpirationDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+      removalPolicy,
+      autoDeleteObjects: destroyOnRemoval,
+    });
+    Validations.of(accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is the target of the lake bucket server access logs; logging it too would need yet another bucket and so on without end.',
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'lake/',
+      lifecycleRules: [
+        {
+          id: 'BronzeToCheaperStorage',
+          prefix: BRONZE_PREFIX,
+          transitions: [
+            {
+              storageClass: StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(bronzeInfrequentAccessAfterDays),
+            },
+            {
+              storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(bronzeGlacierInstantRetrievalAfterDays),
+            },
+          ],
+        },
+        {
+          id: 'ExpireQuarantine',
+          prefix: QUARANTINE_PREFIX,
+          expiration: Duration.days(quarantineExpirationDays),
+        },
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(noncurrentVersionExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+        {
+          // Once every version under a key has expired, its lone delete marker is clutter.
+          id: 'RemoveExpiredDeleteMarkers',
+          expiredObjectDeleteMarker: true,
+        },
+      ],
+      removalPolicy,
+      autoDeleteObjects: destroyOnRemoval,
+    });
+    this.accessLogBucket = accessLogBucket;
+  }
+
+  /** Lets the grantee write accepted events under `bronze/`, and nowhere else. */
+  grantWriteBronze(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${BRONZE_PREFIX}*`);
+  }
+
+  /** Lets the grantee write rejected records under `quarantine/`, and nowhere else. */
+  grantWriteQuarantine(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${QUARANTINE_PREFIX}*`);
+  }
+
+  /** Lets the grantee list the bucket and read the objects under `bronze/` (the warehouse loader). */
+  grantReadBronze(grantee: IGrantable): Grant {
+    return this.bucket.grantRead(grantee, `${BRONZE_PREFIX}*`);
+  }
+
+  /** Lets the grantee list the bucket and read every object in it (both prefixes). */
+  grantReadLake(grantee: IGrantable): Grant {
+    return this.bucket.grantRead(grantee);
+  }
+}

@@ -1,0 +1,79 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { LakeStorage } from '../lake/lake-storage.js';
+import type { LakeStorageProps } from '../lake/lake-storage-props.js';
+import { EventStreamCluster } from '../streaming/event-stream-cluster.js';
+import type { ClusterCapacity } from '../streaming/event-stream-cluster-props.js';
+
+/** The events topic and the capacity of the cluster that holds it. */
+export interface EventStreamSettings {
+  /** Serverless or provisioned capacity. */
+  readonly capacity: ClusterCapacity;
+  /** Name of the events topic. */
+  readonly topicName: string;
+  /** Partitions of the events topic. */
+  readonly partitionCount: number;
+  /** Copies of each partition. */
+  readonly replicationFactor: number;
+}
+
+/** Properties of {@link StatefulStack}. */
+export interface StatefulStackProps extends StackProps {
+  /** The VPC the cluster lives in. */
+  readonly vpc: IVpc;
+  /**
+   * Subnets for the cluster's brokers.
+   * @default - the VPC's private subnets, one per availability zone
+   */
+  readonly workloadSubnets?: SubnetSelection;
+  /** The Kafka cluster and events topic. */
+  readonly eventStream: EventStreamSettings;
+  /**
+   * Lifecycle of the lake's objects.
+   * @default - the defaults of {@link LakeStorageProps}
+   */
+  readonly lake?: Omit<LakeStorageProps, 'destroyOnRemoval'>;
+  /** Retention of the stack's log groups (MSK broker logs). */
+  readonly logRetention: RetentionDays;
+  /**
+   * Delete the lake, the cluster and the topic with the stack, and leave termination protection
+   * off. Throw-away environments only.
+   * @default false - everything stateful is retained and the stack is termination-protected
+   */
+  readonly destroyOnRemoval?: boolean;
+}
+
+/**
+ * The resources that hold data (the Kafka cluster with its topic, and the lake), apart from the
+ * stateless ones so that redeploying code can never replace them.
+ */
+export class StatefulStack extends Stack {
+  readonly eventStream: EventStreamCluster;
+  readonly lake: LakeStorage;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    const {
+      vpc,
+      workloadSubnets,
+      eventStream,
+      lake,
+      logRetention,
+      destroyOnRemoval = false,
+      ...stackProps
+    } = props;
+    super(scope, id, { terminationProtection: !destroyOnRemoval, ...stackProps });
+    this.eventStream = new EventStreamCluster(this, 'EventStream', {
+      vpc,
+      vpcSubnets: workloadSubnets,
+      capacity: eventStream.capacity,
+      topicName: eventStream.topicName,
+      partitionCount: eventStream.partitionCount,
+      replicationFactor: eventStream.replicationFactor,
+      brokerLogRetention: logRetention,
+      removalPolicy: destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.lake = new LakeStorage(this, 'Lake', { ...lake, destroyOnRemoval });
+  }
+}

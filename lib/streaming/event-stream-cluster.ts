@@ -1,0 +1,268 @@
+import { Annotations, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type ISecurityGroup, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnCluster, CfnServerlessCluster, CfnTopic } from 'aws-cdk-lib/aws-msk';
+import { Construct } from 'constructs';
+import type {
+  ClusterCapacity,
+  EventStreamClusterProps,
+  ProvisionedBrokers,
+} from './event-stream-cluster-props.js';
+
+/** The port MSK listens on for SASL/IAM clients over TLS. */
+export const MSK_IAM_TLS_PORT = 9098;
+const DEFAULT_TOPIC_NAME = 'spotify-events';
+const DEFAULT_PARTITION_COUNT = 6;
+const DEFAULT_REPLICATION_FACTOR = 3;
+const SERVERLESS_REPLICATION_FACTOR = 3;
+/** AWS::MSK::Topic drives MSK's topic API, which needs Apache Kafka 3.6.0 or later. */
+const OLDEST_KAFKA_WITH_TOPIC_API = [3, 6] as const;
+
+/**
+ * The Kafka cluster (MSK, serverless or provisioned) with IAM client authentication and TLS in
+ * transit, reachable on port 9098 only from {@link clientSecurityGroup}, and the events topic.
+ *
+ * On a provisioned cluster the topic is an `AWS::MSK::Topic`, created at deploy time. MSK's topic
+ * API (which that resource type calls) does not serve MSK Serverless, so on a serverless cluster
+ * the topic is not created here: the construct warns, and the grants still name the topic's ARN.
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/msk-create-topic.html
+ */
+export class EventStreamCluster extends Construct {
+  /** The cluster's ARN. */
+  readonly clusterArn: string;
+  /** The cluster's name (generated, unique in the account). */
+  readonly clusterName: string;
+  /** The events topic's name. */
+  readonly topicName: string;
+  /** The events topic's ARN. */
+  readonly topicArn: string;
+  /** Whether the topic is created with the stack (provisioned clusters) or must be created by a Kafka client. */
+  readonly topicCreatedAtDeploy: boolean;
+  /** Attach this security group to a producer or consumer to let it reach the brokers. */
+  readonly clientSecurityGroup: ISecurityGroup;
+  /** The security group on the brokers' network interfaces. */
+  readonly clusterSecurityGroup: ISecurityGroup;
+  /** The partition count of the events topic. */
+  readonly partitionCount: number;
+
+  /** The UUID MSK puts in the cluster ARN; topic and group ARNs are built from it. */
+  private readonly clusterUuid: string;
+
+  constructor(scope: Construct, id: string, props: EventStreamClusterProps) {
+    super(scope, id);
+    const capacity = props.capacity;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.topicName = props.topicName ?? DEFAULT_TOPIC_NAME;
+    this.partitionCount = props.partitionCount ?? DEFAULT_PARTITION_COUNT;
+    const replicationFactor = props.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    this.validate(capacity, replicationFactor);
+
+    // With no subnet type CDK picks private subnets with egress, else isolated ones: never public.
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { onePerAz: true });
+    if (subnets.subnetIds.length < 2) {
+      throw new Error(
+        `EventStreamCluster ${this.node.path}: the selected subnets span ${subnets.subnetIds.length} availability zone(s); MSK needs at least 2`,
+      );
+    }
+    if (capacity.mode === 'provisioned') {
+      const brokerCount = capacity.brokers.brokersPerAz * subnets.subnetIds.length;
+      if (replicationFactor > brokerCount) {
+        throw new Error(
+          `EventStreamCluster ${this.node.path}: replicationFactor is ${replicationFactor} but the cluster has only ${brokerCount} brokers (${capacity.brokers.brokersPerAz} per zone x ${subnets.subnetIds.length} zones); lower the replication factor or add brokers per zone`,
+        );
+      }
+    }
+
+    const clusterSecurityGroup = new SecurityGroup(this, 'ClusterSecurityGroup', {
+      vpc: props.vpc,
+      description: 'MSK brokers: Kafka over TLS with IAM auth, from the pipeline clients only',
+      // Brokers never open connections of their own to anything in the VPC.
+      allowAllOutbound: false,
+    });
+    const clientSecurityGroup = new SecurityGroup(this, 'ClientSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Kafka clients of the events cluster (producer tasks, consumer functions)',
+      // Clients also call AWS APIs through the VPC endpoints (STS, Logs, Secrets Manager, S3).
+      allowAllOutbound: true,
+    });
+    clusterSecurityGroup.addIngressRule(
+      clientSecurityGroup,
+      Port.tcp(MSK_IAM_TLS_PORT),
+      'Kafka (SASL/IAM over TLS) from pipeline clients',
+    );
+    this.clusterSecurityGroup = clusterSecurityGroup;
+    this.clientSecurityGroup = clientSecurityGroup;
+
+    // MSK requires a name; derive a unique, deterministic one instead of hard-coding it.
+    this.clusterName = Names.uniqueResourceName(this, { maxLength: 64 });
+    const cluster =
+      capacity.mode === 'serverless'
+        ? new CfnServerlessCluster(this, 'Cluster', {
+            clusterName: this.clusterName,
+            // Serverless clusters always encrypt in transit (TLS) and at rest; IAM is the only auth.
+            clientAuthentication: { sasl: { iam: { enabled: true } } },
+            vpcConfigs: [
+              { subnetIds: subnets.subnetIds, securityGroups: [clusterSecurityGroup.securityGroupId] },
+            ],
+          })
+        : this.createProvisionedCluster(
+            capacity.brokers,
+            subnets.subnetIds,
+            clusterSecurityGroup,
+            props.brokerLogRetention ?? RetentionDays.ONE_MONTH,
+            removalPolicy,
+          );
+    cluster.applyRemovalPolicy(removalPolicy);
+    this.clusterArn = cluster.attrArn;
+    // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
+    this.clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
+
+    this.topicCreatedAtDeploy = capacity.mode === 'provisioned';
+    if (this.topicCreatedAtDeploy) {
+      const topic = new CfnTopic(this, 'EventsTopic', {
+        clusterArn: this.clusterArn,
+        topicName: this.topicName,
+        partitionCount: this.partitionCount,
+        replicationFactor,
+      });
+      topic.applyRemovalPolicy(removalPolicy);
+      this.topicArn = topic.attrTopicArn;
+    } else {
+      this.topicArn = Stack.of(this).formatArn({
+        service: 'kafka',
+        resource: 'topic',
+        resourceName: `${this.clusterName}/${this.clusterUuid}/${this.topicName}`,
+      });
+      Annotations.of(this).addWarningV2(
+        'spotify-pipeline:serverless-topic-not-created',
+        `MSK Serverless cannot create topics through CloudFormation (AWS::MSK::Topic serves provisioned clusters only): create "${this.topicName}" with ${this.partitionCount} partitions using a Kafka admin client, or use a provisioned cluster.`,
+      );
+    }
+  }
+
+  /**
+   * Lets the grantee connect and write to the events topic (including idempotent writes, which
+   * Kafka clients 3.x enable by default).
+   *
+   * MSK IAM access control has no L2 grant in aws-cdk-lib, so the `kafka-cluster:` statements are
+   * written here, each scoped to the cluster or topic ARN.
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
+   */
+  grantProduce(grantee: IGrantable): Grant {
+    return this.grantOnCluster(grantee, ['kafka-cluster:WriteDataIdempotently']).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        resourceArns: [this.topicArn],
+      }),
+    );
+  }
+
+  /**
+   * Lets the grantee read the events topic as a member of `consumerGroupId` and commit its offsets.
+   *
+   * MSK IAM access control has no L2 grant in aws-cdk-lib, so the `kafka-cluster:` statements are
+   * written here, each scoped to the cluster, topic or group ARN.
+   * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
+   */
+  grantConsume(grantee: IGrantable, consumerGroupId: string): Grant {
+    if (!/^[a-zA-Z0-9._-]+$/.test(consumerGroupId)) {
+      throw new Error(
+        `EventStreamCluster ${this.node.path}: consumer group "${consumerGroupId}" must use only letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)`,
+      );
+    }
+    const groupArn = Stack.of(this).formatArn({
+      service: 'kafka',
+      resource: 'group',
+      resourceName: `${this.clusterName}/${this.clusterUuid}/${consumerGroupId}`,
+    });
+    return this.grantOnCluster(grantee, [])
+      .combine(
+        Grant.addToPrincipal({
+          grantee,
+          actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+          resourceArns: [this.topicArn],
+        }),
+      )
+      .combine(
+        Grant.addToPrincipal({
+          grantee,
+          actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+          resourceArns: [groupArn],
+        }),
+      );
+  }
+
+  private grantOnCluster(grantee: IGrantable, extraActions: readonly string[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', ...extraActions],
+      resourceArns: [this.clusterArn],
+    });
+  }
+
+  private validate(capacity: ClusterCapacity, replicationFactor: number): void {
+    const where = `EventStreamCluster ${this.node.path}`;
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(this.topicName)) {
+      throw new Error(
+        `${where}: topicName "${this.topicName}" must be 1 to 249 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    if (!Number.isInteger(this.partitionCount) || this.partitionCount < 1) {
+      throw new Error(`${where}: partitionCount is ${this.partitionCount}; use a whole number of at least 1`);
+    }
+    if (capacity.mode === 'serverless' && replicationFactor !== SERVERLESS_REPLICATION_FACTOR) {
+      throw new Error(
+        `${where}: replicationFactor is ${replicationFactor}, but MSK Serverless always uses ${SERVERLESS_REPLICATION_FACTOR}`,
+      );
+    }
+    if (capacity.mode === 'provisioned') {
+      const { brokersPerAz, ebsVolumeGiB, kafkaVersion } = capacity.brokers;
+      const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(kafkaVersion) ?? []).slice(1).map(Number);
+      const [oldestMajor, oldestMinor] = OLDEST_KAFKA_WITH_TOPIC_API;
+      if (major < oldestMajor || (major === oldestMajor && minor < oldestMinor)) {
+        throw new Error(
+          `${where}: kafkaVersion is "${kafkaVersion}"; the events topic is created through MSK's topic API, which needs Kafka ${oldestMajor}.${oldestMinor}.0 or later (e.g. 3.8.x)`,
+        );
+      }
+      if (!Number.isInteger(brokersPerAz) || brokersPerAz < 1) {
+        throw new Error(`${where}: brokersPerAz is ${brokersPerAz}; use a whole number of at least 1`);
+      }
+      if (!Number.isInteger(ebsVolumeGiB) || ebsVolumeGiB < 1 || ebsVolumeGiB > 16384) {
+        throw new Error(`${where}: ebsVolumeGiB is ${ebsVolumeGiB}; use 1 to 16384`);
+      }
+    }
+  }
+
+  private createProvisionedCluster(
+    brokers: ProvisionedBrokers,
+    subnetIds: string[],
+    clusterSecurityGroup: ISecurityGroup,
+    brokerLogRetention: RetentionDays,
+    removalPolicy: RemovalPolicy,
+  ): CfnCluster {
+    const numberOfBrokerNodes = brokers.brokersPerAz * subnetIds.length;
+    const brokerLogs = new LogGroup(this, 'BrokerLogs', { retention: brokerLogRetention, removalPolicy });
+    const cluster = new CfnCluster(this, 'Cluster', {
+      clusterName: this.clusterName,
+      kafkaVersion: brokers.kafkaVersion,
+      numberOfBrokerNodes,
+      brokerNodeGroupInfo: {
+        instanceType: brokers.instanceType,
+        clientSubnets: subnetIds,
+        securityGroups: [clusterSecurityGroup.securityGroupId],
+        storageInfo: { ebsStorageInfo: { volumeSize: brokers.ebsVolumeGiB } },
+        connectivityInfo: { publicAccess: { type: 'DISABLED' } },
+      },
+      clientAuthentication: {
+        sasl: { iam: { enabled: true } },
+        unauthenticated: { enabled: false },
+      },
+      // At rest the brokers' volumes are encrypted with the MSK-managed key (MSK's default).
+      encryptionInfo: { encryptionInTransit: { clientBroker: 'TLS', inCluster: true } },
+      loggingInfo: { brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: brokerLogs.logGroupName } } },
+    });
+    return cluster;
+  }
+}

@@ -1,0 +1,233 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import {
+  type ContextReader,
+  loadPipelineConfig,
+  PipelineConfigError,
+  parseEnvironmentConfig,
+} from '../../../lib/config/pipeline-config.js';
+import { cdkJsonContext } from '../../support/pipeline-app.js';
+
+function contextOf(values: Record<string, unknown>): ContextReader {
+  return (key) => values[key];
+}
+
+/** A complete, valid environment; each test breaks one key. */
+function validEnvironment(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    network: { maxAzs: 2, natGateways: 0 },
+    streaming: { mode: 'serverless', topicName: 'spotify-events', partitionCount: 6 },
+    lake: { bronzeInfrequentAccessAfterDays: 30, bronzeGlacierInstantRetrievalAfterDays: 90 },
+    logRetentionDays: 14,
+    ...overrides,
+  };
+}
+
+describe('loadPipelineConfig', () => {
+  it('reads dev from cdk.json when no environment is selected', () => {
+    // GIVEN the repository's cdk.json context without -c env
+    const context = { ...cdkJsonContext() };
+    delete context.env;
+
+    // WHEN
+    const config = loadPipelineConfig(contextOf(context));
+
+    // THEN
+    expect(config.environmentName).toBe('dev');
+    expect(config.streaming).toEqual({
+      mode: 'provisioned',
+      provisioned: {
+        instanceType: 'kafka.t3.small',
+        brokersPerAz: 1,
+        ebsVolumeGiB: 20,
+        kafkaVersion: '3.8.x',
+      },
+      topicName: 'spotify-events',
+      partitionCount: 6,
+      replicationFactor: 2,
+    });
+    expect(config.network.natGateways).toBe(0);
+    expect(config.destroyOnRemoval).toBe(false);
+  });
+
+  it('reads prod from cdk.json as a provisioned cluster with brokers sized by config', () => {
+    // GIVEN / WHEN
+    const config = loadPipelineConfig(contextOf({ ...cdkJsonContext(), env: 'prod' }));
+
+    // THEN
+    expect(config.environmentName).toBe('prod');
+    expect(config.streaming.mode).toBe('provisioned');
+    expect(config.streaming.provisioned).toEqual({
+      instanceType: 'kafka.m7g.large',
+      brokersPerAz: 2,
+      ebsVolumeGiB: 500,
+      kafkaVersion: '3.8.x',
+    });
+    expect(config.logRetention).toBe(RetentionDays.THREE_MONTHS);
+  });
+
+  it('fills every optional key with its default', () => {
+    // GIVEN an environment that sets nothing
+    // WHEN
+    const config = parseEnvironmentConfig('sandbox', {}, undefined);
+
+    // THEN
+    expect(config).toEqual({
+      environmentName: 'sandbox',
+      network: { maxAzs: 2, natGateways: 0 },
+      streaming: {
+        mode: 'provisioned',
+        provisioned: {
+          instanceType: 'kafka.m7g.large',
+          brokersPerAz: 1,
+          ebsVolumeGiB: 100,
+          kafkaVersion: '3.8.x',
+        },
+        topicName: 'spotify-events',
+        partitionCount: 6,
+        // two zones x one broker: the replication factor cannot exceed the broker count
+        replicationFactor: 2,
+      },
+      lake: {
+        bronzeInfrequentAccessAfterDays: 30,
+        bronzeGlacierInstantRetrievalAfterDays: 90,
+        quarantineExpirationDays: 30,
+        noncurrentVersionExpirationDays: 30,
+        accessLogExpirationDays: 90,
+      },
+      logRetention: RetentionDays.ONE_MONTH,
+      destroyOnRemoval: false,
+    });
+  });
+
+  it('fills provisioned broker defaults when only the mode is given', () => {
+    // GIVEN / WHEN
+    const config = parseEnvironmentConfig(
+      'perf',
+      validEnvironment({ streaming: { mode: 'provisioned' } }),
+      undefined,
+    );
+
+    // THEN
+    expect(config.streaming.provisioned).toEqual({
+      instanceType: 'kafka.m7g.large',
+      brokersPerAz: 1,
+      ebsVolumeGiB: 100,
+      kafkaVersion: '3.8.x',
+    });
+  });
+
+  it('accepts serverless, whose replication factor is always 3', () => {
+    const config = parseEnvironmentConfig('lab', validEnvironment(), undefined);
+    expect(config.streaming).toEqual({
+      mode: 'serverless',
+      topicName: 'spotify-events',
+      partitionCount: 6,
+      replicationFactor: 3,
+    });
+  });
+
+  it('names the environments it knows when -c env names none of them', () => {
+    // GIVEN / WHEN / THEN
+    expect(() => loadPipelineConfig(contextOf({ ...cdkJsonContext(), env: 'staging' }))).toThrow(
+      /context\.env is "staging", which names no environment: use one of dev, prod/,
+    );
+  });
+
+  it('explains what cdk.json must hold when there are no environments', () => {
+    expect(() => loadPipelineConfig(contextOf({}))).toThrow(
+      /context\.environments is missing or not an object/,
+    );
+  });
+
+  it.each([
+    [
+      { streaming: { mode: 'kraft' } },
+      /environments\.dev\.streaming\.mode is "kraft": use one of serverless, provisioned/,
+    ],
+    [
+      { streaming: { partitionCount: 0 } },
+      /streaming\.partitionCount is 0: use a whole number of at least 1/,
+    ],
+    [{ streaming: { partitionCount: '6' } }, /streaming\.partitionCount is "6": it must be a whole number/],
+    [{ streaming: { topicName: 'spotify events' } }, /streaming\.topicName is "spotify events"/],
+    [
+      { streaming: { mode: 'serverless', replicationFactor: 2 } },
+      /streaming\.replicationFactor is 2: MSK Serverless always replicates 3 times/,
+    ],
+    [
+      { streaming: { mode: 'serverless', provisioned: { brokersPerAz: 1 } } },
+      /streaming\.provisioned is set but environments\.dev\.streaming\.mode is "serverless"/,
+    ],
+    [
+      { streaming: { mode: 'provisioned', provisioned: { instanceType: 'm5.large' } } },
+      /streaming\.provisioned\.instanceType is "m5\.large": use an MSK broker type/,
+    ],
+    [
+      { streaming: { mode: 'provisioned', provisioned: { brokersPerAz: 0 } } },
+      /streaming\.provisioned\.brokersPerAz is 0/,
+    ],
+    [
+      { streaming: { mode: 'provisioned', provisioned: { brokersPerAz: 1 }, replicationFactor: 3 } },
+      /streaming\.replicationFactor is 3: use 1 up to the broker count, 2 \(provisioned\.brokersPerAz 1 x network\.maxAzs 2\)/,
+    ],
+    [
+      { streaming: { mode: 'provisioned', provisioned: { kafkaVersion: '3.5.1' } } },
+      /streaming\.provisioned\.kafkaVersion is "3\.5\.1": use 3\.6\.0 or later/,
+    ],
+    [{ network: { maxAzs: 1 } }, /network\.maxAzs is 1: use 2 or 3/],
+    [{ network: { maxAzs: 2, natGateways: 3 } }, /network\.natGateways is 3: use 0 .* up to maxAzs \(2/],
+    [
+      { logRetentionDays: 10 },
+      /logRetentionDays is 10, which CloudWatch Logs does not accept: use one of 1, 3, 5, 7/,
+    ],
+    [
+      { lake: { bronzeInfrequentAccessAfterDays: 7 } },
+      /lake\.bronzeInfrequentAccessAfterDays is 7: S3 allows the move to Standard-IA from day 30/,
+    ],
+    [
+      { lake: { bronzeInfrequentAccessAfterDays: 30, bronzeGlacierInstantRetrievalAfterDays: 45 } },
+      /lake\.bronzeGlacierInstantRetrievalAfterDays is 45: use at least 60/,
+    ],
+    [
+      { lake: { quarantineExpirationDays: 0 } },
+      /lake\.quarantineExpirationDays is 0: use a whole number of days/,
+    ],
+    [{ lake: [] }, /environments\.dev\.lake is \[\]: it must be an object/],
+  ])('rejects %j naming the key and what is allowed', (override, message) => {
+    // GIVEN an environment with one bad key
+    const raw = validEnvironment(override);
+
+    // WHEN / THEN
+    expect(() => parseEnvironmentConfig('dev', raw, undefined)).toThrow(message);
+    expect(() => parseEnvironmentConfig('dev', raw, undefined)).toThrow(PipelineConfigError);
+  });
+
+  describe('destroyOnRemoval', () => {
+    it('is off unless the context flag asks for it', () => {
+      const config = parseEnvironmentConfig(
+        'dev',
+        validEnvironment({ allowDestroyOnRemoval: true }),
+        undefined,
+      );
+      expect(config.destroyOnRemoval).toBe(false);
+    });
+
+    it.each([true, 'true'])('is on when the flag is %j and the environment allows it', (flag) => {
+      const config = parseEnvironmentConfig('dev', validEnvironment({ allowDestroyOnRemoval: true }), flag);
+      expect(config.destroyOnRemoval).toBe(true);
+    });
+
+    it('refuses the flag for an environment that does not allow it', () => {
+      expect(() =>
+        loadPipelineConfig(contextOf({ ...cdkJsonContext(), env: 'prod', destroyOnRemoval: 'true' })),
+      ).toThrow(/context\.destroyOnRemoval is true but environments\.prod\.allowDestroyOnRemoval is not/);
+    });
+
+    it('rejects a flag that is not a boolean', () => {
+      expect(() => parseEnvironmentConfig('dev', validEnvironment(), 'yes')).toThrow(
+        /context\.destroyOnRemoval is "yes": use true or false/,
+      );
+    });
+  });
+});

@@ -1,0 +1,265 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { BRONZE_PREFIX, LakeStorage, QUARANTINE_PREFIX } from '../../../lib/lake/lake-storage.js';
+import type { LakeStorageProps } from '../../../lib/lake/lake-storage-props.js';
+import { appWithProjectFlags } from '../../support/pipeline-app.js';
+
+interface LakeUnderTest {
+  readonly stack: Stack;
+  readonly lake: LakeStorage;
+}
+
+function lakeUnderTest(props: LakeStorageProps = {}): LakeUnderTest {
+  const stack = new Stack(appWithProjectFlags(), 'LakeUnderTest');
+  const lake = new LakeStorage(stack, 'Lake', props);
+  return { stack, lake };
+}
+
+/** Matches the lake bucket (the one that logs to the other) rather than the access log bucket. */
+const LAKE_BUCKET = { LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'lake/' }) };
+
+describe('LakeStorage', () => {
+  describe('with default props', () => {
+    const { stack } = lakeUnderTest();
+    const template = Template.fromStack(stack);
+
+    it('exposes the bronze/ and quarantine/ prefixes', () => {
+      expect(BRONZE_PREFIX).toBe('bronze/');
+      expect(QUARANTINE_PREFIX).toBe('quarantine/');
+    });
+
+    it('encrypts both buckets with S3-managed keys', () => {
+      template.resourceCountIs('AWS::S3::Bucket', 2);
+      template.allResourcesProperties('AWS::S3::Bucket', {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      });
+    });
+
+    it('blocks all public access and disables ACLs on both buckets', () => {
+      template.allResourcesProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+    });
+
+    it('versions both buckets', () => {
+      template.allResourcesProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    });
+
+    it('denies every request that is not over TLS, on both buckets', () => {
+      template.resourceCountIs('AWS::S3::BucketPolicy', 2);
+      template.allResourcesProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('logs lake access to the access log bucket', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: Match.stringLikeRegexp('^LakeAccessLogs') },
+          LogFilePrefix: 'lake/',
+        },
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: Match.stringLikeRegexp('^LakeAccessLogs') },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('moves older bronze objects to Standard-IA, then Glacier Instant Retrieval', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        ...LAKE_BUCKET,
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            {
+              Id: 'BronzeToCheaperStorage',
+              Prefix: 'bronze/',
+              Status: 'Enabled',
+              Transitions: [
+                { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+                { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+              ],
+            },
+          ]),
+        },
+      });
+    });
+
+    it('expires quarantined records, noncurrent versions and incomplete uploads', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        ...LAKE_BUCKET,
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            { Id: 'ExpireQuarantine', Prefix: 'quarantine/', Status: 'Enabled', ExpirationInDays: 30 },
+            {
+              Id: 'ExpireNoncurrentVersions',
+              Status: 'Enabled',
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            },
+            { Id: 'RemoveExpiredDeleteMarkers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+          ]),
+        },
+      });
+    });
+
+    it('expires access logs', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: {
+          Rules: [Match.objectLike({ Id: 'ExpireAccessLogs', ExpirationInDays: 90 })],
+        },
+      });
+    });
+
+    it('retains both buckets when the stack is deleted and has no auto-delete', () => {
+      template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    });
+  });
+
+  it('takes lifecycle days from props', () => {
+    // GIVEN / WHEN
+    const { stack } = lakeUnderTest({
+      bronzeInfrequentAccessAfterDays: 45,
+      bronzeGlacierInstantRetrievalAfterDays: 180,
+      quarantineExpirationDays: 7,
+      noncurrentVersionExpirationDays: 3,
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      ...LAKE_BUCKET,
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Transitions: [
+              { StorageClass: 'STANDARD_IA', TransitionInDays: 45 },
+              { StorageClass: 'GLACIER_IR', TransitionInDays: 180 },
+            ],
+          }),
+          Match.objectLike({ Prefix: 'quarantine/', ExpirationInDays: 7 }),
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 3 } }),
+        ]),
+      },
+    });
+  });
+
+  it('deletes both buckets and their objects, with a warning, only when destroyOnRemoval is set', () => {
+    // GIVEN / WHEN
+    const { stack } = lakeUnderTest({ destroyOnRemoval: true });
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    Annotations.fromStack(stack).hasWarning(
+      '/LakeUnderTest/Lake',
+      Match.stringLikeRegexp('deleting this stack deletes the lake buckets'),
+    );
+  });
+
+  it.each([
+    [
+      { bronzeInfrequentAccessAfterDays: 29 },
+      /bronzeInfrequentAccessAfterDays is 29; S3 allows the move to Standard-IA from day 30/,
+    ],
+    [
+      { bronzeInfrequentAccessAfterDays: 60, bronzeGlacierInstantRetrievalAfterDays: 80 },
+      /bronzeGlacierInstantRetrievalAfterDays is 80; use at least 90/,
+    ],
+  ])('rejects %j', (props, message) => {
+    expect(() => lakeUnderTest(props)).toThrow(message);
+  });
+
+  describe('grants', () => {
+    function grantStatements(grant: (lake: LakeStorage, role: Role) => void): unknown[] {
+      const { stack, lake } = lakeUnderTest();
+      const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      grant(lake, role);
+      const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+      return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    }
+    const objectsUnder = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeBucket'), 'Arn'] }, `/${prefix}*`]],
+    });
+
+    it('grantWriteBronze allows putting objects under bronze/ only', () => {
+      const statements = grantStatements((lake, role) => lake.grantWriteBronze(role));
+      expect(statements).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['s3:PutObject']) }),
+      ]);
+      expect(JSON.stringify(statements)).toContain('/bronze/*');
+      expect(JSON.stringify(statements)).not.toContain('quarantine/');
+      expect(JSON.stringify(statements)).not.toContain('s3:GetObject');
+    });
+
+    it('grantWriteQuarantine allows putting objects under quarantine/ only', () => {
+      const { stack, lake } = lakeUnderTest();
+      const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      lake.grantWriteQuarantine(role);
+      Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: Match.arrayWith(['s3:PutObject']),
+              Resource: objectsUnder('quarantine/'),
+            }),
+          ],
+        },
+      });
+    });
+
+    it('grantReadBronze allows reading bronze/ objects and listing the bucket, never writing', () => {
+      const statements = grantStatements((lake, role) => lake.grantReadBronze(role));
+      const rendered = JSON.stringify(statements);
+      expect(rendered).toContain('s3:GetObject');
+      expect(rendered).toContain('s3:List');
+      expect(rendered).toContain('/bronze/*');
+      expect(rendered).not.toContain('s3:PutObject');
+      expect(rendered).not.toContain('s3:DeleteObject');
+    });
+
+    it('grantReadLake allows reading every object', () => {
+      const statements = grantStatements((lake, role) => lake.grantReadLake(role));
+      const rendered = JSON.stringify(statements);
+      expect(rendered).toContain('s3:GetObject');
+      expect(rendered).toMatch(/"\/\*"/);
+      expect(rendered).not.toContain('s3:PutObject');
+    });
+  });
+
+  it('has no cdk-nag acknowledgement on the lake bucket itself', () => {
+    // The only acknowledgement (S1) belongs on the access log bucket: the lake bucket must pass every rule.
+    const { lake } = lakeUnderTest();
+    const lakeBucketMetadata = lake.node.findChild('Bucket').node.metadata.map((entry) => entry.type);
+    expect(lakeBucketMetadata).not.toContain(Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+  });
+});
