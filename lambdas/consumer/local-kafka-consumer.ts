@@ -45,7 +45,14 @@ const IDLE_CHECK_MS = 500;
  */
 export async function runLocalConsumer(options: LocalConsumerOptions): Promise<LocalConsumerTotals> {
   const totals = { batches: 0, recordsIn: 0, valid: 0, quarantined: 0, objectsWritten: 0, bytesWritten: 0 };
-  const consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: options.maxWaitMs });
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    maxWaitTimeInMs: options.maxWaitMs,
+    // A consumer that died keeps its partitions until its session times out: ten seconds, not
+    // kafkajs's thirty, so that a restarted consumer picks up again quickly.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [options.topic], fromBeginning: true });

@@ -1,0 +1,28 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startLocalStack } from '../../local/services/local-stack.js';
+
+/**
+ * Benchmarks that need Kafka or S3 use the project's own local services, started (and installed the
+ * first time) as `spotify-pipeline local up` would; services already running are reused and left so.
+ */
+export async function benchServices(): Promise<{ kafkaBrokers: string; s3Endpoint: string }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const stack = await startLocalStack({
+    reportProgress: (line) => process.stderr.write(`[local services] ${line}\n`),
+  });
+  return { kafkaBrokers: stack.kafkaBrokers, s3Endpoint: stack.s3Endpoint };
+}
+
+export function benchS3(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+}
+
+export async function newBucket(s3: S3Client, name: string): Promise<string> {
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+}
