@@ -13,7 +13,8 @@ import { benchS3, newBucket } from './local-stack-for-bench.js';
 const [mode, s3Endpoint] = process.argv.slice(2) as ['handler' | 'bare', string];
 const RECORDS = 10_000;
 // Long titles, as remasters and deluxe editions have, bring the batch to the ~5 MB the event source allows near its 6 MB cap.
-const TITLE_SUFFIX = ' (Remastered 2011) [Deluxe Edition] - Live at the Royal Albert Hall, 14 May 1985';
+const TITLE_SUFFIX =
+  ' (Remastered 2011) [Deluxe Edition] - Live at the Royal Albert Hall, 14 May 1985, with the London Symphony Orchestra';
 
 const records: MskRecord[] = [];
 let bytes = 0;

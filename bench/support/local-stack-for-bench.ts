@@ -1,5 +1,7 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { startLocalStack } from '../../local/services/local-stack.js';
+import { type LocalServiceName, startLocalStack, stopLocalStack } from '../../local/services/local-stack.js';
+
+const startedByBenchmarks = new Set<LocalServiceName>();
 
 /**
  * Benchmarks that need Kafka or S3 use the project's own local services, started (and installed the
@@ -11,6 +13,12 @@ export async function benchServices(): Promise<{ kafkaBrokers: string; s3Endpoin
     reportProgress: (line) => process.stderr.write(`[local services] ${line}\n`),
   });
   return { kafkaBrokers: stack.kafkaBrokers, s3Endpoint: stack.s3Endpoint };
+}
+
+/** Stops the services the benchmarks started, leaving any that were running before. */
+export async function stopBenchServices(): Promise<void> {
+  if (startedByBenchmarks.size > 0) await stopLocalStack({ services: [...startedByBenchmarks] });
+  startedByBenchmarks.clear();
 }
 
 export function benchS3(endpoint: string): S3Client {

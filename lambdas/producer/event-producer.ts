@@ -7,7 +7,8 @@ export interface ProducerReporter {
 
 export interface ProducerStats {
   readonly sent: number;
-  readonly bytes: number;
+  /** Characters of the values sent: bytes, for the ASCII that events are almost entirely. */
+  readonly characters: number;
   /** Events a second since the previous report. */
   readonly recentEventsPerSecond: number;
   readonly elapsedSeconds: number;
@@ -65,55 +66,73 @@ export async function produceEvents(options: ProduceOptions): Promise<ProducerSt
 
   const startedAt = performance.now();
   let sent = 0;
-  let bytes = 0;
+  let characters = 0;
   let lastReportAt = startedAt;
   let sentAtLastReport = 0;
   let batch: Message[] = [];
-  let batchBytes = 0;
+  let batchCharacters = 0;
   let batchStartedAt = 0;
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const stats = (now: number): ProducerStats => ({
     sent,
-    bytes,
+    characters,
     recentEventsPerSecond: (sent - sentAtLastReport) / Math.max(0.001, (now - lastReportAt) / 1000),
     elapsedSeconds: (now - startedAt) / 1000,
   });
   const flush = async () => {
     if (batch.length === 0) return;
     const messages = batch;
-    const messageBytes = batchBytes;
+    const messageCharacters = batchCharacters;
     batch = [];
-    batchBytes = 0;
+    batchCharacters = 0;
     // One request in flight: the idempotent producer keeps order, and the next batch gathers meanwhile.
     await inFlight;
     inFlight = producer
       .send({ topic: options.topic, messages, compression: CompressionTypes.GZIP, acks: -1 })
       .then(() => {
         sent += messages.length;
-        bytes += messageBytes;
+        characters += messageCharacters;
       });
   };
 
+  /** Takes one line; false once the producer should stop. Synchronous unless it must wait or flush. */
+  const accept = (line: string): boolean | Promise<boolean> => {
+    if (options.signal?.aborted) return false;
+    const wait = options.pacer.waitFor(line);
+    if (wait !== undefined) return waitThenAdd(line, wait);
+    return add(line);
+  };
+  const waitThenAdd = async (line: string, wait: Promise<void>): Promise<boolean> => {
+    // While waiting for the pace, let what is gathered go rather than hold it back.
+    await flush();
+    await wait;
+    if (options.signal?.aborted) return false;
+    return add(line);
+  };
+  const add = (line: string): boolean | Promise<boolean> => {
+    const now = performance.now();
+    if (batch.length === 0) batchStartedAt = now;
+    batch.push({ key: partitionKeyForLine(line), value: line });
+    batchCharacters += line.length;
+    if (options.reporter && now - lastReportAt >= reportEveryMs) {
+      options.reporter.throughput(stats(now));
+      lastReportAt = now;
+      sentAtLastReport = sent;
+    }
+    if (batch.length >= maxBatchMessages || now - batchStartedAt >= lingerMs) return flush().then(() => true);
+    return true;
+  };
+
   try {
-    for await (const line of options.lines) {
-      if (options.signal?.aborted) break;
-      const wait = options.pacer.waitFor(line);
-      if (wait !== undefined) {
-        // While waiting for the pace, let what is gathered go rather than hold it back.
-        await flush();
-        await wait;
-        if (options.signal?.aborted) break;
-      }
-      if (batch.length === 0) batchStartedAt = performance.now();
-      batch.push({ key: partitionKeyForLine(line), value: line });
-      batchBytes += Buffer.byteLength(line);
-      if (batch.length >= maxBatchMessages || performance.now() - batchStartedAt >= lingerMs) await flush();
-      const now = performance.now();
-      if (options.reporter && now - lastReportAt >= reportEveryMs) {
-        options.reporter.throughput(stats(now));
-        lastReportAt = now;
-        sentAtLastReport = sent;
+    const source = options.lines;
+    if (Symbol.asyncIterator in source) {
+      for await (const line of source) if (!(await accept(line))) break;
+    } else {
+      // A plain iterable needs no await per line: only when a batch goes out or the pace says wait.
+      for (const line of source) {
+        const accepted = accept(line);
+        if (accepted === false || (accepted !== true && !(await accepted))) break;
       }
     }
     await flush();
