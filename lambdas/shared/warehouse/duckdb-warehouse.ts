@@ -1,0 +1,81 @@
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { SqlValue, Warehouse } from './warehouse.js';
+
+/**
+ * The embedded local warehouse: DuckDB in one file (or `:memory:`). Opening it runs `setupSql`
+ * (the Snowflake-compatibility macros) so that the project's Snowflake-dialect SQL runs unchanged.
+ */
+export async function openDuckDbWarehouse(
+  path: string,
+  setupSql: readonly string[] = [],
+): Promise<Warehouse> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  for (const statement of setupSql) await connection.run(statement);
+  return new DuckDbWarehouse(instance, connection);
+}
+
+class DuckDbWarehouse implements Warehouse {
+  readonly dialect = 'duckdb' as const;
+  private transactionDepth = 0;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  async execute(sql: string, binds: readonly SqlValue[] = []): Promise<void> {
+    await this.connection.run(sql, binds.length > 0 ? toDuckDbValues(binds) : undefined);
+  }
+
+  async query<Row extends Record<string, unknown>>(
+    sql: string,
+    binds: readonly SqlValue[] = [],
+  ): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(
+      sql,
+      binds.length > 0 ? toDuckDbValues(binds) : undefined,
+    );
+    return reader.getRowObjectsJS().map(withSafeIntegersAsNumbers) as Row[];
+  }
+
+  async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    // DuckDB has no nested transactions: an inner call joins the outer one.
+    if (this.transactionDepth > 0) return work();
+    await this.connection.run('BEGIN TRANSACTION');
+    this.transactionDepth++;
+    try {
+      const result = await work();
+      await this.connection.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    } finally {
+      this.transactionDepth--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DuckDB returns BIGINT (COUNT, SUM) as bigint; within 2^53 a number says the same and serialises to JSON. */
+function withSafeIntegersAsNumbers(row: Record<string, unknown>): Record<string, unknown> {
+  for (const [column, value] of Object.entries(row)) {
+    if (
+      typeof value === 'bigint' &&
+      value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+      value >= BigInt(Number.MIN_SAFE_INTEGER)
+    ) {
+      row[column] = Number(value);
+    }
+  }
+  return row;
+}
+
+function toDuckDbValues(binds: readonly SqlValue[]): DuckDBValue[] {
+  return binds.map((value) => value as DuckDBValue);
+}
