@@ -45,8 +45,8 @@ export function validateListeningEvent(record: unknown): ValidationResult {
   }
   const fields = record as Record<string, unknown>;
   const problems: ContractProblem[] = [];
-  const problem = (field: string, reason: string) =>
-    problems.push({ field, value: field in fields ? preview(fields[field]) : null, reason });
+  // Bound once per record, not a closure per record: this runs for every event the pipeline sees.
+  const problem: ReportProblem = reportProblem.bind(null, fields, problems);
 
   for (const field of Object.keys(fields)) {
     if (!KNOWN_FIELDS.has(field)) {
@@ -122,6 +122,15 @@ export function describeProblems(problems: readonly ContractProblem[]): string {
 }
 
 type ReportProblem = (field: string, reason: string) => void;
+
+function reportProblem(
+  fields: Record<string, unknown>,
+  problems: ContractProblem[],
+  field: string,
+  reason: string,
+): void {
+  problems.push({ field, value: field in fields ? preview(fields[field]) : null, reason });
+}
 
 function checkUuid(
   fields: Record<string, unknown>,

@@ -63,6 +63,14 @@ export function parseZonedTimestamp(text: string): ZonedTimestampResult {
       return { ok: false, reason: `has offset ${zone}, outside ±23:59` };
     offsetMinutes = (zone[0] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
+  // Already canonical (what the consumer writes to the lake): nothing to convert.
+  if (zone === 'Z' && fraction !== undefined && fraction.length === 3) {
+    return {
+      ok: true,
+      epochMs: Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction)),
+      utc: text,
+    };
+  }
   const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
   const epochMs = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
   const utc = new Date(epochMs).toISOString();
