@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 import { consumeCommand } from './commands/consume.js';
 import { generateCommand } from './commands/generate.js';
+import { loadCommand } from './commands/load.js';
 import { localCommand } from './commands/local.js';
 import { produceCommand } from './commands/produce.js';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(generateCommand());
   program.addCommand(produceCommand());
   program.addCommand(consumeCommand());
+  program.addCommand(loadCommand());
   program.addCommand(localCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

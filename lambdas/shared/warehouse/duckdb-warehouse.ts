@@ -1,4 +1,9 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import type { SqlValue, Warehouse } from './warehouse.js';
 
 /**
@@ -8,14 +13,15 @@ import type { SqlValue, Warehouse } from './warehouse.js';
 export async function openDuckDbWarehouse(
   path: string,
   setupSql: readonly string[] = [],
-): Promise<Warehouse> {
+): Promise<DuckDbWarehouse> {
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
   for (const statement of setupSql) await connection.run(statement);
   return new DuckDbWarehouse(instance, connection);
 }
 
-class DuckDbWarehouse implements Warehouse {
+/** The DuckDB warehouse, with bulk appends besides the port's operations. */
+export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
   private transactionDepth = 0;
 
@@ -53,6 +59,20 @@ class DuckDbWarehouse implements Warehouse {
       throw error;
     } finally {
       this.transactionDepth--;
+    }
+  }
+
+  /**
+   * Appends rows to a table through DuckDB's appender, in the connection's current transaction:
+   * millions of rows a second, where one INSERT per row manages thousands.
+   */
+  async append(schema: string, table: string, fill: (appender: DuckDBAppender) => void): Promise<void> {
+    const appender = await this.connection.createAppender(table, schema);
+    try {
+      fill(appender);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
   }
 

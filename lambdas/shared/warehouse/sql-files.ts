@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The project's SQL lives in `sql/` as files. This finds that folder from the running module
+ * (the repository when run from source; the function's bundle folder, where the deployment copies
+ * `sql/`, on AWS), or from SQL_DIR when set, and reads statements from it.
+ */
+export function sqlDirectory(): string {
+  if (process.env.SQL_DIR) return process.env.SQL_DIR;
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(directory, 'sql');
+    if (existsSync(join(candidate, 'bronze'))) return candidate;
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error('cannot find the sql/ folder: set SQL_DIR to it');
+    directory = parent;
+  }
+}
+
+const cache = new Map<string, string>();
+
+/** One statement from `sql/<relativePath>`, its comment lines removed (drivers differ on them). */
+export function sqlStatement(relativePath: string): string {
+  let statement = cache.get(relativePath);
+  if (statement === undefined) {
+    statement = readFileSync(join(sqlDirectory(), relativePath), 'utf8')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('--'))
+      .join('\n')
+      .trim();
+    cache.set(relativePath, statement);
+  }
+  return statement;
+}
+
+/** The bronze layer's tables, in creation order. */
+export const BRONZE_DDL = [
+  'bronze/create_schema.sql',
+  'bronze/create_listening_events.sql',
+  'bronze/create_load_ledger.sql',
+  'bronze/create_load_staging.sql',
+  'bronze/create_load_rejects.sql',
+] as const;

@@ -1,0 +1,217 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, inject, it } from 'vitest';
+import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
+import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
+import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
+import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
+import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { aListeningEventRecord } from '../../support/listening-event-factory.js';
+import { localS3, uniqueName } from '../../support/local-clients.js';
+import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
+import { CLI_PATH } from '../../support/run-cli.js';
+
+const EVERYTHING = { fromMs: Date.parse('2020-01-01T00:00:00Z'), toMs: Date.parse('2030-01-01T00:00:00Z') };
+const NOW = Date.parse('2027-01-01T00:00:00Z');
+
+/** A lake filled the way production fills it: generated events through the consumer's core. */
+async function lakeWithEvents(seed: number, count: number, batchSize = 500) {
+  const bucket = uniqueName('lake');
+  await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+  const lines = [...generateEventLines({ seed, count, users: 100, songs: 40, faultRate: 0.05 })];
+  for (let start = 0; start < lines.length; start += batchSize) {
+    const records = lines.slice(start, start + batchSize).map((line, index) =>
+      anMskRecord({
+        offset: start + index,
+        value: line.text,
+        timestamp: Date.parse('2026-06-01T00:00:00Z'),
+      }),
+    );
+    await consumeBatch(anMskEvent(records), { s3: localS3(), bucket });
+  }
+  const validIds = new Set(
+    lines.flatMap((line) => {
+      const result = parseListeningEventJson(line.text);
+      return result.ok ? [result.event.event_id] : [];
+    }),
+  );
+  return { bucket, validIds };
+}
+
+function tempWarehousePath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'warehouse-')), 'warehouse.duckdb');
+}
+
+async function bronzeCounts(path: string) {
+  const warehouse = await openDuckDbWarehouse(path);
+  try {
+    const [rows] = await warehouse.query<{ rows: number; ids: number }>(
+      'SELECT COUNT(*) AS rows, COUNT(DISTINCT event_id) AS ids FROM bronze.listening_events',
+    );
+    const [ledger] = await warehouse.query<{ files: number }>(
+      'SELECT COUNT(*) AS files FROM bronze.load_ledger',
+    );
+    return { rows: rows!.rows, ids: rows!.ids, files: ledger!.files };
+  } finally {
+    await warehouse.close();
+  }
+}
+
+describe('the loader into DuckDB, from real lake objects in the S3 server', () => {
+  it('GIVEN a lake WHEN loaded twice THEN every valid event is one row, and the second run adds nothing', async () => {
+    const { bucket, validIds } = await lakeWithEvents(3, 4_000);
+    const path = tempWarehousePath();
+    const load = async () => {
+      const warehouse = await openDuckDbWarehouse(path);
+      try {
+        return await loadLakeIntoDuckDb({
+          warehouse,
+          s3: localS3(),
+          bucket,
+          window: EVERYTHING,
+          nowMs: NOW,
+          includeOpenHour: false,
+        });
+      } finally {
+        await warehouse.close();
+      }
+    };
+
+    const first = await load();
+    const second = await load();
+
+    expect(first.rowsInserted).toBe(validIds.size);
+    expect(first.filesLoaded).toBeGreaterThan(10);
+    expect(second).toMatchObject({ filesLoaded: 0, rowsInserted: 0 });
+    expect(await bronzeCounts(path)).toEqual({
+      rows: validIds.size,
+      ids: validIds.size,
+      files: first.filesLoaded,
+    });
+  });
+
+  it('GIVEN a load killed inside its transaction WHEN rerun THEN the counts are exact: nothing half-loaded, nothing twice', async () => {
+    const { bucket, validIds } = await lakeWithEvents(5, 3_000);
+    const path = tempWarehousePath();
+    const args = [
+      'load',
+      '--bucket',
+      bucket,
+      '--s3-endpoint',
+      inject('s3Endpoint'),
+      '--warehouse',
+      `duckdb:${path}`,
+      '--from',
+      '2020-01-01T00:00:00Z',
+    ];
+
+    const crashed = await runToExit(args, { SPOTIFY_PIPELINE_TEST_CRASH_BEFORE_COMMIT: '1' });
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(await bronzeCounts(path)).toEqual({ rows: 0, ids: 0, files: 0 });
+
+    const rerun = await runToExit(args, {});
+    expect(rerun.code).toBe(0);
+    const counts = await bronzeCounts(path);
+    expect(counts).toMatchObject({ rows: validIds.size, ids: validIds.size });
+  });
+
+  it('GIVEN a late file for an old hour and an event_id in several files WHEN the next run loads THEN the file is picked up and the event is one row', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const event = (id: string, timestamp: string) =>
+      JSON.stringify(aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${id}`, timestamp }));
+    await consumeBatch(
+      anMskEvent([anMskRecord({ offset: 0, value: event('000000000001', '2026-03-01T10:15:00Z') })]),
+      { s3: localS3(), bucket },
+    );
+    const path = tempWarehousePath();
+    const warehouse = await openDuckDbWarehouse(path);
+    try {
+      const load = () =>
+        loadLakeIntoDuckDb({
+          warehouse,
+          s3: localS3(),
+          bucket,
+          window: EVERYTHING,
+          nowMs: NOW,
+          includeOpenHour: false,
+        });
+      expect((await load()).rowsInserted).toBe(1);
+
+      // Hours later, a late event for 09:00 arrives, in a batch that repeats the first event.
+      await consumeBatch(
+        anMskEvent([
+          anMskRecord({ offset: 7, value: event('000000000002', '2026-03-01T09:40:00Z') }),
+          anMskRecord({ offset: 8, value: event('000000000001', '2026-03-01T10:15:00Z') }),
+        ]),
+        { s3: localS3(), bucket },
+      );
+      const next = await load();
+      expect(next).toMatchObject({ filesLoaded: 2, rowsInserted: 1, daysTouched: ['2026-03-01'] });
+      const rows = await warehouse.query<{ event_id: string }>(
+        'SELECT event_id FROM bronze.listening_events ORDER BY event_id',
+      );
+      expect(rows.map((row) => row.event_id.slice(-2))).toEqual(['01', '02']);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('GIVEN the open hour and a hand-placed file with a bad line WHEN loaded THEN the open hour waits unless asked for, and the bad line is kept with its reason', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const now = Date.parse('2026-04-01T12:30:00Z');
+    const body = gzipSync(
+      `${JSON.stringify(aListeningEventRecord({ timestamp: '2026-04-01T12:05:00Z' }))}\nnot an event\n`,
+    );
+    const key = `bronze/date=2026-04-01/hour=12/spotify-events+0+${'0'.repeat(19)}1-${'0'.repeat(19)}2.ndjson.gz`;
+    await localS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+    try {
+      const closedOnly = await loadLakeIntoDuckDb({
+        warehouse,
+        s3: localS3(),
+        bucket,
+        window: EVERYTHING,
+        nowMs: now,
+        includeOpenHour: false,
+      });
+      expect(closedOnly.filesLoaded).toBe(0);
+      const withOpen = await loadLakeIntoDuckDb({
+        warehouse,
+        s3: localS3(),
+        bucket,
+        window: EVERYTHING,
+        nowMs: now,
+        includeOpenHour: true,
+      });
+      expect(withOpen).toMatchObject({ filesLoaded: 1, rowsInserted: 1, linesRejected: 1 });
+      const rejects = await warehouse.query<{ line_number: number; raw_line: string; reason: string }>(
+        'SELECT line_number, raw_line, reason FROM bronze.load_rejects',
+      );
+      expect(rejects).toEqual([
+        { line_number: 2, raw_line: 'not an event', reason: expect.stringMatching(/is not valid JSON/) },
+      ]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+});
+
+function runToExit(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+}
