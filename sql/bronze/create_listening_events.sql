@@ -1,5 +1,7 @@
--- Grain: one row per event_id (the loader MERGEs on it). Columns are the v1 contract's fields as the
--- consumer wrote them (timestamps already UTC ISO-8601 text, parsed in silver), plus lineage.
+-- Grain: one row per event_id, kept so by the loader's MERGE (and checked by a data-quality test).
+-- No PRIMARY KEY: Snowflake does not enforce one, and in DuckDB its index triples the insert time.
+-- Columns are the v1 contract's fields as the consumer wrote them (timestamps already UTC ISO-8601
+-- text, parsed in silver), plus lineage.
 CREATE TABLE IF NOT EXISTS bronze.listening_events (
     event_id VARCHAR NOT NULL,
     schema_version INTEGER,
@@ -15,6 +17,5 @@ CREATE TABLE IF NOT EXISTS bronze.listening_events (
     event_timestamp VARCHAR,
     -- The lake object the row came from (its first load).
     source_file VARCHAR NOT NULL,
-    loaded_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (event_id)
+    loaded_at TIMESTAMP NOT NULL
 )

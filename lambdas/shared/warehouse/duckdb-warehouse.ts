@@ -3,6 +3,7 @@ import {
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBValue,
+  listValue,
 } from '@duckdb/node-api';
 import type { SqlValue, Warehouse } from './warehouse.js';
 
@@ -60,6 +61,11 @@ export class DuckDbWarehouse implements Warehouse {
     } finally {
       this.transactionDepth--;
     }
+  }
+
+  /** Runs a statement whose one `?` takes a list of strings (`SET VARIABLE files = ?`). */
+  async executeWithStringList(sql: string, values: readonly string[]): Promise<void> {
+    await this.connection.run(sql, [listValue([...values])]);
   }
 
   /**

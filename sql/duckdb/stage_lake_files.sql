@@ -1,0 +1,41 @@
+-- DuckDB only (Snowflake stages with COPY INTO): the downloaded lake files, read by DuckDB's own
+-- JSON reader, into the staging table. getvariable('load_files') lists the local copies and
+-- getvariable('load_file_keys') their lake keys, in the same order. Fields outside the contract are
+-- ignored; a value of the wrong type fails the statement, and the loader then stages those files
+-- line by line through the contract validator instead, keeping every bad line with its reason.
+INSERT INTO bronze.load_staging
+SELECT
+    event_id,
+    schema_version,
+    session_id,
+    user_id,
+    song_id,
+    artist_name,
+    song_name,
+    event_type,
+    device_type,
+    country,
+    ms_played,
+    "timestamp" AS event_timestamp,
+    getvariable('load_file_keys')[list_position(getvariable('load_files'), filename)] AS source_file,
+    ROW_NUMBER() OVER () AS line_number
+FROM read_json(
+    getvariable('load_files'),
+    format = 'newline_delimited',
+    compression = 'gzip',
+    filename = true,
+    columns = {
+        event_id: 'VARCHAR',
+        schema_version: 'INTEGER',
+        session_id: 'VARCHAR',
+        user_id: 'VARCHAR',
+        song_id: 'VARCHAR',
+        artist_name: 'VARCHAR',
+        song_name: 'VARCHAR',
+        event_type: 'VARCHAR',
+        device_type: 'VARCHAR',
+        country: 'VARCHAR',
+        ms_played: 'BIGINT',
+        "timestamp": 'VARCHAR'
+    }
+)
