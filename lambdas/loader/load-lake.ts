@@ -1,0 +1,188 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { BRONZE_DDL, sqlStatement } from '../shared/warehouse/sql-files.js';
+import type { Warehouse } from '../shared/warehouse/warehouse.js';
+import {
+  bronzeHourFolder,
+  hourOfBronzeKey,
+  type LoadWindow,
+  selectFilesToLoad,
+} from './lake-file-selection.js';
+import type { RejectedLine } from './parse-bronze-file.js';
+
+/** Files per transaction: each commit records its files in the ledger with their rows (Snowflake's COPY takes at most 1,000). */
+const FILES_PER_TRANSACTION = 500;
+
+export interface LoadSummary {
+  readonly filesFound: number;
+  readonly filesLoaded: number;
+  readonly rowsInFiles: number;
+  readonly rowsInserted: number;
+  readonly linesRejected: number;
+  /** UTC days (YYYY-MM-DD) that received new rows: what an incremental transformation must rebuild. */
+  readonly daysTouched: readonly string[];
+}
+
+/** What staging put into bronze.load_staging for a chunk of files. */
+export interface StagedChunk {
+  readonly linesByFile: ReadonlyMap<string, number>;
+  readonly rejectsByFile: ReadonlyMap<string, readonly RejectedLine[]>;
+}
+
+/**
+ * How a warehouse gets lake files into bronze.load_staging: DuckDB downloads them and reads them
+ * with its JSON reader; Snowflake runs COPY INTO from its external stage over the lake.
+ */
+export interface LakeStager {
+  /** Before the chunk's transaction: fetch what staging needs. */
+  prepare(keys: readonly string[]): Promise<void>;
+  /** Inside the transaction: fill bronze.load_staging with the files' rows. */
+  stage(keys: readonly string[]): Promise<StagedChunk>;
+  /**
+   * Inside a new transaction, after `stage` failed on a file's content: stage line by line,
+   * keeping the lines that do not meet the contract with their reasons. Absent when the warehouse
+   * has no such path (the load then fails, naming the file).
+   */
+  stageLineByLine?(keys: readonly string[]): Promise<StagedChunk>;
+  /** Whether an error from `stage` is about a file's content. */
+  isContentError?(error: unknown): boolean;
+  /** After the chunk: drop what `prepare` fetched. */
+  release(keys: readonly string[]): Promise<void>;
+}
+
+export interface LoadOptions {
+  readonly warehouse: Warehouse;
+  readonly stager: LakeStager;
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly window: LoadWindow;
+  readonly nowMs: number;
+  readonly includeOpenHour: boolean;
+  /** Called inside each transaction after the MERGE and before the commit. Tests crash here. */
+  readonly beforeCommit?: () => Promise<void> | void;
+}
+
+/**
+ * Loads the lake's new files into the warehouse, exactly once: the files of closed hours in the
+ * window that the ledger does not list are staged, MERGEd on event_id, and recorded in the ledger
+ * in the same transaction. A rerun adds nothing; a crash rolls the whole transaction back.
+ */
+export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
+  const { warehouse, stager } = options;
+  for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
+
+  const firstFolder = bronzeHourFolder(options.window.fromMs);
+  const listed = await listKeys(options.s3, options.bucket, firstFolder);
+  const loadedRows = await warehouse.query<{ file_key: string }>(
+    sqlStatement('loader/loaded_files_in_range.sql'),
+    [firstFolder, bronzeHourFolder(options.window.toMs)],
+  );
+  const loaded = new Set(loadedRows.map((row) => row.file_key));
+  const files = selectFilesToLoad(listed, loaded, options.window, options.nowMs, options.includeOpenHour);
+
+  let rowsInFiles = 0;
+  let rowsInserted = 0;
+  let linesRejected = 0;
+  const daysTouched = new Set<string>();
+  for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
+    const keys = files.slice(start, start + FILES_PER_TRANSACTION);
+    await stager.prepare(keys);
+    try {
+      let outcome: ChunkOutcome;
+      try {
+        outcome = await warehouse.inTransaction(() => loadChunk(options, keys, () => stager.stage(keys)));
+      } catch (error) {
+        if (stager.stageLineByLine === undefined || !stager.isContentError?.(error)) throw error;
+        const lineByLine = stager.stageLineByLine.bind(stager);
+        outcome = await warehouse.inTransaction(() => loadChunk(options, keys, () => lineByLine(keys)));
+      }
+      rowsInFiles += outcome.rowsInFiles;
+      rowsInserted += outcome.rowsInserted;
+      linesRejected += outcome.linesRejected;
+      for (const day of outcome.daysTouched) daysTouched.add(day);
+    } finally {
+      await stager.release(keys);
+    }
+  }
+  return {
+    filesFound: files.length,
+    filesLoaded: files.length,
+    rowsInFiles,
+    rowsInserted,
+    linesRejected,
+    daysTouched: [...daysTouched].sort(),
+  };
+}
+
+interface ChunkOutcome {
+  readonly rowsInFiles: number;
+  readonly rowsInserted: number;
+  readonly linesRejected: number;
+  readonly daysTouched: readonly string[];
+}
+
+/** Stages the chunk's rows, MERGEs them and records every file in the ledger: the body of one transaction. */
+async function loadChunk(
+  options: LoadOptions,
+  keys: readonly string[],
+  stage: () => Promise<StagedChunk>,
+): Promise<ChunkOutcome> {
+  const { warehouse } = options;
+  await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
+  const staged = await stage();
+  const newRows = await warehouse.query<{ source_file: string; event_day: string; new_rows: number }>(
+    sqlStatement('loader/count_new_rows_by_file.sql'),
+  );
+  await warehouse.execute(sqlStatement('loader/merge_staged_events.sql'));
+  const newByFile = new Map<string, number>();
+  for (const row of newRows)
+    newByFile.set(row.source_file, (newByFile.get(row.source_file) ?? 0) + Number(row.new_rows));
+  let rowsInFiles = 0;
+  let linesRejected = 0;
+  for (const key of keys) {
+    const rejects = staged.rejectsByFile.get(key) ?? [];
+    for (const reject of rejects) {
+      await warehouse.execute(sqlStatement('loader/record_rejected_line.sql'), [
+        key,
+        reject.lineNumber,
+        reject.rawLine,
+        reject.reason,
+      ]);
+    }
+    const lines = staged.linesByFile.get(key) ?? 0;
+    rowsInFiles += lines;
+    linesRejected += rejects.length;
+    await warehouse.execute(sqlStatement('loader/record_loaded_file.sql'), [
+      key,
+      bronzeHourFolder(hourOfBronzeKey(key)!),
+      lines,
+      newByFile.get(key) ?? 0,
+    ]);
+  }
+  await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
+  await options.beforeCommit?.();
+  return {
+    rowsInFiles,
+    rowsInserted: newRows.reduce((sum, row) => sum + Number(row.new_rows), 0),
+    linesRejected,
+    daysTouched: [...new Set(newRows.map((row) => row.event_day))],
+  };
+}
+
+async function listKeys(s3: S3Client, bucket: string, startAtFolder: string): Promise<string[]> {
+  const keys: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: 'bronze/',
+        // Keys sort by date and hour: start just before the window's first folder.
+        StartAfter: continuationToken === undefined ? startAtFolder.slice(0, -1) : undefined,
+        ContinuationToken: continuationToken,
+      }),
+    );
+    for (const item of page.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (continuationToken !== undefined);
+  return keys;
+}
