@@ -1,0 +1,102 @@
+import snowflake from 'snowflake-sdk';
+import type { SqlValue, Warehouse } from './warehouse.js';
+
+/** How to reach Snowflake with key-pair authentication (no passwords anywhere). */
+export interface SnowflakeSettings {
+  /** Account identifier, e.g. `myorg-myaccount`. */
+  readonly account: string;
+  readonly username: string;
+  /** PEM of the user's RSA private key (PKCS#8), whose public key is set on the user. */
+  readonly privateKey: string;
+  readonly warehouse: string;
+  readonly database: string;
+  readonly role: string;
+  /**
+   * Where the driver connects, when not the account's own address (a private-link address, or a
+   * test server that records statements).
+   * @default - https://<account>.snowflakecomputing.com
+   */
+  readonly accessUrl?: string;
+}
+
+/**
+ * The Snowflake adapter of the warehouse port, through snowflake-sdk. One connection, statements
+ * in order; a transaction is BEGIN … COMMIT (ROLLBACK on failure) on that connection. Column names
+ * come back lower case, as the port promises (Snowflake folds unquoted names to upper case).
+ */
+export async function openSnowflakeWarehouse(settings: SnowflakeSettings): Promise<Warehouse> {
+  snowflake.configure({ logLevel: 'ERROR' });
+  const connection = snowflake.createConnection({
+    account: settings.account,
+    username: settings.username,
+    authenticator: 'SNOWFLAKE_JWT',
+    privateKey: settings.privateKey,
+    warehouse: settings.warehouse,
+    database: settings.database,
+    role: settings.role,
+    ...(settings.accessUrl === undefined ? {} : { accessUrl: settings.accessUrl }),
+    application: 'spotify-streaming-pipeline',
+  });
+  await connection.connectAsync();
+  return new SnowflakeWarehouse(connection);
+}
+
+class SnowflakeWarehouse implements Warehouse {
+  readonly dialect = 'snowflake' as const;
+  private inTransactionNow = false;
+
+  constructor(private readonly connection: snowflake.Connection) {}
+
+  async execute(sql: string, binds: readonly SqlValue[] = []): Promise<void> {
+    await this.run(sql, binds);
+  }
+
+  async query<Row extends Record<string, unknown>>(
+    sql: string,
+    binds: readonly SqlValue[] = [],
+  ): Promise<Row[]> {
+    const rows = await this.run(sql, binds);
+    return rows.map(
+      (row) =>
+        Object.fromEntries(Object.entries(row).map(([name, value]) => [name.toLowerCase(), value])) as Row,
+    );
+  }
+
+  async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransactionNow) return work();
+    await this.run('BEGIN', []);
+    this.inTransactionNow = true;
+    try {
+      const result = await work();
+      await this.run('COMMIT', []);
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK', []);
+      throw error;
+    } finally {
+      this.inTransactionNow = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
+      this.connection.destroy((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  private run(sqlText: string, binds: readonly SqlValue[]): Promise<Record<string, unknown>[]> {
+    return new Promise((resolve, reject) => {
+      this.connection.execute({
+        sqlText,
+        binds: binds.map((value) =>
+          typeof value === 'bigint' ? value.toString() : value,
+        ) as snowflake.Binds,
+        complete: (error, _statement, rows) => {
+          if (error)
+            reject(new Error(`Snowflake refused a statement (${error.message}): ${sqlText.slice(0, 200)}`));
+          else resolve((rows ?? []) as Record<string, unknown>[]);
+        },
+      });
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSnowflakeWarehouse } from '../../../../lambdas/shared/warehouse/snowflake-warehouse.js';
+import { aPrivateKeyPem, FakeSnowflakeServer } from '../../../support/fake-snowflake-server.js';
+
+const settings = (accessUrl: string) => ({
+  account: 'myorg-myaccount',
+  username: 'PIPELINE_LOADER',
+  privateKey: aPrivateKeyPem(),
+  warehouse: 'PIPELINE_WH',
+  database: 'SPOTIFY',
+  role: 'PIPELINE_ROLE',
+  accessUrl,
+});
+
+describe('the Snowflake adapter, against a server that speaks the driver protocol and records statements', () => {
+  let server: FakeSnowflakeServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+  });
+
+  it('GIVEN key-pair settings WHEN it connects and queries THEN it logs in with a JWT, binds values in order and lower-cases column names', async () => {
+    server = new FakeSnowflakeServer((statement) =>
+      statement.sql.startsWith('SELECT')
+        ? { columns: ['FILE_KEY', 'ROWS_IN_FILE'], rows: [['bronze/a', 3]] }
+        : undefined,
+    );
+    const warehouse = await openSnowflakeWarehouse(settings(await server.start()));
+    try {
+      const rows = await warehouse.query(
+        'SELECT file_key, rows_in_file FROM bronze.load_ledger WHERE file_key >= ? AND file_key < ?',
+        ['a', 'b'],
+      );
+      expect(server.logins).toEqual([{ user: 'PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
+      expect(server.statements.at(-1)).toEqual({
+        sql: 'SELECT file_key, rows_in_file FROM bronze.load_ledger WHERE file_key >= ? AND file_key < ?',
+        binds: ['a', 'b'],
+      });
+      expect(rows).toEqual([{ file_key: 'bronze/a', rows_in_file: '3' }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('GIVEN work in a transaction WHEN it fails THEN the adapter sends BEGIN, the work and ROLLBACK, and COMMIT otherwise', async () => {
+    server = new FakeSnowflakeServer();
+    const warehouse = await openSnowflakeWarehouse(settings(await server.start()));
+    try {
+      await warehouse.inTransaction(async () => warehouse.execute('DELETE FROM bronze.load_staging'));
+      await expect(
+        warehouse.inTransaction(async () => {
+          await warehouse.execute('DELETE FROM bronze.load_staging');
+          throw new Error('the MERGE failed');
+        }),
+      ).rejects.toThrow('the MERGE failed');
+      expect(server.sqlSent()).toEqual([
+        'BEGIN',
+        'DELETE FROM bronze.load_staging',
+        'COMMIT',
+        'BEGIN',
+        'DELETE FROM bronze.load_staging',
+        'ROLLBACK',
+      ]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+/** A statement the driver sent: its text and its bound values, in order. */
+export interface CapturedStatement {
+  readonly sql: string;
+  readonly binds: readonly unknown[];
+}
+
+/** What the fake answers to a query: column names and rows of values (sent as JSON text, as Snowflake does). */
+export interface FakeResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | number | null)[])[];
+}
+
+/**
+ * A small HTTP server that speaks the part of Snowflake's JSON protocol snowflake-sdk uses for a
+ * key-pair login and for statements with JSON results, and records every statement. Tests point
+ * the Snowflake adapter at it (accessUrl) to see exactly what would reach Snowflake, since the
+ * service itself cannot run here.
+ */
+export class FakeSnowflakeServer {
+  readonly statements: CapturedStatement[] = [];
+  readonly logins: { readonly user: string; readonly authenticator: string }[] = [];
+  private server: Server | undefined;
+
+  constructor(
+    private readonly answer: (statement: CapturedStatement) => FakeResult | undefined = () => undefined,
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      void readBody(request).then((body) => {
+        const url = new URL(request.url ?? '/', 'http://fake');
+        const reply = (payload: unknown) => {
+          response.writeHead(200, { 'Content-Type': 'application/json' });
+          response.end(JSON.stringify(payload));
+        };
+        if (url.pathname === '/session/v1/login-request') {
+          const data = (body as { data: { LOGIN_NAME: string; AUTHENTICATOR: string } }).data;
+          this.logins.push({ user: data.LOGIN_NAME, authenticator: data.AUTHENTICATOR });
+          reply({
+            success: true,
+            data: {
+              token: 'session-token',
+              masterToken: 'master-token',
+              validityInSeconds: 3600,
+              masterValidityInSeconds: 14400,
+              sessionId: 1,
+              parameters: [],
+              sessionInfo: {
+                databaseName: 'DB',
+                schemaName: 'PUBLIC',
+                warehouseName: 'WH',
+                roleName: 'ROLE',
+              },
+            },
+          });
+          return;
+        }
+        if (url.pathname === '/queries/v1/query-request') {
+          const { sqlText, bindings } = body as {
+            sqlText: string;
+            bindings?: Record<string, { value: unknown }>;
+          };
+          const binds = Object.keys(bindings ?? {})
+            .sort((a, b) => Number(a) - Number(b))
+            .map((key) => bindings![key]!.value);
+          const statement = { sql: sqlText, binds };
+          this.statements.push(statement);
+          const result = this.answer(statement) ?? { columns: ['status'], rows: [['ok']] };
+          reply({
+            success: true,
+            data: {
+              queryId: `query-${this.statements.length}`,
+              queryResultFormat: 'json',
+              rowtype: result.columns.map((name) => ({
+                name,
+                type: 'text',
+                nullable: true,
+                length: 1000,
+                scale: null,
+                precision: null,
+              })),
+              rowset: result.rows.map((row) => row.map((value) => (value === null ? null : String(value)))),
+              total: result.rows.length,
+              returned: result.rows.length,
+              statementTypeId: 4096,
+              parameters: [],
+            },
+          });
+          return;
+        }
+        // Logout, heartbeat, telemetry: nothing to record.
+        reply({ success: true, data: {} });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** The statements without the driver's own session housekeeping. */
+  sqlSent(): string[] {
+    return this.statements.map((statement) => statement.sql.replace(/\s+/g, ' ').trim());
+  }
+}
+
+/** A PKCS#8 PEM private key, as a Snowflake user's key pair would have. */
+export function aPrivateKeyPem(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let buffer = Buffer.concat(chunks);
+  if (request.headers['content-encoding'] === 'gzip') buffer = gunzipSync(buffer);
+  return buffer.length === 0 ? {} : JSON.parse(buffer.toString('utf8'));
+}
