@@ -1,7 +1,13 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
+import { loadLake } from '../../../lambdas/loader/load-lake.js';
 import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
+import { SnowflakeLakeStager } from '../../../lambdas/loader/snowflake-lake-stager.js';
 import { parseZonedTimestamp } from '../../../lambdas/shared/event-contract/zoned-timestamp.js';
-import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DuckDbWarehouse, openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { snowflakeSettingsFromSecret } from '../../../lambdas/shared/warehouse/snowflake-settings.js';
+import { openSnowflakeWarehouse } from '../../../lambdas/shared/warehouse/snowflake-warehouse.js';
+import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
 import { parseWarehouseOption } from '../warehouse-option.js';
@@ -34,12 +40,6 @@ export function loadCommand(): Command {
     )
     .action(async (flags: Record<string, string | boolean | undefined>) => {
       const target = parseWarehouseOption(flags.warehouse as string);
-      if (target.kind === 'snowflake') {
-        throw new CliError(
-          'loading into Snowflake from this machine is not available yet',
-          'use --warehouse duckdb:PATH locally; on AWS the hourly loader function loads Snowflake',
-        );
-      }
       const nowMs = Date.now();
       const fromMs =
         flags.from === undefined
@@ -52,21 +52,27 @@ export function loadCommand(): Command {
           'e.g. --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z',
         );
       const endpoint = flags.s3Endpoint as string | undefined;
-      const warehouse = await openDuckDbWarehouse(target.path);
+      const common = {
+        s3: s3ClientForCli(endpoint),
+        bucket: flags.bucket as string,
+        window: { fromMs: Math.floor(fromMs / HOUR_MS) * HOUR_MS, toMs },
+        nowMs,
+        includeOpenHour: flags.includeOpenHour === true,
+        beforeCommit:
+          process.env[CRASH_BEFORE_COMMIT] === '1'
+            ? () => void process.kill(process.pid, 'SIGKILL')
+            : undefined,
+      };
+      const warehouse =
+        target.kind === 'duckdb'
+          ? await openDuckDbWarehouse(target.path)
+          : await openSnowflakeFromEnvironment();
       const started = performance.now();
       try {
-        const summary = await loadLakeIntoDuckDb({
-          warehouse,
-          s3: s3ClientForCli(endpoint),
-          bucket: flags.bucket as string,
-          window: { fromMs: Math.floor(fromMs / HOUR_MS) * HOUR_MS, toMs },
-          nowMs,
-          includeOpenHour: flags.includeOpenHour === true,
-          beforeCommit:
-            process.env[CRASH_BEFORE_COMMIT] === '1'
-              ? () => void process.kill(process.pid, 'SIGKILL')
-              : undefined,
-        });
+        const summary =
+          warehouse instanceof DuckDbWarehouse
+            ? await loadLakeIntoDuckDb({ ...common, warehouse })
+            : await loadLake({ ...common, warehouse, stager: new SnowflakeLakeStager(warehouse) });
         const seconds = (performance.now() - started) / 1000;
         process.stderr.write(
           `loaded ${summary.filesLoaded} files (${summary.rowsInFiles.toLocaleString('en-US')} lines) in ${seconds.toFixed(1)} s: ` +
@@ -77,6 +83,18 @@ export function loadCommand(): Command {
         await warehouse.close();
       }
     });
+}
+
+/** Snowflake from this machine: the same secret the deployed loader reads, named by SNOWFLAKE_SECRET_ID. */
+async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
+  const secretId = process.env.SNOWFLAKE_SECRET_ID;
+  if (!secretId) {
+    throw new CliError(
+      '--warehouse snowflake needs the Snowflake secret: SNOWFLAKE_SECRET_ID is not set',
+      'set SNOWFLAKE_SECRET_ID to the secret the stack created (README: Snowflake prerequisites), with AWS credentials that can read it',
+    );
+  }
+  return openSnowflakeWarehouse(await snowflakeSettingsFromSecret(new SecretsManagerClient({}), secretId));
 }
 
 function timeFlag(flag: string, text: string): number {
