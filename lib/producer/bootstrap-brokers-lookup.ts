@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -28,7 +28,10 @@ export class BootstrapBrokersLookup extends Construct {
 
   constructor(scope: Construct, id: string, props: BootstrapBrokersLookupProps) {
     super(scope, id);
-    const clusterArn = props.eventStream.clusterArn;
+    // The ARN is another stack's output (Fn::GetStackOutput), and AwsCustomResource writes its call
+    // into a JSON string (Fn::Join). cfn-lint 1.x does not yet accept Fn::GetStackOutput directly
+    // in a Fn::Join list (E1022), so it is wrapped in a no-op Fn::Select/Fn::Split, which it does.
+    const clusterArn = Fn.select(0, Fn.split('|', props.eventStream.clusterArn));
     const call = {
       service: 'Kafka',
       action: 'getBootstrapBrokers',
@@ -41,7 +44,10 @@ export class BootstrapBrokersLookup extends Construct {
       onCreate: call,
       onUpdate: call,
       policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [clusterArn] }),
+        new PolicyStatement({
+          actions: ['kafka:GetBootstrapBrokers'],
+          resources: [props.eventStream.clusterArn],
+        }),
       ]),
       // The SDK bundled with the Lambda runtime has this call; installing the latest would need
       // the provider function to reach the npm registry at deploy time.
