@@ -1,4 +1,4 @@
-import { Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -28,10 +28,7 @@ export class BootstrapBrokersLookup extends Construct {
 
   constructor(scope: Construct, id: string, props: BootstrapBrokersLookupProps) {
     super(scope, id);
-    // The ARN is another stack's output (Fn::GetStackOutput), and AwsCustomResource writes its call
-    // into a JSON string (Fn::Join). cfn-lint 1.x does not yet accept Fn::GetStackOutput directly
-    // in a Fn::Join list (E1022), so it is wrapped in a no-op Fn::Select/Fn::Split, which it does.
-    const clusterArn = Fn.select(0, Fn.split('|', props.eventStream.clusterArn));
+    const clusterArn = props.eventStream.clusterArn;
     const call = {
       service: 'Kafka',
       action: 'getBootstrapBrokers',
