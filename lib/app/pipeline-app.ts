@@ -1,6 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PipelineConfig } from '../config/pipeline-config.js';
+import { IngestionStack } from '../stacks/ingestion-stack.js';
 import { NetworkStack } from '../stacks/network-stack.js';
 import { StatefulStack } from '../stacks/stateful-stack.js';
 import type { ClusterCapacity } from '../streaming/event-stream-cluster-props.js';
@@ -9,6 +10,7 @@ import type { ClusterCapacity } from '../streaming/event-stream-cluster-props.js
 export interface PipelineStacks {
   readonly network: NetworkStack;
   readonly stateful: StatefulStack;
+  readonly ingestion: IngestionStack;
 }
 
 /** `SpotifyPipeline-<environment>-<part>`: every stack name says which environment it belongs to. */
@@ -46,8 +48,19 @@ export function buildPipelineApp(app: App, config: PipelineConfig): PipelineStac
     logRetention: config.logRetention,
     destroyOnRemoval: config.destroyOnRemoval,
   });
+  const ingestion = new IngestionStack(app, stackName(config, 'Ingestion'), {
+    description: `Spotify streaming pipeline (${config.environmentName}): Fargate producer, lake consumer function, their dashboard and alarms.`,
+    vpc: network.network.vpc,
+    workloadSubnets: network.network.workloadSubnets,
+    eventStream: stateful.eventStream,
+    lake: stateful.lake,
+    producer: config.producer,
+    ingestion: config.ingestion,
+    observability: config.observability,
+    logRetention: config.logRetention,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { network, stateful };
+  return { network, stateful, ingestion };
 }
 
 function clusterCapacityOf(config: PipelineConfig): ClusterCapacity {

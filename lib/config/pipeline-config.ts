@@ -77,6 +77,48 @@ export interface LakeConfig {
   readonly accessLogExpirationDays: number;
 }
 
+/** The Fargate producer: how many tasks, how fast each one sends, and each task's size. */
+export interface ProducerConfig {
+  /** Producer tasks to keep running (0 stops producing without deleting the service). */
+  readonly desiredCount: number;
+  /** Events per second each task sends (the producer's EVENT_RATE); more than 0. */
+  readonly eventRate: number;
+  /** vCPU units of each task: 256, 512, 1024, 2048 or 4096. */
+  readonly cpu: number;
+  /** Memory of each task in MiB; Fargate allows only certain values for each `cpu`. */
+  readonly memoryMiB: number;
+}
+
+/** The consumer Lambda function and its MSK event source. */
+export interface IngestionConfig {
+  /** Kafka consumer group the event source joins; it commits the function's offsets. */
+  readonly consumerGroupId: string;
+  /** Most records per invocation (1 to 10,000). */
+  readonly batchSize: number;
+  /** Longest time the event source gathers records before invoking, in seconds (0 to 300). */
+  readonly maxBatchingWindowSeconds: number;
+  /** Retries of a failed batch before it goes to the on-failure destination (0 to 10,000; never infinite). */
+  readonly retryAttempts: number;
+  /** Records older than this, in seconds, go to the on-failure destination instead (60 to 604,800). */
+  readonly maxRecordAgeSeconds: number;
+  /** Provisioned event pollers kept at all times (1 to 200). */
+  readonly minimumPollers: number;
+  /** Provisioned event pollers the event source may scale to (at least `minimumPollers`, at most 2,000). */
+  readonly maximumPollers: number;
+  /** Memory of the consumer function in MiB (128 to 10,240). */
+  readonly memoryMiB: number;
+  /** Timeout of one invocation, in seconds (1 to 900). */
+  readonly timeoutSeconds: number;
+}
+
+/** Thresholds of the ingestion alarms. */
+export interface ObservabilityConfig {
+  /** Alarm when the event source's OffsetLag (records behind the topic's end) stays above this. */
+  readonly offsetLagThreshold: number;
+  /** Alarm when the share of consumed records sent to quarantine exceeds this (between 0 and 1). */
+  readonly quarantineRateThreshold: number;
+}
+
 /** Everything the infrastructure of one environment needs. */
 export interface PipelineConfig {
   /** The environment's name (`dev`, `prod`); part of every stack name. */
@@ -84,7 +126,10 @@ export interface PipelineConfig {
   readonly network: NetworkConfig;
   readonly streaming: StreamingConfig;
   readonly lake: LakeConfig;
-  /** Retention of the pipeline's CloudWatch log groups (flow logs, broker logs). */
+  readonly producer: ProducerConfig;
+  readonly ingestion: IngestionConfig;
+  readonly observability: ObservabilityConfig;
+  /** Retention of the pipeline's CloudWatch log groups (flow logs, broker logs, producer, consumer). */
   readonly logRetention: RetentionDays;
   /**
    * Delete the lake buckets (and their objects) with the stack. Only ever true when the explicit
@@ -117,6 +162,38 @@ const DEFAULT_PROVISIONED_BROKERS: ProvisionedBrokersConfig = {
   ebsVolumeGiB: 100,
   kafkaVersion: '3.8.x',
 };
+
+const DEFAULT_PRODUCER: ProducerConfig = { desiredCount: 1, eventRate: 1, cpu: 256, memoryMiB: 512 };
+
+const DEFAULT_INGESTION: IngestionConfig = {
+  consumerGroupId: 'spotify-lake-consumer',
+  batchSize: 500,
+  maxBatchingWindowSeconds: 5,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 6 * 60 * 60,
+  minimumPollers: 1,
+  maximumPollers: 2,
+  memoryMiB: 1024,
+  timeoutSeconds: 120,
+};
+
+const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
+  offsetLagThreshold: 10_000,
+  quarantineRateThreshold: 0.05,
+};
+
+/** Memory (MiB) Fargate accepts for each CPU size. */
+const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, steps(1024, 4096, 1024)],
+  [1024, steps(2048, 8192, 1024)],
+  [2048, steps(4096, 16384, 1024)],
+  [4096, steps(8192, 30720, 1024)],
+]);
+
+function steps(from: number, to: number, by: number): number[] {
+  return Array.from({ length: (to - from) / by + 1 }, (_, index) => from + index * by);
+}
 
 /** CloudWatch Logs accepts only these retention periods. */
 const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
@@ -174,6 +251,18 @@ export function parseEnvironmentConfig(
     network.maxAzs,
   );
   const lake = parseLake(optionalRecord(environment.lake, `${path}.lake`), `${path}.lake`);
+  const producer = parseProducer(
+    optionalRecord(environment.producer, `${path}.producer`),
+    `${path}.producer`,
+  );
+  const ingestion = parseIngestion(
+    optionalRecord(environment.ingestion, `${path}.ingestion`),
+    `${path}.ingestion`,
+  );
+  const observability = parseObservability(
+    optionalRecord(environment.observability, `${path}.observability`),
+    `${path}.observability`,
+  );
   const logRetentionDays = optionalInteger(
     environment.logRetentionDays,
     `${path}.logRetentionDays`,
@@ -200,6 +289,9 @@ export function parseEnvironmentConfig(
     network,
     streaming,
     lake,
+    producer,
+    ingestion,
+    observability,
     logRetention: logRetentionDays as RetentionDays,
     destroyOnRemoval,
   };
@@ -355,6 +447,108 @@ function parseLake(raw: Record<string, unknown>, path: string): LakeConfig {
   return lake;
 }
 
+function parseProducer(raw: Record<string, unknown>, path: string): ProducerConfig {
+  const desiredCount = optionalInteger(
+    raw.desiredCount,
+    `${path}.desiredCount`,
+    DEFAULT_PRODUCER.desiredCount,
+  );
+  requireRange(desiredCount, `${path}.desiredCount`, 0, 100, 'tasks');
+  const eventRate = optionalNumber(raw.eventRate, `${path}.eventRate`, DEFAULT_PRODUCER.eventRate);
+  if (eventRate <= 0 || eventRate > 100_000) {
+    throw new PipelineConfigError(
+      `${path}.eventRate is ${eventRate}: use events per second per task, more than 0 and at most 100000 (0 would make the producer send as fast as it can)`,
+    );
+  }
+  const cpu = optionalInteger(raw.cpu, `${path}.cpu`, DEFAULT_PRODUCER.cpu);
+  const allowedMemory = FARGATE_MEMORY_BY_CPU.get(cpu);
+  if (allowedMemory === undefined) {
+    throw new PipelineConfigError(
+      `${path}.cpu is ${cpu}: use one of ${[...FARGATE_MEMORY_BY_CPU.keys()].join(', ')} (Fargate CPU units; 1024 is one vCPU)`,
+    );
+  }
+  const memoryMiB = optionalInteger(
+    raw.memoryMiB,
+    `${path}.memoryMiB`,
+    Math.max(DEFAULT_PRODUCER.memoryMiB, allowedMemory[0]!),
+  );
+  if (!allowedMemory.includes(memoryMiB)) {
+    throw new PipelineConfigError(
+      `${path}.memoryMiB is ${memoryMiB}, which Fargate does not offer with cpu ${cpu}: use ${allowedMemory[0]} to ${allowedMemory.at(-1)}${allowedMemory.length > 3 ? ' in steps of 1024' : ` (one of ${allowedMemory.join(', ')})`}`,
+    );
+  }
+  return { desiredCount, eventRate, cpu, memoryMiB };
+}
+
+function parseIngestion(raw: Record<string, unknown>, path: string): IngestionConfig {
+  const consumerGroupId = optionalString(
+    raw.consumerGroupId,
+    `${path}.consumerGroupId`,
+    DEFAULT_INGESTION.consumerGroupId,
+  );
+  if (!/^[a-zA-Z0-9._-]{1,200}$/.test(consumerGroupId)) {
+    throw new PipelineConfigError(
+      `${path}.consumerGroupId is ${JSON.stringify(consumerGroupId)}: use 1 to 200 letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)`,
+    );
+  }
+  const integer = (
+    key: Exclude<keyof IngestionConfig, 'consumerGroupId'>,
+    min: number,
+    max: number,
+    unit: string,
+  ) => {
+    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_INGESTION[key]);
+    requireRange(value, `${path}.${key}`, min, max, unit);
+    return value;
+  };
+  const ingestion: IngestionConfig = {
+    consumerGroupId,
+    // Lambda's limits for an MSK event source.
+    batchSize: integer('batchSize', 1, 10_000, 'records'),
+    maxBatchingWindowSeconds: integer('maxBatchingWindowSeconds', 0, 300, 'seconds'),
+    // -1 (retry forever) is refused on purpose: one bad batch would block its partition until the
+    // records expire from the topic.
+    retryAttempts: integer('retryAttempts', 0, 10_000, 'retries'),
+    maxRecordAgeSeconds: integer('maxRecordAgeSeconds', 60, 604_800, 'seconds'),
+    minimumPollers: integer('minimumPollers', 1, 200, 'pollers'),
+    maximumPollers: integer('maximumPollers', 1, 2_000, 'pollers'),
+    memoryMiB: integer('memoryMiB', 128, 10_240, 'MiB'),
+    timeoutSeconds: integer('timeoutSeconds', 1, 900, 'seconds'),
+  };
+  if (ingestion.maximumPollers < ingestion.minimumPollers) {
+    throw new PipelineConfigError(
+      `${path}.maximumPollers is ${ingestion.maximumPollers}, below minimumPollers (${ingestion.minimumPollers}): raise maximumPollers or lower minimumPollers`,
+    );
+  }
+  return ingestion;
+}
+
+function parseObservability(raw: Record<string, unknown>, path: string): ObservabilityConfig {
+  const offsetLagThreshold = optionalInteger(
+    raw.offsetLagThreshold,
+    `${path}.offsetLagThreshold`,
+    DEFAULT_OBSERVABILITY.offsetLagThreshold,
+  );
+  requireRange(offsetLagThreshold, `${path}.offsetLagThreshold`, 1, Number.MAX_SAFE_INTEGER, 'records');
+  const quarantineRateThreshold = optionalNumber(
+    raw.quarantineRateThreshold,
+    `${path}.quarantineRateThreshold`,
+    DEFAULT_OBSERVABILITY.quarantineRateThreshold,
+  );
+  if (quarantineRateThreshold <= 0 || quarantineRateThreshold >= 1) {
+    throw new PipelineConfigError(
+      `${path}.quarantineRateThreshold is ${quarantineRateThreshold}: use a share between 0 and 1, e.g. 0.05 for 5% of records quarantined`,
+    );
+  }
+  return { offsetLagThreshold, quarantineRateThreshold };
+}
+
+function requireRange(value: number, path: string, min: number, max: number, unit: string): void {
+  if (value < min || value > max) {
+    throw new PipelineConfigError(`${path} is ${value}: use ${min} to ${max} (${unit})`);
+  }
+}
+
 function isMskMode(value: unknown): value is MskMode {
   return typeof value === 'string' && (MSK_MODES as readonly string[]).includes(value);
 }
@@ -378,6 +572,14 @@ function optionalInteger(value: unknown, path: string, fallback: number): number
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: it must be a whole number`);
+  }
+  return value;
+}
+
+function optionalNumber(value: unknown, path: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: it must be a number`);
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import { Annotations, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { type ISecurityGroup, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { type ISecurityGroup, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnCluster, CfnServerlessCluster, CfnTopic } from 'aws-cdk-lib/aws-msk';
@@ -90,6 +90,26 @@ export class EventStreamCluster extends Construct {
       clientSecurityGroup,
       Port.tcp(MSK_IAM_TLS_PORT),
       'Kafka (SASL/IAM over TLS) from pipeline clients',
+    );
+    // Lambda's MSK event source polls from network interfaces it places in the cluster's own
+    // subnets with the cluster's own security groups (an MSK event source takes no security group
+    // of its own). So this group must let its members reach the brokers on 9098, and reach STS
+    // and Lambda through the VPC's interface endpoints on 443.
+    // @see https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
+    clusterSecurityGroup.addIngressRule(
+      clusterSecurityGroup,
+      Port.tcp(MSK_IAM_TLS_PORT),
+      'Kafka from the Lambda MSK event source pollers, which carry this group',
+    );
+    clusterSecurityGroup.addEgressRule(
+      clusterSecurityGroup,
+      Port.tcp(MSK_IAM_TLS_PORT),
+      'Lambda MSK event source pollers to the brokers',
+    );
+    clusterSecurityGroup.addEgressRule(
+      Peer.ipv4(props.vpc.vpcCidrBlock),
+      Port.tcp(443),
+      'Lambda MSK event source pollers to the STS and Lambda interface endpoints',
     );
     this.clusterSecurityGroup = clusterSecurityGroup;
     this.clientSecurityGroup = clientSecurityGroup;

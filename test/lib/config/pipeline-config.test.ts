@@ -95,6 +95,19 @@ describe('loadPipelineConfig', () => {
         noncurrentVersionExpirationDays: 30,
         accessLogExpirationDays: 90,
       },
+      producer: { desiredCount: 1, eventRate: 1, cpu: 256, memoryMiB: 512 },
+      ingestion: {
+        consumerGroupId: 'spotify-lake-consumer',
+        batchSize: 500,
+        maxBatchingWindowSeconds: 5,
+        retryAttempts: 3,
+        maxRecordAgeSeconds: 21_600,
+        minimumPollers: 1,
+        maximumPollers: 2,
+        memoryMiB: 1024,
+        timeoutSeconds: 120,
+      },
+      observability: { offsetLagThreshold: 10_000, quarantineRateThreshold: 0.05 },
       logRetention: RetentionDays.ONE_MONTH,
       destroyOnRemoval: false,
     });
@@ -141,6 +154,29 @@ describe('loadPipelineConfig', () => {
   });
 
   it.each([
+    [{ producer: { desiredCount: -1 } }, /producer\.desiredCount is -1: use 0 to 100/],
+    [{ producer: { eventRate: 0 } }, /producer\.eventRate is 0: use events per second per task, more than 0/],
+    [{ producer: { cpu: 300 } }, /producer\.cpu is 300: use one of 256, 512, 1024, 2048, 4096/],
+    [
+      { producer: { cpu: 256, memoryMiB: 4096 } },
+      /producer\.memoryMiB is 4096, which Fargate does not offer with cpu 256: use 512 to 2048/,
+    ],
+    [{ ingestion: { batchSize: 20_000 } }, /ingestion\.batchSize is 20000: use 1 to 10000/],
+    [
+      { ingestion: { maxBatchingWindowSeconds: 301 } },
+      /ingestion\.maxBatchingWindowSeconds is 301: use 0 to 300/,
+    ],
+    [{ ingestion: { retryAttempts: -1 } }, /ingestion\.retryAttempts is -1: use 0 to 10000/],
+    [{ ingestion: { maxRecordAgeSeconds: 30 } }, /ingestion\.maxRecordAgeSeconds is 30: use 60 to 604800/],
+    [
+      { ingestion: { minimumPollers: 4, maximumPollers: 2 } },
+      /ingestion\.maximumPollers is 2, below minimumPollers \(4\)/,
+    ],
+    [{ ingestion: { consumerGroupId: 'lake consumer' } }, /ingestion\.consumerGroupId is "lake consumer"/],
+    [
+      { observability: { quarantineRateThreshold: 5 } },
+      /observability\.quarantineRateThreshold is 5: use a share between 0 and 1/,
+    ],
     [
       { streaming: { mode: 'kraft' } },
       /environments\.dev\.streaming\.mode is "kraft": use one of serverless, provisioned/,

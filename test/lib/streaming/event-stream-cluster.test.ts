@@ -83,7 +83,8 @@ describe('EventStreamCluster', () => {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClusterSecurityGroup'), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClientSecurityGroup'), 'GroupId'] },
       });
-      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+      // The second rule is the cluster group admitting itself (the Lambda MSK pollers).
+      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
       template.hasResourceProperties('AWS::EC2::SecurityGroup', {
         GroupDescription: Match.stringLikeRegexp('^MSK brokers'),
         SecurityGroupIngress: Match.absent(),
@@ -161,8 +162,34 @@ describe('EventStreamCluster', () => {
       }
     });
 
+    it('lets the Lambda MSK event source pollers, which carry the cluster group, reach the brokers and the endpoints', () => {
+      const clusterGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('ClusterSecurityGroup'), 'GroupId'] };
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        IpProtocol: 'tcp',
+        FromPort: 9098,
+        ToPort: 9098,
+        GroupId: clusterGroup,
+        SourceSecurityGroupId: clusterGroup,
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        FromPort: 9098,
+        GroupId: clusterGroup,
+        DestinationSecurityGroupId: clusterGroup,
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('^MSK brokers'),
+        SecurityGroupEgress: Match.arrayWith([
+          Match.objectLike({
+            FromPort: 443,
+            ToPort: 443,
+            CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] },
+          }),
+        ]),
+      });
+    });
+
     it('opens no ingress from anywhere on the internet', () => {
-      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+      template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
         FromPort: 9098,
         CidrIp: Match.absent(),

@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
+import { REPOSITORY_ROOT } from '../app/repository-root.js';
+import { BRONZE_PREFIX, type LakeStorage, QUARANTINE_PREFIX } from '../lake/lake-storage.js';
+import type { LakeConsumerFunctionProps } from './lake-consumer-function-props.js';
+import { FAILED_BATCHES_PREFIX, LakeFailedBatchDestination } from './lake-failed-batch-destination.js';
+
+/** The handler's file, relative to the repository root. */
+export const CONSUMER_ENTRY = 'lambdas/consumer/handler.ts';
+const DEFAULT_CONSUMER_GROUP_ID = 'spotify-lake-consumer';
+
+/**
+ * The lake consumer: `lambdas/consumer/handler.ts` as an ARM64 Node.js function in the cluster's
+ * VPC, fed by an MSK event source on the events topic, writing to the lake's `bronze/` and
+ * `quarantine/` prefixes.
+ *
+ * The event source never drops a batch in silence: the handler reports the records to deliver
+ * again (partial batch response), a failing batch is split to isolate its bad record, retries and
+ * record age are bounded so one bad batch cannot block its partition until the topic forgets it,
+ * and what is finally given up on goes whole to the lake (see {@link LakeFailedBatchDestination}).
+ * Delivery is at least once; the handler's writes are idempotent (object names carry the offsets,
+ * and writes are conditional).
+ */
+export class LakeConsumerFunction extends Construct {
+  /** The consumer function. */
+  readonly function: NodejsFunction;
+  /** The MSK event source feeding it. */
+  readonly eventSource: ManagedKafkaEventSource;
+  /** The consumer group the event source commits offsets for. */
+  readonly consumerGroupId: string;
+  /** The function's log group. */
+  readonly logGroup: LogGroup;
+
+  private readonly lake: LakeStorage;
+
+  constructor(scope: Construct, id: string, props: LakeConsumerFunctionProps) {
+    super(scope, id);
+    const { eventStream, lake } = props;
+    this.lake = lake;
+    this.consumerGroupId = props.consumerGroupId ?? DEFAULT_CONSUMER_GROUP_ID;
+    const minimumPollers = props.minimumPollers ?? 1;
+    const maximumPollers = props.maximumPollers ?? 2;
+    const retryAttempts = props.retryAttempts ?? 3;
+    const where = `LakeConsumerFunction ${this.node.path}`;
+    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 10_000) {
+      throw new Error(
+        `${where}: retryAttempts is ${retryAttempts}; use 0 to 10000 (unbounded retries would let one bad batch block its partition)`,
+      );
+    }
+    if (!Number.isInteger(minimumPollers) || minimumPollers < 1 || minimumPollers > 200) {
+      throw new Error(`${where}: minimumPollers is ${minimumPollers}; use 1 to 200`);
+    }
+    if (!Number.isInteger(maximumPollers) || maximumPollers < minimumPollers || maximumPollers > 2000) {
+      throw new Error(
+        `${where}: maximumPollers is ${maximumPollers}; use minimumPollers (${minimumPollers}) up to 2000`,
+      );
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Consumes listening events from MSK into the lake (bronze/, quarantine/)',
+      entry: join(REPOSITORY_ROOT, CONSUMER_ENTRY),
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.minutes(2),
+      loggingFormat: LoggingFormat.JSON,
+      logGroup: this.logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      // The function reaches only S3 (gateway endpoint); it never talks to the brokers, the event
+      // source does. The client group gives it the egress it needs and nothing inbound.
+      securityGroups: [eventStream.clientSecurityGroup],
+      environment: {
+        LAKE_BUCKET: lake.bucket.bucketName,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Bundle the AWS SDK instead of using the runtime's: the writer relies on conditional
+        // writes (If-None-Match), so the pinned client version must be the one that runs.
+        externalModules: [],
+      },
+    });
+
+    this.eventSource = new ManagedKafkaEventSource({
+      clusterArn: eventStream.clusterArn,
+      topic: eventStream.topicName,
+      consumerGroupId: this.consumerGroupId,
+      // A new consumer group starts from the oldest record still in the topic: nothing produced
+      // before the function existed is skipped.
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: props.batchSize ?? 500,
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
+      reportBatchItemFailures: true,
+      bisectBatchOnError: true,
+      retryAttempts,
+      maxRecordAge: props.maxRecordAge ?? Duration.hours(6),
+      onFailure: new LakeFailedBatchDestination(lake.bucket),
+      // Retries, record age, bisect and partial batch responses are honoured for Kafka event
+      // sources in provisioned mode only.
+      provisionedPollerConfig: { minimumPollers, maximumPollers },
+    });
+    this.function.addEventSource(this.eventSource);
+
+    eventStream.grantConsume(this.function, this.consumerGroupId);
+    // The event source's pollers also read the cluster's dynamic configuration; grantConsume
+    // covers Kafka clients in general, which do not need it.
+    // @see https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kafka-cluster:DescribeClusterDynamicConfiguration'],
+        resources: [eventStream.clusterArn],
+      }),
+    );
+    lake.grantWriteBronze(this.function);
+    lake.grantWriteQuarantine(this.function);
+    // No grant lists without also reading objects. The writer lists an hour folder of bronze/ or
+    // quarantine/ before it writes (to skip offsets already in the lake), and the on-failure
+    // destination needs ListBucket at a prefix Lambda chooses, so the listing is not narrowed by
+    // prefix; it reveals key names only.
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [lake.bucket.bucketArn] }),
+    );
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
+    const role = this.function.role;
+    if (role === undefined)
+      throw new Error(`LakeConsumerFunction ${this.node.path}: the function has no role`);
+    const managedPolicies: Record<string, string> = {
+      AWSLambdaBasicExecutionRole: 'writing its own logs',
+      AWSLambdaVPCAccessExecutionRole: 'creating and deleting its network interfaces in the VPC',
+      AWSLambdaMSKExecutionRole: 'the MSK event source (describing the cluster, its network interfaces)',
+    };
+    for (const [policy, purpose] of Object.entries(managedPolicies)) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        reason: `The AWS-managed ${policy} is what Lambda documents for ${purpose}; CDK attaches it, and AWS keeps it current with the service.`,
+      });
+    }
+    const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy !== undefined) {
+      const bucketArn = this.lake.bucket.bucketArn;
+      acknowledgeWildcardResources(
+        defaultPolicy,
+        [
+          `${bucketArn}/${BRONZE_PREFIX}*`,
+          `${bucketArn}/${QUARANTINE_PREFIX}*`,
+          `${bucketArn}/${FAILED_BATCHES_PREFIX}*`,
+        ],
+        'Object-key prefixes of the lake bucket: the consumer writes one object per topic partition and hour under bronze/ and quarantine/, whose names it cannot know in advance, and Lambda writes failed batches under aws/lambda/ with names it chooses.',
+      );
+      Validations.of(defaultPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
+        reason:
+          "s3:Abort* comes with aws-cdk-lib's put grant on those prefixes: it lets the writer abort its own multipart uploads (AbortMultipartUpload), nothing else.",
+      });
+    }
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is chosen on purpose: it is the newest runtime the code and its esbuild target are tested with (Node 20 locally, Node 22 features only); move to the next LTS together with the toolchain.',
+    });
+  }
+}

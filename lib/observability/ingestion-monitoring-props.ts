@@ -1,0 +1,21 @@
+import type { LakeConsumerFunction } from '../ingestion/lake-consumer-function.js';
+import type { EventProducerService } from '../producer/event-producer-service.js';
+
+/** Properties of {@link IngestionMonitoring}. */
+export interface IngestionMonitoringProps {
+  /** The lake consumer function and its event source. */
+  readonly consumer: LakeConsumerFunction;
+  /** The Fargate producer. */
+  readonly producer: EventProducerService;
+  /**
+   * Alarm when the event source's OffsetLag (records behind the end of the topic) stays above this
+   * for 15 minutes.
+   * @default 10000
+   */
+  readonly offsetLagThreshold?: number;
+  /**
+   * Alarm when more than this share of consumed records (0 to 1) went to quarantine in 15 minutes.
+   * @default 0.05
+   */
+  readonly quarantineRateThreshold?: number;
+}

@@ -1,0 +1,281 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { describe, expect, it } from 'vitest';
+import { LakeConsumerFunction } from '../../../lib/ingestion/lake-consumer-function.js';
+import { LakeStorage } from '../../../lib/lake/lake-storage.js';
+import { IngestionMonitoring } from '../../../lib/observability/ingestion-monitoring.js';
+import { EventProducerService } from '../../../lib/producer/event-producer-service.js';
+import { EventStreamCluster } from '../../../lib/streaming/event-stream-cluster.js';
+import { appWithProjectFlags, buildPipelineFor } from '../../support/pipeline-app.js';
+
+describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
+  // GIVEN the app as bin/app.ts builds it
+  const { stacks, config } = buildPipelineFor(environmentName);
+  // WHEN the ingestion stack is synthesized
+  const template = Template.fromStack(stacks.ingestion);
+
+  it('is named after the environment and depends on the network and stateful stacks', () => {
+    expect(stacks.ingestion.stackName).toBe(`SpotifyPipeline-${environmentName}-Ingestion`);
+    expect(stacks.ingestion.dependencies).toEqual(expect.arrayContaining([stacks.network, stacks.stateful]));
+    expect(stacks.ingestion.terminationProtection).toBeFalsy();
+  });
+
+  describe('producer', () => {
+    it('runs the configured number of Fargate tasks in private subnets with the client security group', () => {
+      template.hasResourceProperties('AWS::ECS::Service', {
+        LaunchType: 'FARGATE',
+        DesiredCount: config.producer.desiredCount,
+        NetworkConfiguration: {
+          AwsvpcConfiguration: {
+            AssignPublicIp: 'DISABLED',
+            SecurityGroups: [Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })],
+          },
+        },
+        DeploymentConfiguration: Match.objectLike({
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        }),
+      });
+    });
+
+    it('passes the brokers from the deploy-time lookup and the event rate from config', () => {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        Cpu: String(config.producer.cpu),
+        Memory: String(config.producer.memoryMiB),
+        ContainerDefinitions: [
+          Match.objectLike({
+            ReadonlyRootFilesystem: true,
+            Environment: Match.arrayWith([
+              {
+                Name: 'KAFKA_BROKERS',
+                Value: {
+                  'Fn::GetAtt': [
+                    Match.stringLikeRegexp('GetBootstrapBrokers'),
+                    'BootstrapBrokerStringSaslIam',
+                  ],
+                },
+              },
+              { Name: 'KAFKA_AUTH', Value: 'msk-iam' },
+              { Name: 'KAFKA_TOPIC', Value: config.streaming.topicName },
+              { Name: 'EVENT_RATE', Value: String(config.producer.eventRate) },
+            ]),
+            LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+          }),
+        ],
+      });
+      // The lookup's only permission: GetBootstrapBrokers on the cluster.
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyName: Match.stringLikeRegexp('BootstrapBrokersGetBootstrapBrokersCustomResourcePolicy'),
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: 'kafka:GetBootstrapBrokers',
+              Resource: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }),
+            }),
+          ],
+        },
+      });
+    });
+
+    it('keeps the producer logs for the configured retention', () => {
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: config.logRetention });
+    });
+
+    it('lets the task role write to the topic and do nothing else', () => {
+      const taskRolePolicies = template.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('ProducerTaskDefinitionTaskRole') },
+      });
+      const statements = Object.values(taskRolePolicies).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement,
+      );
+      expect(statements.flatMap((statement) => statement.Action).sort()).toEqual([
+        'kafka-cluster:Connect',
+        'kafka-cluster:DescribeCluster',
+        'kafka-cluster:DescribeTopic',
+        'kafka-cluster:WriteData',
+        'kafka-cluster:WriteDataIdempotently',
+      ]);
+    });
+  });
+
+  describe('consumer', () => {
+    it('is an ARM64 Node.js 22 function with JSON logs, source maps and the lake bucket, in the VPC', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: config.ingestion.memoryMiB,
+        Timeout: config.ingestion.timeoutSeconds,
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+        Environment: {
+          Variables: {
+            LAKE_BUCKET: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }),
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+        VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() }),
+      });
+    });
+
+    it('reads the topic with bounded retries, bisect, partial batch responses and a failure destination', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        Topics: [config.streaming.topicName],
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: config.ingestion.batchSize,
+        MaximumBatchingWindowInSeconds: config.ingestion.maxBatchingWindowSeconds,
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: config.ingestion.consumerGroupId },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: config.ingestion.retryAttempts,
+        MaximumRecordAgeInSeconds: config.ingestion.maxRecordAgeSeconds,
+        ProvisionedPollerConfig: {
+          MinimumPollers: config.ingestion.minimumPollers,
+          MaximumPollers: config.ingestion.maximumPollers,
+        },
+        DestinationConfig: {
+          OnFailure: { Destination: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }) },
+        },
+      });
+    });
+
+    it('may write only under bronze/, quarantine/ and aws/lambda/, read its group and list the bucket', () => {
+      const policies = template.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('ConsumerFunctionServiceRole') },
+      });
+      const statements = Object.values(policies).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement,
+      );
+      const text = JSON.stringify(statements);
+      for (const prefix of ['/bronze/*', '/quarantine/*', '/aws/lambda/*']) expect(text).toContain(prefix);
+      expect(text).toContain(`/${config.ingestion.consumerGroupId}`);
+      expect(text).not.toMatch(/s3:Delete|s3:GetObject|"s3:\*"/);
+      const actions = statements.flatMap((statement) => [statement.Action].flat());
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          's3:ListBucket',
+          'kafka-cluster:ReadData',
+          'kafka-cluster:AlterGroup',
+          'kafka-cluster:DescribeClusterDynamicConfiguration',
+        ]),
+      );
+    });
+  });
+
+  describe('observability', () => {
+    it('alarms on consumer errors, lag, quarantine rate, producer tasks and producer errors', () => {
+      const alarmAction = [{ Ref: Match.stringLikeRegexp('AlarmTopic') }];
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        AlarmActions: alarmAction,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'OffsetLag',
+        Statistic: 'Maximum',
+        Threshold: config.observability.offsetLagThreshold,
+        AlarmActions: alarmAction,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: config.observability.quarantineRateThreshold,
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(recordsIn > 0, quarantined / recordsIn, 0)' }),
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({
+                Namespace: 'SpotifyPipeline',
+                MetricName: 'RecordsQuarantined',
+                Dimensions: [{ Name: 'service', Value: 'lake-consumer' }],
+              }),
+            }),
+          }),
+        ]),
+        AlarmActions: alarmAction,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'ECS/ContainerInsights',
+        MetricName: 'RunningTaskCount',
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: config.producer.desiredCount,
+      });
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.level = "ERROR" }',
+      });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('outputs the alarm topic ARN, and the topic refuses plain HTTP', () => {
+      template.hasOutput('AlarmTopicArn', { Value: { Ref: Match.stringLikeRegexp('AlarmTopic') } });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+});
+
+/** A cluster and a lake in one stack, and a stack for the construct under test, as the app has them. */
+function dependencies() {
+  const app = appWithProjectFlags();
+  const stateful = new Stack(app, 'Stateful');
+  const vpc = new Vpc(stateful, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Workload', subnetType: SubnetType.PRIVATE_ISOLATED }],
+  });
+  const eventStream = new EventStreamCluster(stateful, 'EventStream', {
+    vpc,
+    capacity: { mode: 'serverless' },
+  });
+  const lake = new LakeStorage(stateful, 'Lake');
+  return { stack: new Stack(app, 'UnderTest'), vpc, eventStream, lake };
+}
+
+describe('bad props', () => {
+  it('EventProducerService refuses a memory size Fargate does not offer with the CPU', () => {
+    const { stack, vpc, eventStream } = dependencies();
+    expect(
+      () => new EventProducerService(stack, 'Producer', { vpc, eventStream, cpu: 256, memoryLimitMiB: 4096 }),
+    ).toThrow(/memoryLimitMiB is 4096; with cpu 256 Fargate accepts 512 to 2048/);
+  });
+
+  it('EventProducerService refuses a rate of 0 events per second', () => {
+    const { stack, vpc, eventStream } = dependencies();
+    expect(
+      () => new EventProducerService(stack, 'Producer', { vpc, eventStream, eventsPerSecond: 0 }),
+    ).toThrow(/eventsPerSecond is 0; use more than 0/);
+  });
+
+  it('LakeConsumerFunction refuses unbounded retries', () => {
+    const { stack, vpc, eventStream, lake } = dependencies();
+    expect(
+      () => new LakeConsumerFunction(stack, 'Consumer', { vpc, eventStream, lake, retryAttempts: -1 }),
+    ).toThrow(/retryAttempts is -1; use 0 to 10000/);
+  });
+
+  it('LakeConsumerFunction refuses fewer maximum than minimum pollers', () => {
+    const { stack, vpc, eventStream, lake } = dependencies();
+    expect(
+      () =>
+        new LakeConsumerFunction(stack, 'Consumer', {
+          vpc,
+          eventStream,
+          lake,
+          minimumPollers: 3,
+          maximumPollers: 2,
+        }),
+    ).toThrow(/maximumPollers is 2; use minimumPollers \(3\) up to 2000/);
+  });
+
+  it('IngestionMonitoring refuses a quarantine rate outside 0 to 1', () => {
+    const { stack, vpc, eventStream, lake } = dependencies();
+    const consumer = new LakeConsumerFunction(stack, 'Consumer', { vpc, eventStream, lake });
+    const producer = new EventProducerService(stack, 'Producer', { vpc, eventStream });
+    expect(
+      () => new IngestionMonitoring(stack, 'Monitoring', { consumer, producer, quarantineRateThreshold: 5 }),
+    ).toThrow(/quarantineRateThreshold is 5; use a share between 0 and 1/);
+  });
+});
