@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -155,6 +155,13 @@ export class LakeConsumerFunction extends Construct {
     }
     const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
     if (defaultPolicy !== undefined) {
+      // The consumer-group ARN takes the cluster's id out of its ARN with Fn::Split; the ARN comes
+      // from the stateful stack as a weak cross-stack reference (Fn::GetStackOutput), which
+      // CloudFormation resolves there but cfn-lint 1.58's schema does not yet allow (E1022).
+      // Acknowledged on this policy only, so the check still runs on everything else.
+      (defaultPolicy.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+        config: { ignore_checks: ['E1022'] },
+      });
       const bucketArn = this.lake.bucket.bucketArn;
       acknowledgeWildcardResources(
         defaultPolicy,
