@@ -34,6 +34,8 @@ export interface BronzeRow {
 export interface TestWarehouse {
   readonly warehouse: Warehouse;
   readonly path: string;
+  /** The temporary folder holding the file. */
+  readonly dir: string;
   /** Closes the warehouse and removes its folder. */
   dispose(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function openTestWarehouse(): Promise<TestWarehouse> {
   return {
     warehouse,
     path,
+    dir,
     dispose: async () => {
       await warehouse.close();
       rmSync(dir, { recursive: true, force: true });
