@@ -1,6 +1,6 @@
 -- silver.bronze_batch: the bronze rows this run has not yet processed, each with the reason silver
--- refuses it (NULL when accepted). Replaced on every run; the silver inserts and the day-grained
--- gold models read it (its accepted rows' event_day values are the days this run touched).
+-- refuses it (NULL when accepted). Replaced on every run; the silver inserts read it (its accepted
+-- rows' event_day values become silver.pending_days, the days the day-grained gold models rebuild).
 --
 -- Which rows are new: bronze is append-only (the loader inserts a row once and never updates it),
 -- so the rows loaded after the newest loaded_at already in silver or rejected_events are new. Rows

@@ -5,6 +5,7 @@ import {
   DataQualityError,
   runTransformation,
 } from '../../../../lambdas/shared/transform/run-transformation.js';
+import { loadTransformationManifest } from '../../../../lambdas/shared/transform/transformation-manifest.js';
 import {
   type BronzeRow,
   bronzeRowOf,
@@ -223,6 +224,46 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     const untouched = dauBefore.daily_active_users.filter((row) => !touched.has(String(row.day)));
     expect(untouched.length).toBeGreaterThan(0);
     expect(afterIncremental.daily_active_users).toEqual(expect.arrayContaining(untouched));
+  });
+
+  it('a run that stops after silver leaves its days pending, and the next run rebuilds them', async () => {
+    // Prepare: a first full run, then a new load that a run takes only as far as silver (as if
+    // the warehouse failed right after silver committed).
+    const first = validGeneratedEvents(FIRST_DAYS).events;
+    const later = validGeneratedEvents({
+      ...FIRST_DAYS,
+      seed: 43,
+      count: 300,
+      startMs: Date.parse('2026-01-11T02:00:00Z'),
+    });
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
+    await runTransformation(local.warehouse);
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(later.events, '2026-01-12 00:05:00', 'lake/later'));
+    const manifest = loadTransformationManifest();
+    const silverOnly = {
+      ...manifest,
+      models: manifest.models.filter(
+        (m) => m.name.startsWith('silver.') && m.name !== 'silver.clear_pending_days',
+      ),
+      tests: [],
+    };
+    await runTransformation(local.warehouse, { manifest: silverOnly });
+
+    // Act: the next run finds no new bronze rows, but the pending days
+    await runTransformation(local.warehouse);
+
+    // Assess
+    const [batch] = await local.warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    );
+    expect(batch?.rows).toBe(0);
+    const [pending] = await local.warehouse.query<{ days: number }>(
+      'SELECT COUNT(*) AS days FROM silver.pending_days',
+    );
+    expect(pending?.days).toBe(0);
+    expect(comparable(await readGoldReport(local.warehouse))).toEqual(
+      comparable(expectedGold([...first, ...later.events])),
+    );
   });
 
   it('a run with nothing new loaded changes nothing', async () => {
