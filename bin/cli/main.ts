@@ -5,6 +5,8 @@ import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { localCommand } from './commands/local.js';
 import { produceCommand } from './commands/produce.js';
+import { reportCommand } from './commands/report.js';
+import { transformCommand } from './commands/transform.js';
 
 /** Builds the `spotify-pipeline` program; each command lives in its own module under `commands/`. */
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   program.addCommand(consumeCommand());
   program.addCommand(loadCommand());
   program.addCommand(localCommand());
+  program.addCommand(transformCommand());
+  program.addCommand(reportCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -1,4 +1,59 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
+import { openDuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from './cli-error.js';
+
+export const WAREHOUSE_FLAG_HELP = 'where the warehouse is: duckdb:PATH (a local DuckDB file) or snowflake';
+
+/**
+ * Opens the warehouse a `--warehouse` flag names. `duckdb:PATH` opens an existing DuckDB file with
+ * the Snowflake-compatibility macros; `snowflake` is refused with what to do instead, because the
+ * Snowflake adapter needs the deployed stack's credentials, which this command does not handle.
+ */
+export async function openWarehouseFromFlag(flag: string): Promise<Warehouse> {
+  if (flag === 'snowflake' || flag.startsWith('snowflake:')) {
+    throw new CliError(
+      '--warehouse snowflake: this command cannot reach Snowflake: it needs the deployed stack and its credentials',
+      'on AWS the Step Functions state machine runs the same SQL; locally, use --warehouse duckdb:PATH',
+    );
+  }
+  const match = /^duckdb:(.+)$/.exec(flag);
+  if (!match) {
+    throw new CliError(
+      `--warehouse "${flag}" is not duckdb:PATH or snowflake`,
+      'e.g. --warehouse duckdb:.cache/warehouse.duckdb',
+    );
+  }
+  const path = resolve(match[1]!);
+  if (!existsSync(path)) {
+    throw new CliError(
+      `--warehouse ${flag}: there is no DuckDB file at ${path}`,
+      'load events into the local warehouse first, or give the path of the file the loader wrote',
+    );
+  }
+  try {
+    return await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `--warehouse ${flag}: cannot open ${path} as DuckDB: ${detail}`,
+      'check that the file is a DuckDB database and that no other process holds it open for writing',
+      1,
+    );
+  }
+}
+
+/** Whether `schema.table` exists in the warehouse (both warehouses have information_schema). */
+export async function tableExists(warehouse: Warehouse, schema: string, table: string): Promise<boolean> {
+  const rows = await warehouse.query(
+    'SELECT 1 AS found FROM information_schema.tables WHERE LOWER(table_schema) = ? AND LOWER(table_name) = ?',
+    [schema, table],
+  );
+  return rows.length > 0;
+}
 
 /** Where `--warehouse` points: an embedded DuckDB file, or the Snowflake account of the deployment. */
 export type WarehouseTarget =

@@ -1,0 +1,222 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The transformation plan as `sql/manifest.json` states it: models, the SQL files each runs (one
+ * statement per file, in order), their dependencies, and the data-quality tests. The local runner
+ * and the Step Functions definition are both built from it.
+ */
+export interface TransformationManifest {
+  readonly version: 1;
+  readonly models: readonly ModelDefinition[];
+  readonly tests: readonly DataQualityTestDefinition[];
+}
+
+/**
+ * How a model is kept up to date: `setup` creates schemas and tables; `incremental` changes only
+ * what this run's new bronze rows touch; `full` is rebuilt from everything upstream on every run.
+ */
+export type ModelRefresh = 'setup' | 'incremental' | 'full';
+const MODEL_REFRESHES: readonly ModelRefresh[] = ['setup', 'incremental', 'full'];
+
+export interface ModelDefinition {
+  /** `layer.table`, e.g. `gold.daily_active_users`. */
+  readonly name: string;
+  readonly description: string;
+  readonly refresh: ModelRefresh;
+  /** Models that must have run first. */
+  readonly dependsOn: readonly string[];
+  /** SQL files (relative to `sql/`), one statement each, run in order in one transaction. */
+  readonly files: readonly string[];
+  /** Files run before `files`, only on a full refresh (they drop what `files` then recreates). */
+  readonly fullRefreshFiles: readonly string[];
+}
+
+export interface DataQualityTestDefinition {
+  readonly name: string;
+  /** A query (relative to `sql/`) that returns the failing rows: no rows is a pass. */
+  readonly file: string;
+  /** The models it checks; it runs after all of them. */
+  readonly models: readonly string[];
+}
+
+/** The manifest is wrong: `message` says what, where, and what to do. */
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+/** `sql/` in this repository. */
+export const DEFAULT_SQL_DIR = join(import.meta.dirname, '..', '..', '..', 'sql');
+
+/** Reads and validates `<sqlDir>/manifest.json`, checking that every file it names exists. */
+export function loadTransformationManifest(sqlDir: string = DEFAULT_SQL_DIR): TransformationManifest {
+  const path = join(sqlDir, 'manifest.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ManifestError(`${path}: cannot be read as JSON (${detail})`);
+  }
+  return parseTransformationManifest(raw, {
+    source: path,
+    fileExists: (file) => existsSync(join(sqlDir, file)),
+  });
+}
+
+export interface ParseManifestOptions {
+  /** Named in error messages. */
+  readonly source: string;
+  /** Whether a file named by the manifest (relative to `sql/`) exists. */
+  readonly fileExists: (file: string) => boolean;
+}
+
+/**
+ * Validates a decoded manifest: shapes, unique names, known dependencies and test models, no
+ * dependency cycle, every file present. Throws a ManifestError naming the first problem.
+ */
+export function parseTransformationManifest(
+  raw: unknown,
+  { source, fileExists }: ParseManifestOptions,
+): TransformationManifest {
+  const root = asObject(raw, source);
+  if (root.version !== 1)
+    throw new ManifestError(`${source}: "version" must be 1, got ${JSON.stringify(root.version)}`);
+  const models = asArray(root.models, `${source}: "models"`).map((entry, index) =>
+    parseModel(entry, `${source}: models[${index}]`),
+  );
+  const tests = asArray(root.tests ?? [], `${source}: "tests"`).map((entry, index) =>
+    parseTest(entry, `${source}: tests[${index}]`),
+  );
+
+  const modelNames = new Set<string>();
+  for (const model of models) {
+    if (modelNames.has(model.name))
+      throw new ManifestError(`${source}: model "${model.name}" is defined twice`);
+    modelNames.add(model.name);
+  }
+  for (const model of models) {
+    for (const dependency of model.dependsOn) {
+      if (!modelNames.has(dependency))
+        throw new ManifestError(
+          `${source}: model "${model.name}" depends on "${dependency}", which is not a model in the manifest`,
+        );
+    }
+  }
+  const testNames = new Set<string>();
+  for (const test of tests) {
+    if (testNames.has(test.name)) throw new ManifestError(`${source}: test "${test.name}" is defined twice`);
+    testNames.add(test.name);
+    for (const model of test.models) {
+      if (!modelNames.has(model))
+        throw new ManifestError(
+          `${source}: test "${test.name}" checks "${model}", which is not a model in the manifest`,
+        );
+    }
+  }
+  const manifest: TransformationManifest = { version: 1, models, tests };
+  planWaves(manifest, source); // throws on a cycle
+
+  const missing = [
+    ...models.flatMap((model) =>
+      [...model.fullRefreshFiles, ...model.files].map((file) => ({ owner: `model "${model.name}"`, file })),
+    ),
+    ...tests.map((test) => ({ owner: `test "${test.name}"`, file: test.file })),
+  ].find(({ file }) => !fileExists(file));
+  if (missing)
+    throw new ManifestError(
+      `${source}: ${missing.owner} names "${missing.file}", which does not exist under sql/`,
+    );
+  return manifest;
+}
+
+/**
+ * The models in dependency order, grouped into waves: every model's dependencies are in earlier
+ * waves, so the models of one wave are independent of each other and may run in parallel (the
+ * Step Functions definition runs a wave as a Parallel state). Within a wave, models keep manifest
+ * order. Throws a ManifestError naming the models of a dependency cycle.
+ */
+export function planWaves(manifest: TransformationManifest, source = 'manifest'): ModelDefinition[][] {
+  const waves: ModelDefinition[][] = [];
+  const done = new Set<string>();
+  let remaining = [...manifest.models];
+  while (remaining.length > 0) {
+    const wave = remaining.filter((model) => model.dependsOn.every((dependency) => done.has(dependency)));
+    if (wave.length === 0) {
+      const stuck = remaining.map((model) => model.name).join(', ');
+      throw new ManifestError(`${source}: the dependencies of these models form a cycle: ${stuck}`);
+    }
+    for (const model of wave) done.add(model.name);
+    remaining = remaining.filter((model) => !done.has(model.name));
+    waves.push(wave);
+  }
+  return waves;
+}
+
+/** The models in an order that runs every model after its dependencies. */
+export function modelsInDependencyOrder(manifest: TransformationManifest): ModelDefinition[] {
+  return planWaves(manifest).flat();
+}
+
+function parseModel(raw: unknown, where: string): ModelDefinition {
+  const entry = asObject(raw, where);
+  const name = asName(entry.name, `${where}.name`);
+  const at = `${where} ("${name}")`;
+  const refresh = entry.refresh;
+  if (!MODEL_REFRESHES.includes(refresh as ModelRefresh))
+    throw new ManifestError(
+      `${at}: "refresh" must be one of ${MODEL_REFRESHES.join(', ')}, got ${JSON.stringify(refresh)}`,
+    );
+  const files = asStrings(entry.files, `${at}.files`);
+  if (files.length === 0)
+    throw new ManifestError(`${at}: "files" is empty: a model runs at least one SQL file`);
+  return {
+    name,
+    description: typeof entry.description === 'string' ? entry.description : '',
+    refresh: refresh as ModelRefresh,
+    dependsOn: asStrings(entry.dependsOn ?? [], `${at}.dependsOn`),
+    files,
+    fullRefreshFiles: asStrings(entry.fullRefreshFiles ?? [], `${at}.fullRefreshFiles`),
+  };
+}
+
+function parseTest(raw: unknown, where: string): DataQualityTestDefinition {
+  const entry = asObject(raw, where);
+  const name = asName(entry.name, `${where}.name`);
+  const at = `${where} ("${name}")`;
+  if (typeof entry.file !== 'string' || !entry.file.endsWith('.sql'))
+    throw new ManifestError(`${at}: "file" must be the path of a .sql file under sql/`);
+  return { name, file: entry.file, models: asStrings(entry.models, `${at}.models`) };
+}
+
+function asObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ManifestError(`${where}: must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function asArray(value: unknown, where: string): unknown[] {
+  if (!Array.isArray(value)) throw new ManifestError(`${where} must be an array`);
+  return value;
+}
+
+function asName(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/.test(value))
+    throw new ManifestError(
+      `${where}: must be a lower-case name such as "gold.daily_active_users", got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+function asStrings(value: unknown, where: string): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === ''))
+    throw new ManifestError(`${where}: must be an array of non-empty strings`);
+  const files = value as string[];
+  for (const item of files)
+    if (item.includes('..') || item.startsWith('/'))
+      throw new ManifestError(`${where}: "${item}" must be a path inside sql/`);
+  return files;
+}

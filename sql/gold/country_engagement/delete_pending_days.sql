@@ -1,0 +1,4 @@
+-- Removes gold.country_engagement's rows for the pending UTC days (those new events fell on); the next file
+-- recomputes those days from silver. Other days are left as they are.
+DELETE FROM gold.country_engagement
+WHERE day IN (SELECT event_day FROM silver.pending_days)

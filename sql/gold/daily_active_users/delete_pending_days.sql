@@ -1,0 +1,4 @@
+-- Removes gold.daily_active_users's rows for the pending UTC days (those new events fell on); the next file
+-- recomputes those days from silver. Other days are left as they are.
+DELETE FROM gold.daily_active_users
+WHERE day IN (SELECT event_day FROM silver.pending_days)

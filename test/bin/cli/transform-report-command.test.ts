@@ -1,0 +1,125 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GoldReport } from '../../../lambdas/shared/transform/gold-report.js';
+import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import {
+  bronzeRowOf,
+  insertBronzeRows,
+  openTestWarehouse,
+  validGeneratedEvents,
+} from '../../lambdas/shared/transform/bronze-fixture.js';
+import { expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
+import { runCli } from '../../support/run-cli.js';
+
+const OPTIONS = { seed: 9, count: 600, users: 12, songs: 5, faultRate: 0.02, eventsPerSecond: 0.002 };
+
+describe('spotify-pipeline transform and report on a local DuckDB warehouse', () => {
+  const { events } = validGeneratedEvents(OPTIONS);
+  let dir: string;
+  let flag: string;
+
+  beforeAll(async () => {
+    const local = await openTestWarehouse();
+    dir = local.dir;
+    flag = `duckdb:${local.path}`;
+    await insertBronzeRows(
+      local.warehouse,
+      events.map((event) => bronzeRowOf(event, 'lake/part-0.ndjson.gz', '2026-01-09 00:00:00')),
+    );
+    await local.warehouse.close();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('GIVEN bronze only WHEN report runs THEN it exits 2 and says to transform first', async () => {
+    const run = await runCli(['report', '--warehouse', flag]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('the warehouse has no gold.daily_active_users table');
+    expect(run.stderr).toContain(`what to do: run spotify-pipeline transform --warehouse ${flag} first`);
+  });
+
+  it('GIVEN bronze WHEN transform then report --format json THEN the report holds every gold model as computed from the events', async () => {
+    // WHEN
+    const transform = await runCli(['transform', '--warehouse', flag]);
+    const report = await runCli(['report', '--warehouse', flag, '--format', 'json']);
+
+    // THEN
+    expect(transform.exitCode).toBe(0);
+    expect(transform.stdout).toMatch(
+      /^transform: 14 models in \d+ waves \(\d+ statements\), 10 data-quality tests passed\n$/,
+    );
+    expect(transform.stderr).toContain('wave 1: silver.setup');
+    expect(transform.stderr).toContain('test silver_reconciles_with_bronze: passed');
+    expect(report.exitCode).toBe(0);
+    const parsed = JSON.parse(report.stdout) as GoldReport;
+    const expected = expectedGold(events);
+    expect(Object.keys(parsed)).toEqual(Object.keys(expected));
+    expect(parsed.daily_active_users).toEqual(expected.daily_active_users);
+    expect(parsed.user_engagement).toEqual(expected.user_engagement);
+    expect(parsed.top_songs).toEqual(expected.top_songs);
+    for (const [index, row] of parsed.device_usage.entries()) {
+      expect(row.device_event_pct).toBeCloseTo(expected.device_usage[index]!.device_event_pct as number, 9);
+    }
+  });
+
+  it('GIVEN gold WHEN report --format csv --model THEN plain CSV; --format table THEN titled, aligned sections', async () => {
+    await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const csv = await runCli([
+      'report',
+      '--warehouse',
+      flag,
+      '--format',
+      'csv',
+      '--model',
+      'daily_active_users',
+    ]);
+    const table = await runCli(['report', '--warehouse', flag, '--limit', '3']);
+
+    const expected = expectedGold(events).daily_active_users;
+    expect(csv.stdout).toBe(
+      `day,daily_active_users\n${expected.map((row) => `${row.day},${row.daily_active_users}`).join('\n')}\n`,
+    );
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).toContain(`daily_active_users (${expected.length} rows)`);
+    expect(table.stdout).toMatch(/ {2}day {9}daily_active_users\n/);
+    expect(table.stdout).toContain('cohort_retention (');
+    expect(table.stdout).toMatch(/ {2}device_type {2}total_events {2}unique_users {2}device_event_pct\n/);
+    expect(table.stdout).toMatch(/ \d+\.\d{4}\n/);
+    expect(table.stdout).toMatch(/\.\.\. \d+ more \(--limit, or --format json\)/);
+  });
+
+  it('GIVEN a silver row duplicated behind the runner WHEN transform runs THEN it exits 1 naming the failing test with sample rows', async () => {
+    // GIVEN
+    await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const warehouse = await openDuckDbWarehouse(flag.slice('duckdb:'.length));
+    await warehouse.execute(
+      'INSERT INTO silver.listening_events SELECT * FROM silver.listening_events LIMIT 2',
+    );
+    await warehouse.close();
+
+    // WHEN
+    const run = await runCli(['transform', '--warehouse', flag, '--quiet']);
+
+    // THEN
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('- silver_listening_events_unique_event_id: 2 failing row(s); the first 2:');
+    expect(run.stderr).toMatch(/"copies":2/);
+    expect(run.stderr).toContain('what to do: ');
+
+    // and a full refresh rebuilds silver from bronze, which passes again
+    const refreshed = await runCli(['transform', '--warehouse', flag, '--quiet', '--full-refresh']);
+    expect(refreshed.exitCode).toBe(0);
+  });
+
+  it('GIVEN --warehouse snowflake, a missing file or a bad target THEN each exits 2 with what to do', async () => {
+    const snowflake = await runCli(['transform', '--warehouse', 'snowflake']);
+    const missing = await runCli(['transform', '--warehouse', 'duckdb:/nonexistent/warehouse.duckdb']);
+    const bad = await runCli(['report', '--warehouse', 'postgres://x']);
+
+    expect(snowflake.exitCode).toBe(2);
+    expect(snowflake.stderr).toContain('needs the deployed stack and its credentials');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('there is no DuckDB file at /nonexistent/warehouse.duckdb');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--warehouse "postgres://x" is not duckdb:PATH or snowflake');
+  });
+});

@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type GeneratorOptions,
+  generateEventLines,
+} from '../../../../lambdas/producer/generator/generate-events.js';
+import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/listening-event.js';
+import { parseListeningEventJson } from '../../../../lambdas/shared/event-contract/validate-listening-event.js';
+import { readDuckDbCompatibilitySql } from '../../../../lambdas/shared/transform/sql-files.js';
+import { DEFAULT_SQL_DIR } from '../../../../lambdas/shared/transform/transformation-manifest.js';
+import { openDuckDbWarehouse } from '../../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import type { SqlValue, Warehouse } from '../../../../lambdas/shared/warehouse/warehouse.js';
+
+/** One bronze.listening_events row as a loader would write it; fields may break the contract. */
+export interface BronzeRow {
+  readonly event_id: string;
+  readonly schema_version: number | null;
+  readonly session_id: string | null;
+  readonly user_id: string | null;
+  readonly song_id: string | null;
+  readonly artist_name: string | null;
+  readonly song_name: string | null;
+  readonly event_type: string | null;
+  readonly device_type: string | null;
+  readonly country: string | null;
+  readonly ms_played: number | null;
+  readonly event_timestamp: string | null;
+  readonly source_file: string;
+  /** `YYYY-MM-DD HH:MM:SS`, UTC. */
+  readonly loaded_at: string;
+}
+
+export interface TestWarehouse {
+  readonly warehouse: Warehouse;
+  readonly path: string;
+  /** The temporary folder holding the file. */
+  readonly dir: string;
+  /** Closes the warehouse and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A DuckDB warehouse in a temporary file with the Snowflake-compatibility macros and the project's
+ * bronze DDL, minus bronze's PRIMARY KEY: Snowflake does not enforce primary keys, so bronze there
+ * can hold an event twice, and these tests check that silver copes as it must on Snowflake.
+ */
+export async function openTestWarehouse(): Promise<TestWarehouse> {
+  const dir = mkdtempSync(join(tmpdir(), 'sql-models-'));
+  const path = join(dir, 'warehouse.duckdb');
+  const warehouse = await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
+  for (const file of ['create_schema.sql', 'create_listening_events.sql', 'create_load_ledger.sql']) {
+    await warehouse.execute(bronzeDdlWithoutPrimaryKey(file));
+  }
+  return {
+    warehouse,
+    path,
+    dir,
+    dispose: async () => {
+      await warehouse.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function bronzeDdlWithoutPrimaryKey(file: string): string {
+  const ddl = readFileSync(join(DEFAULT_SQL_DIR, 'bronze', file), 'utf8');
+  if (file !== 'create_listening_events.sql') return ddl;
+  const withoutKey = ddl.replace(/,\s*PRIMARY KEY \(event_id\)/, '');
+  if (withoutKey === ddl)
+    throw new Error(`sql/bronze/${file} no longer has "PRIMARY KEY (event_id)": update this fixture`);
+  return withoutKey;
+}
+
+const BRONZE_COLUMNS = [
+  'event_id',
+  'schema_version',
+  'session_id',
+  'user_id',
+  'song_id',
+  'artist_name',
+  'song_name',
+  'event_type',
+  'device_type',
+  'country',
+  'ms_played',
+  'event_timestamp',
+  'source_file',
+  'loaded_at',
+] as const satisfies readonly (keyof BronzeRow)[];
+const ROWS_PER_INSERT = 200;
+
+export async function insertBronzeRows(warehouse: Warehouse, rows: readonly BronzeRow[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const placeholders = chunk
+      .map(
+        () =>
+          `(${BRONZE_COLUMNS.map((column) => (column === 'loaded_at' ? 'CAST(? AS TIMESTAMP)' : '?')).join(', ')})`,
+      )
+      .join(',\n');
+    const binds: SqlValue[] = chunk.flatMap((row) => BRONZE_COLUMNS.map((column) => row[column]));
+    await warehouse.execute(
+      `INSERT INTO bronze.listening_events (${BRONZE_COLUMNS.join(', ')}) VALUES ${placeholders}`,
+      binds,
+    );
+  }
+}
+
+/** A valid event as the loader writes it to bronze. */
+export function bronzeRowOf(event: ListeningEvent, sourceFile: string, loadedAt: string): BronzeRow {
+  return {
+    event_id: event.event_id,
+    schema_version: event.schema_version,
+    session_id: event.session_id,
+    user_id: event.user_id,
+    song_id: event.song_id,
+    artist_name: event.artist_name,
+    song_name: event.song_name,
+    event_type: event.event_type,
+    device_type: event.device_type,
+    country: event.country,
+    ms_played: event.ms_played,
+    event_timestamp: event.timestamp,
+    source_file: sourceFile,
+    loaded_at: loadedAt,
+  };
+}
+
+/**
+ * The generator's valid events, in order, once per event_id (its `duplicate` faults repeat an
+ * event: the loader keeps the first), and how many lines were refused by the contract.
+ */
+export function validGeneratedEvents(options: GeneratorOptions): {
+  events: ListeningEvent[];
+  duplicates: ListeningEvent[];
+  malformedLines: number;
+} {
+  const events: ListeningEvent[] = [];
+  const duplicates: ListeningEvent[] = [];
+  const seen = new Set<string>();
+  let malformedLines = 0;
+  for (const line of generateEventLines(options)) {
+    const parsed = parseListeningEventJson(line.text);
+    if (!parsed.ok) {
+      malformedLines++;
+      continue;
+    }
+    if (seen.has(parsed.event.event_id)) duplicates.push(parsed.event);
+    else {
+      seen.add(parsed.event.event_id);
+      events.push(parsed.event);
+    }
+  }
+  return { events, duplicates, malformedLines };
+}

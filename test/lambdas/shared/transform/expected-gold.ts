@@ -1,0 +1,146 @@
+import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/listening-event.js';
+import type { GoldReport, ReportRow } from '../../../../lambdas/shared/transform/gold-report.js';
+
+/**
+ * The gold models computed in plain TypeScript from the accepted events, independently of the SQL,
+ * with rows sorted as the report's queries sort them. Days are UTC days: the first ten characters
+ * of the canonical UTC timestamp.
+ */
+export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
+  const dayOf = (event: ListeningEvent) => event.timestamp.slice(0, 10);
+  const count = (list: readonly ListeningEvent[], type: string) =>
+    list.filter((e) => e.event_type === type).length;
+  const distinctUsers = (list: readonly ListeningEvent[]) => new Set(list.map((e) => e.user_id)).size;
+
+  const byDay = groupBy(events, dayOf);
+  const daily_active_users = [...byDay]
+    .map(([day, list]) => ({ day, daily_active_users: distinctUsers(list) }))
+    .sort(by((row) => row.day));
+
+  const daysByUser = new Map<string, Set<string>>();
+  for (const event of events) {
+    const days = daysByUser.get(event.user_id) ?? new Set<string>();
+    days.add(dayOf(event));
+    daysByUser.set(event.user_id, days);
+  }
+  const user_retention = [...daysByUser].map(([user_id, days]) => {
+    const sorted = [...days].sort();
+    return { user_id, active_days: days.size, first_seen: sorted[0]!, last_seen: sorted[sorted.length - 1]! };
+  });
+  user_retention.sort(by((row) => `${row.first_seen} ${row.user_id}`));
+
+  const lastDay = [...byDay.keys()].sort().at(-1)!;
+  const cohorts = groupBy(user_retention, (row) => row.first_seen);
+  const cohort_retention = [...cohorts]
+    .map(([cohortDay, members]) => {
+      const retained = (n: number) => {
+        if (addDays(cohortDay, n) > lastDay) return { retained: null, rate: null };
+        const active = members.filter((member) =>
+          daysByUser.get(member.user_id)!.has(addDays(cohortDay, n)),
+        ).length;
+        return { retained: active, rate: active / members.length };
+      };
+      const day1 = retained(1);
+      const day7 = retained(7);
+      return {
+        cohort_day: cohortDay,
+        cohort_size: members.length,
+        day_1_retained: day1.retained,
+        day_1_retention_rate: day1.rate,
+        day_7_retained: day7.retained,
+        day_7_retention_rate: day7.rate,
+      };
+    })
+    .sort(by((row) => row.cohort_day));
+
+  // A song's name is its latest event's (latest timestamp, then greatest event_id).
+  const songs = [...groupBy(events, (e) => e.song_id)].map(([song_id, list]) => {
+    const latest = [...list].sort(
+      (a, b) => compare(b.timestamp, a.timestamp) || compare(b.event_id, a.event_id),
+    )[0]!;
+    return {
+      song_id,
+      song_name: latest.song_name,
+      artist_name: latest.artist_name,
+      total_plays: count(list, 'play'),
+      total_skips: count(list, 'skip'),
+    };
+  });
+  const top_songs = [...songs].sort((a, b) => b.total_plays - a.total_plays || compare(a.song_id, b.song_id));
+  const skip_rate_by_song = songs
+    .map((song) => ({
+      ...song,
+      skip_rate: song.total_plays === 0 ? null : song.total_skips / song.total_plays,
+    }))
+    .sort(
+      (a, b) =>
+        (b.skip_rate ?? Number.NEGATIVE_INFINITY) - (a.skip_rate ?? Number.NEGATIVE_INFINITY) ||
+        compare(a.song_id, b.song_id),
+    );
+
+  const device_usage = [...groupBy(events, (e) => e.device_type)]
+    .map(([device_type, list]) => ({
+      device_type,
+      total_events: list.length,
+      unique_users: distinctUsers(list),
+      device_event_pct: (100 * list.length) / events.length,
+    }))
+    .sort((a, b) => b.total_events - a.total_events || compare(a.device_type, b.device_type));
+
+  const country_engagement = [...groupBy(events, (e) => `${dayOf(e)} ${e.country}`)]
+    .map(([, list]) => ({
+      country: list[0]!.country,
+      day: dayOf(list[0]!),
+      plays: count(list, 'play'),
+      skips: count(list, 'skip'),
+      playlist_adds: count(list, 'add_to_playlist'),
+      unique_users: distinctUsers(list),
+    }))
+    .sort(by((row) => `${row.day} ${row.country}`));
+
+  const user_engagement = [...groupBy(events, (e) => `${dayOf(e)} ${e.user_id}`)]
+    .map(([, list]) => ({
+      user_id: list[0]!.user_id,
+      day: dayOf(list[0]!),
+      plays: count(list, 'play'),
+      skips: count(list, 'skip'),
+      pauses: count(list, 'pause'),
+      playlist_adds: count(list, 'add_to_playlist'),
+    }))
+    .sort(by((row) => `${row.day} ${row.user_id}`));
+
+  return {
+    daily_active_users,
+    user_retention,
+    cohort_retention,
+    top_songs,
+    skip_rate_by_song,
+    device_usage,
+    country_engagement,
+    user_engagement,
+  } satisfies Record<string, ReportRow[]>;
+}
+
+export function addDays(day: string, days: number): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** Byte order, as the warehouses compare VARCHAR. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function by<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => compare(key(a), key(b));
+}

@@ -1,0 +1,317 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/listening-event.js';
+import { type GoldReport, readGoldReport } from '../../../../lambdas/shared/transform/gold-report.js';
+import {
+  DataQualityError,
+  runTransformation,
+} from '../../../../lambdas/shared/transform/run-transformation.js';
+import { loadTransformationManifest } from '../../../../lambdas/shared/transform/transformation-manifest.js';
+import {
+  type BronzeRow,
+  bronzeRowOf,
+  insertBronzeRows,
+  openTestWarehouse,
+  type TestWarehouse,
+  validGeneratedEvents,
+} from './bronze-fixture.js';
+import { expectedGold } from './expected-gold.js';
+
+// Ten days of listening for 25 users, 5% faults (the contract-breaking ones never reach bronze:
+// the consumer quarantines them; the duplicates do, and the loader keeps the first copy).
+const FIRST_DAYS = { seed: 41, count: 2500, users: 25, songs: 8, faultRate: 0.05, eventsPerSecond: 0.003 };
+const FIRST_LOAD = '2026-01-11 00:05:00';
+
+function bronzeRowsOf(events: readonly ListeningEvent[], loadedAt: string, filePrefix: string): BronzeRow[] {
+  // 500 events per lake object, as hourly files would hold them.
+  return events.map((event, index) =>
+    bronzeRowOf(event, `${filePrefix}/part-${Math.floor(index / 500)}.ndjson.gz`, loadedAt),
+  );
+}
+
+/** Rows a careless producer or a bad loader could leave in bronze, each with the reason silver gives. */
+function badBronzeRows(template: ListeningEvent, duplicateOf: ListeningEvent, loadedAt: string) {
+  const base = bronzeRowOf(template, 'lake/bad/part-0.ndjson.gz', loadedAt);
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const cases: { row: BronzeRow; reason: string }[] = [
+    { row: { ...base, event_id: id(1), user_id: null }, reason: 'user_id is null' },
+    {
+      row: { ...base, event_id: id(2), event_type: 'stop' },
+      reason: 'event_type is not one of play, pause, skip, add_to_playlist',
+    },
+    {
+      row: { ...base, event_id: id(3), device_type: 'tv' },
+      reason: 'device_type is not one of mobile, desktop, web',
+    },
+    { row: { ...base, event_id: id(4), country: 'uk' }, reason: 'country is not two upper-case letters' },
+    { row: { ...base, event_id: id(5), schema_version: 2 }, reason: 'schema_version is not 1' },
+    {
+      row: { ...base, event_id: id(6), event_timestamp: 'yesterday' },
+      reason: 'event_timestamp has no time zone',
+    },
+    {
+      row: { ...base, event_id: id(7), event_timestamp: '2026-13-45T25:00:00Z' },
+      reason: 'event_timestamp is not a timestamp',
+    },
+    {
+      row: { ...base, event_id: id(8), event_timestamp: '2026-01-02T10:00:00' },
+      reason: 'event_timestamp has no time zone',
+    },
+    { row: { ...base, event_id: id(9), song_id: null }, reason: 'song_id is null' },
+    {
+      // The same event loaded a second time from another file: Snowflake does not enforce bronze's key.
+      row: bronzeRowOf(duplicateOf, 'lake/replayed/part-0.ndjson.gz', loadedAt),
+      reason: 'duplicate event_id',
+    },
+  ];
+  return cases;
+}
+
+/** Floating-point columns compared to 12 significant digits: SQL and TypeScript may differ in the last bit. */
+function comparable(report: GoldReport): unknown {
+  return JSON.parse(
+    JSON.stringify(report, (_key, value) =>
+      typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
+    ),
+  );
+}
+
+describe('runTransformation on an embedded DuckDB warehouse', () => {
+  let local: TestWarehouse;
+  beforeEach(async () => {
+    local = await openTestWarehouse();
+  });
+  afterEach(async () => {
+    await local.dispose();
+  });
+
+  it('builds every gold model to match values computed independently from the events', async () => {
+    // Prepare
+    const { events, duplicates } = validGeneratedEvents(FIRST_DAYS);
+    expect(duplicates.length).toBeGreaterThan(0);
+    const bad = badBronzeRows(events[0]!, duplicates[0]!, FIRST_LOAD);
+    await insertBronzeRows(local.warehouse, [
+      ...bronzeRowsOf(events, FIRST_LOAD, 'lake/first'),
+      ...bad.map((c) => c.row),
+    ]);
+
+    // Act
+    const result = await runTransformation(local.warehouse);
+    const report = await readGoldReport(local.warehouse);
+
+    // Assess
+    expect(result.tests.every((test) => test.failingRows === 0)).toBe(true);
+    expect(result.tests).toHaveLength(10);
+    const expected = expectedGold(events);
+    expect(new Set(expected.daily_active_users.map((row) => row.day)).size).toBeGreaterThanOrEqual(9);
+    expect(expected.cohort_retention.some((row) => row.day_7_retained !== null)).toBe(true);
+    for (const model of Object.keys(expected) as (keyof GoldReport)[]) {
+      expect(comparable({ [model]: report[model] } as GoldReport), model).toEqual(
+        comparable({ [model]: expected[model] } as GoldReport),
+      );
+    }
+  });
+
+  it('accounts for every bronze row: in silver once, or in rejected_events with its reason', async () => {
+    // Prepare
+    const { events, duplicates } = validGeneratedEvents(FIRST_DAYS);
+    const bad = badBronzeRows(events[0]!, duplicates[0]!, FIRST_LOAD);
+    await insertBronzeRows(local.warehouse, [
+      ...bronzeRowsOf(events, FIRST_LOAD, 'lake/first'),
+      ...bad.map((c) => c.row),
+    ]);
+
+    // Act
+    await runTransformation(local.warehouse);
+
+    // Assess
+    const [counts] = await local.warehouse.query<{
+      bronze: number;
+      silver: number;
+      rejected: number;
+      ids: number;
+    }>(
+      `SELECT
+         (SELECT COUNT(*) FROM bronze.listening_events) AS bronze,
+         (SELECT COUNT(*) FROM silver.listening_events) AS silver,
+         (SELECT COUNT(*) FROM silver.rejected_events) AS rejected,
+         (SELECT COUNT(DISTINCT event_id) FROM silver.listening_events) AS ids`,
+    );
+    expect(counts).toEqual({
+      bronze: events.length + bad.length,
+      silver: events.length,
+      rejected: bad.length,
+      ids: events.length,
+    });
+    const rejected = await local.warehouse.query<{ event_id: string; reason: string; source_file: string }>(
+      'SELECT event_id, reason, source_file FROM silver.rejected_events ORDER BY event_id, source_file',
+    );
+    const expectedRejects = bad
+      .map((c) => ({ event_id: c.row.event_id, reason: c.reason, source_file: c.row.source_file }))
+      .sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
+    expect(rejected).toEqual(expectedRejects);
+    // The first load of the duplicated event is the one silver keeps.
+    const [kept] = await local.warehouse.query<{ source_file: string }>(
+      'SELECT source_file FROM silver.listening_events WHERE event_id = ?',
+      [duplicates[0]!.event_id],
+    );
+    expect(kept?.source_file).toMatch(/^lake\/first\//);
+  });
+
+  it('parses timestamps with an offset into UTC and files the event under its UTC day', async () => {
+    // Prepare: 23:30 at UTC-05:00 on 1 January is 04:30 UTC on 2 January.
+    const { events } = validGeneratedEvents({ ...FIRST_DAYS, count: 5, faultRate: 0 });
+    const row = {
+      ...bronzeRowOf(events[0]!, 'lake/zoned.ndjson.gz', FIRST_LOAD),
+      event_timestamp: '2026-01-01T23:30:00.250-05:00',
+    };
+    await insertBronzeRows(local.warehouse, [row]);
+
+    // Act
+    await runTransformation(local.warehouse);
+
+    // Assess
+    const [silver] = await local.warehouse.query<{ event_ts: Date; event_day: Date }>(
+      'SELECT event_ts, event_day FROM silver.listening_events',
+    );
+    expect(silver?.event_ts.toISOString()).toBe('2026-01-02T04:30:00.250Z');
+    expect(silver?.event_day.toISOString().slice(0, 10)).toBe('2026-01-02');
+  });
+
+  it('an hourly run after new loads gives the same gold as a full rebuild, changing only the days touched', async () => {
+    // Prepare: ten days, transformed; then a load with two more days and a late event for day one.
+    const first = validGeneratedEvents(FIRST_DAYS).events;
+    const later = validGeneratedEvents({
+      ...FIRST_DAYS,
+      seed: 42,
+      count: 400,
+      startMs: Date.parse('2026-01-11T02:00:00Z'),
+    }).events;
+    const lateEvent: ListeningEvent = {
+      ...first[1]!,
+      event_id: '11111111-1111-4111-8111-111111111111',
+      event_type: 'skip',
+      timestamp: '2026-01-01T12:00:00.000Z',
+    };
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
+    await runTransformation(local.warehouse);
+    const dauBefore = await readGoldReport(local.warehouse);
+
+    // Act
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf([...later, lateEvent], '2026-01-13 00:05:00', 'lake/later'),
+    );
+    const [batch] = await local.warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    );
+    const incremental = await runTransformation(local.warehouse);
+    const [rebuiltBatch] = await local.warehouse.query<{ rows: number; days: number }>(
+      'SELECT COUNT(*) AS rows, COUNT(DISTINCT event_day) AS days FROM silver.bronze_batch',
+    );
+    const afterIncremental = await readGoldReport(local.warehouse);
+    await runTransformation(local.warehouse, { fullRefresh: true });
+    const afterFullRefresh = await readGoldReport(local.warehouse);
+
+    // Assess
+    expect(batch?.rows).toBe(first.length); // the first run's batch, still in place before the second run
+    expect(rebuiltBatch?.rows).toBe(later.length + 1); // the second run processed only the new rows
+    expect(incremental.tests.every((test) => test.failingRows === 0)).toBe(true);
+    expect(comparable(afterIncremental)).toEqual(comparable(afterFullRefresh));
+    expect(comparable(afterIncremental)).toEqual(comparable(expectedGold([...first, ...later, lateEvent])));
+    // Days the new load did not touch kept their rows; the late event's day was recomputed.
+    const touched = new Set([...later, lateEvent].map((event) => event.timestamp.slice(0, 10)));
+    expect(rebuiltBatch?.days).toBe(touched.size);
+    const untouched = dauBefore.daily_active_users.filter((row) => !touched.has(String(row.day)));
+    expect(untouched.length).toBeGreaterThan(0);
+    expect(afterIncremental.daily_active_users).toEqual(expect.arrayContaining(untouched));
+  });
+
+  it('a run that stops after silver leaves its days pending, and the next run rebuilds them', async () => {
+    // Prepare: a first full run, then a new load that a run takes only as far as silver (as if
+    // the warehouse failed right after silver committed).
+    const first = validGeneratedEvents(FIRST_DAYS).events;
+    const later = validGeneratedEvents({
+      ...FIRST_DAYS,
+      seed: 43,
+      count: 300,
+      startMs: Date.parse('2026-01-11T02:00:00Z'),
+    });
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
+    await runTransformation(local.warehouse);
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(later.events, '2026-01-12 00:05:00', 'lake/later'));
+    const manifest = loadTransformationManifest();
+    const silverOnly = {
+      ...manifest,
+      models: manifest.models.filter(
+        (m) => m.name.startsWith('silver.') && m.name !== 'silver.clear_pending_days',
+      ),
+      tests: [],
+    };
+    await runTransformation(local.warehouse, { manifest: silverOnly });
+
+    // Act: the next run finds no new bronze rows, but the pending days
+    await runTransformation(local.warehouse);
+
+    // Assess
+    const [batch] = await local.warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    );
+    expect(batch?.rows).toBe(0);
+    const [pending] = await local.warehouse.query<{ days: number }>(
+      'SELECT COUNT(*) AS days FROM silver.pending_days',
+    );
+    expect(pending?.days).toBe(0);
+    expect(comparable(await readGoldReport(local.warehouse))).toEqual(
+      comparable(expectedGold([...first, ...later.events])),
+    );
+  });
+
+  it('a run with nothing new loaded changes nothing', async () => {
+    // Prepare
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf(validGeneratedEvents(FIRST_DAYS).events, FIRST_LOAD, 'lake/first'),
+    );
+    await runTransformation(local.warehouse);
+    const before = await readGoldReport(local.warehouse);
+
+    // Act
+    await runTransformation(local.warehouse);
+
+    // Assess
+    const [batch] = await local.warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    );
+    expect(batch?.rows).toBe(0);
+    expect(await readGoldReport(local.warehouse)).toEqual(before);
+  });
+
+  it('fails loudly when a data-quality test finds rows, naming the test and showing a sample', async () => {
+    // Prepare: a run that passes, then a duplicate written straight into silver behind its back.
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf(validGeneratedEvents(FIRST_DAYS).events, FIRST_LOAD, 'lake/first'),
+    );
+    await runTransformation(local.warehouse);
+    await local.warehouse.execute(
+      'INSERT INTO silver.listening_events SELECT * FROM silver.listening_events ORDER BY event_id LIMIT 7',
+    );
+
+    // Act
+    const failure = await runTransformation(local.warehouse).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(DataQualityError);
+    const error = failure as DataQualityError;
+    const unique = error.failures.find((test) => test.name === 'silver_listening_events_unique_event_id');
+    expect(unique?.failingRows).toBe(7);
+    expect(unique?.sample).toHaveLength(5);
+    expect(unique?.sample[0]).toEqual({ event_id: expect.any(String), copies: 2 });
+    expect(error.message).toMatch(
+      /- silver_listening_events_unique_event_id: 7 failing row\(s\); the first 5:/,
+    );
+    expect(error.message).toContain(`"event_id":"${unique?.sample[0]?.event_id}","copies":2`);
+    // The same rows break reconciliation with bronze: that test fails too, and says so.
+    expect(error.failures.map((test) => test.name)).toContain('silver_reconciles_with_bronze');
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import {
+  loadTransformationManifest,
+  ManifestError,
+  modelsInDependencyOrder,
+  parseTransformationManifest,
+  planWaves,
+} from '../../../../lambdas/shared/transform/transformation-manifest.js';
+
+const everyFileExists = { source: 'test manifest', fileExists: () => true };
+
+function model(name: string, dependsOn: string[] = [], files = [`${name}.sql`]) {
+  return { name, description: '', refresh: 'full', dependsOn, files };
+}
+
+describe('the project manifest, sql/manifest.json', () => {
+  it('loads, names every file that exists, and orders models after their dependencies', () => {
+    // Act
+    const manifest = loadTransformationManifest();
+    const order = modelsInDependencyOrder(manifest).map((m) => m.name);
+
+    // Assess
+    for (const m of manifest.models) {
+      for (const dependency of m.dependsOn)
+        expect(order.indexOf(dependency)).toBeLessThan(order.indexOf(m.name));
+    }
+    expect(order).toHaveLength(manifest.models.length);
+  });
+
+  it('has the eight gold models the report reads, and tests that all check known models', () => {
+    // Act
+    const manifest = loadTransformationManifest();
+
+    // Assess
+    expect(
+      manifest.models.map((m) => m.name).filter((name) => name.startsWith('gold.') && name !== 'gold.setup'),
+    ).toEqual([
+      'gold.daily_active_users',
+      'gold.country_engagement',
+      'gold.user_engagement',
+      'gold.user_retention',
+      'gold.cohort_retention',
+      'gold.top_songs',
+      'gold.skip_rate_by_song',
+      'gold.device_usage',
+    ]);
+    expect(manifest.tests.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('groups independent models into waves', () => {
+    // Act
+    const waves = planWaves(loadTransformationManifest()).map((wave) => wave.map((m) => m.name));
+
+    // Assess
+    expect(waves[0]).toEqual(['silver.setup', 'gold.setup']);
+    expect(waves[1]).toEqual(['silver.bronze_batch']);
+    expect(waves[2]).toEqual(['silver.listening_events']);
+    expect(waves[3]).toEqual(
+      expect.arrayContaining([
+        'gold.daily_active_users',
+        'gold.user_retention',
+        'gold.device_usage',
+        'silver.song_names',
+      ]),
+    );
+  });
+});
+
+describe('parseTransformationManifest', () => {
+  it('GIVEN a diamond of dependencies THEN waves put each model after all it needs', () => {
+    // Prepare
+    const raw = {
+      version: 1,
+      models: [model('d', ['b', 'c']), model('b', ['a']), model('c', ['a']), model('a')],
+      tests: [],
+    };
+
+    // Act
+    const waves = planWaves(parseTransformationManifest(raw, everyFileExists)).map((wave) =>
+      wave.map((m) => m.name),
+    );
+
+    // Assess
+    expect(waves).toEqual([['a'], ['b', 'c'], ['d']]);
+  });
+
+  it('rejects a dependency on a model that does not exist, naming both', () => {
+    const raw = { version: 1, models: [model('gold.x', ['silver.nope'])], tests: [] };
+    expect(() => parseTransformationManifest(raw, everyFileExists)).toThrow(ManifestError);
+    expect(() => parseTransformationManifest(raw, everyFileExists)).toThrow(
+      /model "gold.x" depends on "silver.nope", which is not a model/,
+    );
+  });
+
+  it('rejects a dependency cycle, naming the models caught in it', () => {
+    const raw = { version: 1, models: [model('a'), model('b', ['c']), model('c', ['b'])], tests: [] };
+    expect(() => parseTransformationManifest(raw, everyFileExists)).toThrow(/form a cycle: b, c/);
+  });
+
+  it('rejects a file that does not exist, naming its model and the file', () => {
+    const raw = { version: 1, models: [model('a', [], ['silver/missing.sql'])], tests: [] };
+    expect(() =>
+      parseTransformationManifest(raw, {
+        source: 'm.json',
+        fileExists: (file) => file !== 'silver/missing.sql',
+      }),
+    ).toThrow('m.json: model "a" names "silver/missing.sql", which does not exist under sql/');
+  });
+
+  it('rejects a test of an unknown model, a duplicate model, an unknown refresh and a path outside sql/', () => {
+    const test = { name: 't', file: 'tests/t.sql', models: ['nope'] };
+    expect(() =>
+      parseTransformationManifest({ version: 1, models: [model('a')], tests: [test] }, everyFileExists),
+    ).toThrow(/test "t" checks "nope", which is not a model/);
+    expect(() =>
+      parseTransformationManifest({ version: 1, models: [model('a'), model('a')] }, everyFileExists),
+    ).toThrow(/model "a" is defined twice/);
+    expect(() =>
+      parseTransformationManifest(
+        { version: 1, models: [{ ...model('a'), refresh: 'sometimes' }] },
+        everyFileExists,
+      ),
+    ).toThrow(/"refresh" must be one of setup, incremental, full/);
+    expect(() =>
+      parseTransformationManifest(
+        { version: 1, models: [model('a', [], ['../secrets.sql'])] },
+        everyFileExists,
+      ),
+    ).toThrow(/must be a path inside sql\//);
+    expect(() => parseTransformationManifest({ version: 2, models: [] }, everyFileExists)).toThrow(
+      /"version" must be 1/,
+    );
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
+import { checkSqlDialect } from '../../local/tooling/sql-dialect-check.js';
+
+/** DuckDB-only SQL: the compatibility macros, never sent to Snowflake. */
+const DUCKDB_ONLY_DIR = join(DEFAULT_SQL_DIR, 'duckdb');
+
+function sqlFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.sql'))
+    .map((file) => join(dir, file))
+    .sort();
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'sql-dialect-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("every SQL file under sql/ is Snowflake's dialect, one statement per file", () => {
+  it('parses with sqlglot (read=snowflake, error level RAISE) to exactly one understood statement', {
+    timeout: 300_000,
+  }, async () => {
+    // Prepare
+    const files = sqlFilesUnder(DEFAULT_SQL_DIR).filter((file) => !file.startsWith(DUCKDB_ONLY_DIR));
+    expect(files.length).toBeGreaterThan(30);
+
+    // Act
+    const results = await checkSqlDialect('snowflake', files);
+
+    // Assess: one line per problem, so a failure names every file at once
+    const problems = results
+      .filter((result) => result.error !== null || result.statements !== 1)
+      .map(
+        (result) =>
+          `${relative(DEFAULT_SQL_DIR, result.file)}: ${result.error ?? `${result.statements} statements`}`,
+      );
+    expect(problems).toEqual([]);
+    expect(results).toHaveLength(files.length);
+  });
+
+  it('the DuckDB compatibility file parses as DuckDB', { timeout: 300_000 }, async () => {
+    // Act
+    const [result] = await checkSqlDialect('duckdb', [join(DUCKDB_ONLY_DIR, 'snowflake_compat.sql')]);
+
+    // Assess: sqlglot keeps CREATE TYPE as an opaque command; every macro must parse
+    expect(result?.statements).toBeGreaterThanOrEqual(4);
+    expect(result?.unparsed.filter((statement) => !statement.startsWith('CREATE TYPE '))).toEqual([]);
+  });
+
+  it('fails on SQL that Snowflake would reject, and on syntax sqlglot only keeps as an opaque command', {
+    timeout: 300_000,
+  }, async () => {
+    // Prepare
+    const broken = join(scratch, 'broken.sql');
+    writeFileSync(broken, 'SELECT day, COUNT(DISTINCT user_id FROM silver.listening_events GROUP BY day');
+    const duckDbOnly = join(scratch, 'duckdb-only.sql');
+    writeFileSync(duckDbOnly, 'CREATE OR REPLACE TEMP MACRO f(x) AS x + 1');
+
+    // Act
+    const results = await checkSqlDialect('snowflake', [broken, duckDbOnly]);
+
+    // Assess
+    expect(results[0]?.error).toMatch(/./);
+    expect(results[1]?.error).toMatch(/^not understood as snowflake SQL: CREATE OR REPLACE TEMP MACRO/);
+  });
+});
