@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 import { consumeCommand } from './commands/consume.js';
+import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { localCommand } from './commands/local.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(localCommand());
   program.addCommand(transformCommand());
   program.addCommand(reportCommand());
+  program.addCommand(demoCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

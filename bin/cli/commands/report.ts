@@ -52,12 +52,12 @@ export function reportCommand(): Command {
     );
 }
 
-interface ReportSection {
+export interface ReportSection {
   readonly model: GoldReportModel;
   readonly rows: readonly ReportRow[];
 }
 
-function formatReport(
+export function formatReport(
   sections: readonly ReportSection[],
   format: ReportFormat,
   limit: number,

@@ -144,3 +144,12 @@ function compare(a: string, b: string): number {
 function by<T>(key: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => compare(key(a), key(b));
 }
+
+/** A report with fractions rounded to 12 significant digits: SQL and TypeScript sum in different orders. */
+export function comparable(report: GoldReport): unknown {
+  return JSON.parse(
+    JSON.stringify(report, (_key, value) =>
+      typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
+    ),
+  );
+}

@@ -14,7 +14,7 @@ import {
   type TestWarehouse,
   validGeneratedEvents,
 } from './bronze-fixture.js';
-import { expectedGold } from './expected-gold.js';
+import { comparable, expectedGold } from './expected-gold.js';
 
 // Ten days of listening for 25 users, 5% faults (the contract-breaking ones never reach bronze:
 // the consumer quarantines them; the duplicates do, and the loader keeps the first copy).
@@ -67,14 +67,6 @@ function badBronzeRows(template: ListeningEvent, duplicateOf: ListeningEvent, lo
 }
 
 /** Floating-point columns compared to 12 significant digits: SQL and TypeScript may differ in the last bit. */
-function comparable(report: GoldReport): unknown {
-  return JSON.parse(
-    JSON.stringify(report, (_key, value) =>
-      typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
-    ),
-  );
-}
-
 describe('runTransformation on an embedded DuckDB warehouse', () => {
   let local: TestWarehouse;
   beforeEach(async () => {

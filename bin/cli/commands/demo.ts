@@ -1,0 +1,182 @@
+import { Command } from 'commander';
+import { logLevel } from 'kafkajs';
+import { produceEvents } from '../../../lambdas/producer/event-producer.js';
+import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
+import { eventTimePacer } from '../../../lambdas/producer/pacers.js';
+import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
+import { GOLD_REPORT_MODELS, readGoldReport } from '../../../lambdas/shared/transform/gold-report.js';
+import { runTransformation } from '../../../lambdas/shared/transform/run-transformation.js';
+import { readDuckDbCompatibilitySql } from '../../../lambdas/shared/transform/sql-files.js';
+import { DEFAULT_SQL_DIR } from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import {
+  consumeUntilIdle,
+  type DemoRun,
+  loadEverything,
+  localS3Client,
+  runDemo,
+} from '../../../local/demo/run-demo.js';
+import {
+  type LocalServiceName,
+  startLocalStack,
+  stopLocalStack,
+} from '../../../local/services/local-stack.js';
+import { cacheDir } from '../../../local/tooling/cache-dir.js';
+import { CliError } from '../cli-error.js';
+import { parseShare, parseWholeNumber } from '../option-parsers.js';
+import { formatReport } from './report.js';
+
+const FOLLOW_REFRESH_MS = 15_000;
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description(
+      'Run the whole pipeline here: local services, produce, consume into the lake, load, transform, and the gold KPIs.',
+    )
+    .option('--events <n>', 'events to generate', '5000')
+    .option('--seed <n>', 'random seed of the generated events', '7')
+    .option('--faults <rate>', 'share of lines that are duplicates, late events or malformed records', '0.02')
+    .option(
+      '--follow',
+      `then keep producing at 1 event/s and refresh the KPIs every ${FOLLOW_REFRESH_MS / 1000} s, until Ctrl-C`,
+    )
+    .addHelpText(
+      'after',
+      '\nThe local services are started if they are not running, and stopped at the end if the demo started them.\n' +
+        'The warehouse stays in .cache/demo/warehouse.duckdb for `spotify-pipeline report --warehouse duckdb:.cache/demo/warehouse.duckdb`.',
+    )
+    .action(async (flags: Record<string, string | boolean | undefined>) => {
+      const events = parseWholeNumber('--events', flags.events as string);
+      if (events < 1) throw new CliError('--events must be at least 1', 'e.g. --events 5000');
+      const seed = parseWholeNumber('--seed', flags.seed as string);
+      const faultRate = parseShare('--faults', flags.faults as string);
+      const say = (line: string) => process.stderr.write(`${line}\n`);
+
+      say('starting the local services (Kafka, S3)…');
+      const stack = await startLocalStack({ reportProgress: (line) => say(`  ${line}`) });
+      const startedHere: LocalServiceName[] = stack.services
+        .filter((service) => service.startedNow)
+        .map((service) => service.name);
+      try {
+        const run = await runDemo({
+          events,
+          seed,
+          faultRate,
+          kafkaBrokers: stack.kafkaBrokers,
+          s3Endpoint: stack.s3Endpoint,
+          workDir: cacheDir('demo'),
+          reportProgress: say,
+        });
+        process.stdout.write(
+          `\n${formatReport(
+            GOLD_REPORT_MODELS.map((model) => ({ model, rows: run.report[model] })),
+            'table',
+            10,
+            false,
+          )}\n`,
+        );
+        say(summaryOf(run));
+        if (flags.follow === true) await follow(run, stack.kafkaBrokers, stack.s3Endpoint, say);
+      } finally {
+        if (startedHere.length > 0) {
+          say(`stopping the services the demo started: ${startedHere.join(', ')}`);
+          await stopLocalStack({ services: startedHere });
+        }
+      }
+    });
+}
+
+function summaryOf(run: DemoRun): string {
+  const stageTimes = run.stages.map((stage) => `${stage.name} ${stage.seconds.toFixed(1)} s`).join(', ');
+  return (
+    `summary: ${run.eventsProduced.toLocaleString('en-US')} events produced, ` +
+    `${run.recordsConsumed.toLocaleString('en-US')} records consumed, ` +
+    `${run.objectsWritten.toLocaleString('en-US')} lake objects written, ` +
+    `${run.rowsLoaded.toLocaleString('en-US')} rows loaded, ` +
+    `${run.recordsQuarantined.toLocaleString('en-US')} records quarantined\n` +
+    `time per stage: ${stageTimes}\n` +
+    `warehouse: ${run.warehousePath}`
+  );
+}
+
+/** Live mode: events at the seed's pace, and the KPIs brought up to date on a short cycle. */
+async function follow(
+  run: DemoRun,
+  kafkaBrokers: string,
+  s3Endpoint: string,
+  say: (line: string) => void,
+): Promise<void> {
+  const kafka = connectKafka({
+    brokers: [kafkaBrokers],
+    clientId: 'spotify-pipeline-demo',
+    auth: { kind: 'plaintext' },
+    logLevel: logLevel.NOTHING,
+  });
+  const s3 = localS3Client(s3Endpoint);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  say(
+    `following: producing 1 event/s to ${run.topic}; the KPIs refresh every ${FOLLOW_REFRESH_MS / 1000} s (Ctrl-C to stop)`,
+  );
+  const live = (function* () {
+    for (const line of generateEventLines({
+      seed: Date.now() % 2 ** 32,
+      count: Number.MAX_SAFE_INTEGER,
+      startMs: Date.now(),
+      eventsPerSecond: 1,
+    })) {
+      yield line.text;
+    }
+  })();
+  const producing = produceEvents({
+    kafka,
+    topic: run.topic,
+    lines: live,
+    pacer: eventTimePacer(),
+    signal: stop.signal,
+  });
+  try {
+    while (!stop.signal.aborted) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, FOLLOW_REFRESH_MS);
+        stop.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      });
+      if (stop.signal.aborted) break;
+      const consumed = await consumeUntilIdle(kafka, run.topic, run.groupId, s3, run.bucket);
+      const warehouse = await openDuckDbWarehouse(
+        run.warehousePath,
+        readDuckDbCompatibilitySql(DEFAULT_SQL_DIR),
+      );
+      try {
+        const loaded = await loadEverything(warehouse, s3, run.bucket);
+        await runTransformation(warehouse);
+        const report = await readGoldReport(warehouse);
+        process.stdout.write(
+          `\n${new Date().toISOString()}: +${consumed.recordsIn} records, +${loaded.rowsInserted} rows\n` +
+            formatReport(
+              (['daily_active_users', 'top_songs', 'device_usage'] as const).map((model) => ({
+                model,
+                rows: report[model],
+              })),
+              'table',
+              5,
+              false,
+            ),
+        );
+      } finally {
+        await warehouse.close();
+      }
+    }
+  } finally {
+    stop.abort();
+    const final = await producing;
+    say(`stopped following: ${final.sent} live events sent`);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
