@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { logLevel } from 'kafkajs';
 import { ensureTopic } from '../../../lambdas/producer/ensure-topic.js';
 import { type ProducerStats, produceEvents } from '../../../lambdas/producer/event-producer.js';
-import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
+import { DEFAULT_START_MS, generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { eventTimePacer, fixedRatePacer, unpaced } from '../../../lambdas/producer/pacers.js';
 import { connectKafka, parseBrokerList } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import { CliError } from '../cli-error.js';
@@ -33,7 +33,8 @@ export function produceCommand(): Command {
     .addHelpText(
       'after',
       '\nGenerated events at a rate above 0 go out when they happen (event time keeps step with the clock);\n' +
-        'at --rate 0 they go as fast as possible, with simulated times from now.\n' +
+        'at --rate 0 they go as fast as possible, with the simulated times `generate` gives (from 2026-01-01T00:00:00Z),\n' +
+        'so a --rate 0 run and `generate` with the same seed hold the same events.\n' +
         'Ctrl-C stops taking events and sends what was taken before exiting.\n\n' +
         'Examples:\n' +
         '  spotify-pipeline produce --brokers 127.0.0.1:9092\n' +
@@ -109,7 +110,8 @@ function generatedLines(
     users: parseWholeNumber('--users', flags.users!),
     songs: parseWholeNumber('--songs', flags.songs!),
     faultRate: parseShare('--faults', flags.faults!),
-    startMs: Date.now(),
+    // Live events happen now; a bulk run replays the same simulated history `generate` writes.
+    startMs: rate > 0 ? Date.now() : DEFAULT_START_MS,
     eventsPerSecond: rate > 0 ? rate : undefined,
   };
   return (function* () {
