@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sqlDirectory } from '../warehouse/sql-files.js';
 
 /**
  * The transformation plan as `sql/manifest.json` states it: models, the SQL files each runs (one
@@ -49,7 +50,7 @@ export class ManifestError extends Error {
 }
 
 /** `sql/` in this repository. */
-export const DEFAULT_SQL_DIR = join(import.meta.dirname, '..', '..', '..', 'sql');
+export const DEFAULT_SQL_DIR = sqlDirectory();
 
 /** Reads and validates `<sqlDir>/manifest.json`, checking that every file it names exists. */
 export function loadTransformationManifest(sqlDir: string = DEFAULT_SQL_DIR): TransformationManifest {

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSqlStatement } from '../transform/sql-files.js';
 
 /**
  * The project's SQL lives in `sql/` as files. This finds that folder from the running module
@@ -21,11 +22,14 @@ export function sqlDirectory(): string {
 
 const cache = new Map<string, string>();
 
-/** One statement from `sql/<relativePath>`, its comment lines removed (drivers differ on them). */
+/**
+ * One statement from `sql/<relativePath>`, read once, its comment lines removed: what the loader
+ * sends, so that logs and captured statements start with the SQL itself.
+ */
 export function sqlStatement(relativePath: string): string {
   let statement = cache.get(relativePath);
   if (statement === undefined) {
-    statement = readFileSync(join(sqlDirectory(), relativePath), 'utf8')
+    statement = readSqlStatement(sqlDirectory(), relativePath)
       .split('\n')
       .filter((line) => !line.trimStart().startsWith('--'))
       .join('\n')
