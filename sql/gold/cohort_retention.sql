@@ -7,15 +7,23 @@ WITH last_observed AS (
     SELECT MAX(event_day) AS last_day
     FROM silver.listening_events
 ),
+-- One row per user and active day: the joins below are then equalities a hash join serves (a join
+-- on "day IN (first_seen + 1, first_seen + 7)" made DuckDB compare every pair: 45 s for a million events).
+user_days AS (
+    SELECT DISTINCT user_id, event_day
+    FROM silver.listening_events
+),
 cohort_activity AS (
     SELECT
         r.first_seen AS cohort_day,
-        COUNT(DISTINCT r.user_id) AS cohort_size,
-        COUNT(DISTINCT CASE WHEN a.event_day = r.first_seen + 1 THEN r.user_id END) AS active_on_day_1,
-        COUNT(DISTINCT CASE WHEN a.event_day = r.first_seen + 7 THEN r.user_id END) AS active_on_day_7
+        COUNT(*) AS cohort_size,
+        COUNT(day_1.user_id) AS active_on_day_1,
+        COUNT(day_7.user_id) AS active_on_day_7
     FROM gold.user_retention AS r
-    LEFT JOIN silver.listening_events AS a
-        ON a.user_id = r.user_id AND a.event_day IN (r.first_seen + 1, r.first_seen + 7)
+    LEFT JOIN user_days AS day_1
+        ON day_1.user_id = r.user_id AND day_1.event_day = r.first_seen + 1
+    LEFT JOIN user_days AS day_7
+        ON day_7.user_id = r.user_id AND day_7.event_day = r.first_seen + 7
     GROUP BY r.first_seen
 )
 SELECT
