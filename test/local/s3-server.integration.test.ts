@@ -110,7 +110,7 @@ describe('the local S3 server (moto) with @aws-sdk/client-s3', () => {
     );
 
     // Assess
-    expect(firstWrite.ETag).toBeTruthy();
+    expect(firstWrite.ETag).toMatch(/^"[0-9a-f]{32}"$/);
     const failure = await secondWrite.then(
       () => undefined,
       (error: unknown) => error,
