@@ -16,8 +16,7 @@ import {
   type StopOutcome,
   startDetachedProcess,
   stopRecordedProcess,
-  tailOfFile,
-  waitFor,
+  waitUntilServiceAnswers,
 } from './process-control.js';
 
 const execFileAsync = promisify(execFile);
@@ -243,33 +242,23 @@ async function formatStorageOnce(
   }
 }
 
-async function waitForBroker(
+function waitForBroker(
   brokers: string,
   logFile: string,
   timeoutMs: number,
   exitStatus: () => string | undefined,
 ): Promise<void> {
-  let exited: string | undefined;
-  const answered = await waitFor(
-    async () => {
-      exited = exitStatus();
-      return exited !== undefined || (await kafkaBrokerAnswers(brokers));
-    },
+  return waitUntilServiceAnswers({
+    service: 'the Kafka broker',
+    endpoint: brokers,
+    logFile,
     timeoutMs,
-    250,
-  );
-  if (exited !== undefined) {
-    throw new LocalServiceError(
-      `the Kafka broker for ${brokers} stopped while starting (${exited}); its log ${logFile} ends with:\n${tailOfFile(logFile, 15)}`,
-      `read ${logFile}: a port in use, an old data folder or too little memory are the usual causes`,
-    );
-  }
-  if (!answered) {
-    throw new LocalServiceError(
-      `the Kafka broker did not answer on ${brokers} within ${Math.round(timeoutMs / 1000)} s`,
-      `read ${logFile}; if it is still starting, run the command again (it waits for the running broker)`,
-    );
-  }
+    intervalMs: 250,
+    answers: () => kafkaBrokerAnswers(brokers),
+    exitStatus,
+    hintWhenExited: `read ${logFile}: a port in use, an old data folder or too little memory are the usual causes`,
+    hintWhenSilent: `read ${logFile}; if it is still starting, run the command again (it waits for the running broker)`,
+  });
 }
 
 interface PortClaim {

@@ -244,3 +244,49 @@ function isErrnoCode(error: unknown, code: string): boolean {
 function isExitCode(error: unknown, code: number): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === code;
 }
+
+/** What waitUntilServiceAnswers needs to know about the service it waits for. */
+export interface ServiceAnswerWait {
+  /** How errors name it: `the Kafka broker`. */
+  readonly service: string;
+  readonly endpoint: string;
+  readonly logFile: string;
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  /** Does the service answer on its endpoint now? */
+  readonly answers: () => Promise<boolean>;
+  /** Why the process ended, once it has; undefined while it runs (or when it was not started here). */
+  readonly exitStatus: () => string | undefined;
+  /** What to do when the process ended while starting. */
+  readonly hintWhenExited: string;
+  /** What to do when it did not answer in time. */
+  readonly hintWhenSilent: string;
+}
+
+/**
+ * Waits until a starting service answers, failing early, with the end of its log, if its process
+ * ends first, and with a clear message if it stays silent past the timeout.
+ */
+export async function waitUntilServiceAnswers(wait: ServiceAnswerWait): Promise<void> {
+  let exited: string | undefined;
+  const answered = await waitFor(
+    async () => {
+      exited = wait.exitStatus();
+      return exited !== undefined || (await wait.answers());
+    },
+    wait.timeoutMs,
+    wait.intervalMs,
+  );
+  if (exited !== undefined) {
+    throw new LocalServiceError(
+      `${wait.service} for ${wait.endpoint} stopped while starting (${exited}); its log ${wait.logFile} ends with:\n${tailOfFile(wait.logFile, 15)}`,
+      wait.hintWhenExited,
+    );
+  }
+  if (!answered) {
+    throw new LocalServiceError(
+      `${wait.service} did not answer on ${wait.endpoint} within ${Math.round(wait.timeoutMs / 1000)} s`,
+      wait.hintWhenSilent,
+    );
+  }
+}

@@ -12,8 +12,7 @@ import {
   type StopOutcome,
   startDetachedProcess,
   stopRecordedProcess,
-  tailOfFile,
-  waitFor,
+  waitUntilServiceAnswers,
 } from './process-control.js';
 
 /**
@@ -151,31 +150,21 @@ async function installMotoServer(reportProgress: (line: string) => void): Promis
   }
 }
 
-async function waitForS3(
+function waitForS3(
   endpoint: string,
   logFile: string,
   timeoutMs: number,
   exitStatus: () => string | undefined,
 ): Promise<void> {
-  let exited: string | undefined;
-  const answered = await waitFor(
-    async () => {
-      exited = exitStatus();
-      return exited !== undefined || (await s3ServerAnswers(endpoint));
-    },
+  return waitUntilServiceAnswers({
+    service: 'the S3 server',
+    endpoint,
+    logFile,
     timeoutMs,
-    200,
-  );
-  if (exited !== undefined) {
-    throw new LocalServiceError(
-      `the S3 server for ${endpoint} stopped while starting (${exited}); its log ${logFile} ends with:\n${tailOfFile(logFile, 15)}`,
-      `read ${logFile}; if the virtual environment is damaged, delete ${join(cacheDir('venvs'), motoServerTool.name)} and run the command again`,
-    );
-  }
-  if (!answered) {
-    throw new LocalServiceError(
-      `the S3 server did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s`,
-      `read ${logFile}, then run the command again`,
-    );
-  }
+    intervalMs: 200,
+    answers: () => s3ServerAnswers(endpoint),
+    exitStatus,
+    hintWhenExited: `read ${logFile}; if the virtual environment is damaged, delete ${join(cacheDir('venvs'), motoServerTool.name)} and run the command again`,
+    hintWhenSilent: `read ${logFile}, then run the command again`,
+  });
 }

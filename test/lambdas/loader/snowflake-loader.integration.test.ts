@@ -53,68 +53,45 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
       return undefined;
     };
     server = new FakeSnowflakeServer(answers);
-    const accessUrl = await server.start();
-    const warehouse = await openSnowflakeWarehouse({
-      account: 'myorg-myaccount',
-      username: 'SPOTIFY_PIPELINE_LOADER',
-      privateKey: aPrivateKeyPem(),
-      warehouse: 'SPOTIFY_PIPELINE_WH',
-      database: 'SPOTIFY',
-      role: 'SPOTIFY_PIPELINE',
-      accessUrl,
-    });
-    try {
-      const summary = await loadLake({
-        warehouse,
-        stager: new SnowflakeLakeStager(warehouse),
-        s3: localS3(),
-        bucket,
-        window: WINDOW,
-        nowMs: NOW,
-        includeOpenHour: false,
-      });
-
-      expect(summary).toMatchObject({ filesLoaded: 2, rowsInserted: 2, daysTouched: ['2026-04-02'] });
-      const sent = server.sqlSent();
-      const transaction = sent.slice(sent.indexOf('BEGIN'));
-      expect(transaction.map((sql) => sql.split(' ').slice(0, 3).join(' '))).toEqual([
-        'BEGIN',
-        'DELETE FROM bronze.load_staging',
-        'COPY INTO bronze.load_staging',
-        'SELECT source_file, COUNT(*)',
-        'SELECT source_file, SUBSTR(event_timestamp,',
-        'MERGE INTO bronze.listening_events',
-        'INSERT INTO bronze.load_ledger',
-        'INSERT INTO bronze.load_ledger',
-        'DELETE FROM bronze.load_staging',
-        'COMMIT',
-      ]);
-      const copy = transaction[2]!;
-      expect(copy).toContain(
-        "FILES = ('date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz', 'date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz')",
-      );
-      expect(copy).toContain("FILE_FORMAT = (TYPE = 'JSON' COMPRESSION = 'GZIP')");
-      const ledger = server.statements.filter((statement) =>
-        statement.sql.includes('INSERT INTO bronze.load_ledger'),
-      );
-      // On the wire the driver sends every bound value as text, with its type beside it.
-      expect(ledger.map((statement) => statement.binds)).toEqual([
-        [
-          'bronze/date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz',
-          'bronze/date=2026-04-02/hour=08/',
-          '1',
-          '1',
-        ],
-        [
-          'bronze/date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz',
-          'bronze/date=2026-04-02/hour=09/',
-          '1',
-          '1',
-        ],
-      ]);
-    } finally {
-      await warehouse.close();
-    }
+    const summary = await loadThroughSnowflake(server, bucket);
+    expect(summary).toMatchObject({ filesLoaded: 2, rowsInserted: 2, daysTouched: ['2026-04-02'] });
+    const sent = server.sqlSent();
+    const transaction = sent.slice(sent.indexOf('BEGIN'));
+    expect(transaction.map((sql) => sql.split(' ').slice(0, 3).join(' '))).toEqual([
+      'BEGIN',
+      'DELETE FROM bronze.load_staging',
+      'COPY INTO bronze.load_staging',
+      'SELECT source_file, COUNT(*)',
+      'SELECT source_file, SUBSTR(event_timestamp,',
+      'MERGE INTO bronze.listening_events',
+      'INSERT INTO bronze.load_ledger',
+      'INSERT INTO bronze.load_ledger',
+      'DELETE FROM bronze.load_staging',
+      'COMMIT',
+    ]);
+    const copy = transaction[2]!;
+    expect(copy).toContain(
+      "FILES = ('date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz', 'date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz')",
+    );
+    expect(copy).toContain("FILE_FORMAT = (TYPE = 'JSON' COMPRESSION = 'GZIP')");
+    const ledger = server.statements.filter((statement) =>
+      statement.sql.includes('INSERT INTO bronze.load_ledger'),
+    );
+    // On the wire the driver sends every bound value as text, with its type beside it.
+    expect(ledger.map((statement) => statement.binds)).toEqual([
+      [
+        'bronze/date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz',
+        'bronze/date=2026-04-02/hour=08/',
+        '1',
+        '1',
+      ],
+      [
+        'bronze/date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz',
+        'bronze/date=2026-04-02/hour=09/',
+        '1',
+        '1',
+      ],
+    ]);
   });
 
   it('GIVEN files the ledger already lists WHEN loaded THEN nothing is copied and no transaction is opened', async () => {
@@ -128,31 +105,9 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
         ? { columns: ['FILE_KEY'], rows: listed.map((key) => [key]) }
         : undefined,
     );
-    const accessUrl = await server.start();
-    const warehouse = await openSnowflakeWarehouse({
-      account: 'a',
-      username: 'u',
-      privateKey: aPrivateKeyPem(),
-      warehouse: 'w',
-      database: 'd',
-      role: 'r',
-      accessUrl,
-    });
-    try {
-      const summary = await loadLake({
-        warehouse,
-        stager: new SnowflakeLakeStager(warehouse),
-        s3: localS3(),
-        bucket,
-        window: WINDOW,
-        nowMs: NOW,
-        includeOpenHour: false,
-      });
-      expect(summary.filesLoaded).toBe(0);
-      expect(server.sqlSent().some((sql) => sql.startsWith('COPY') || sql === 'BEGIN')).toBe(false);
-    } finally {
-      await warehouse.close();
-    }
+    const summary = await loadThroughSnowflake(server, bucket);
+    expect(summary.filesLoaded).toBe(0);
+    expect(server.sqlSent().some((sql) => sql.startsWith('COPY') || sql === 'BEGIN')).toBe(false);
   });
 
   it('GIVEN a key outside the lake layout WHEN a COPY is built for it THEN it is refused before any SQL is made', () => {
@@ -161,6 +116,32 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
     ).toThrow(/refusing to COPY/);
   });
 });
+
+/** Starts the recording server, logs in to it with a key pair, and runs the loader through it once. */
+async function loadThroughSnowflake(server: FakeSnowflakeServer, bucket: string) {
+  const warehouse = await openSnowflakeWarehouse({
+    account: 'myorg-myaccount',
+    username: 'SPOTIFY_PIPELINE_LOADER',
+    privateKey: aPrivateKeyPem(),
+    warehouse: 'SPOTIFY_PIPELINE_WH',
+    database: 'SPOTIFY',
+    role: 'SPOTIFY_PIPELINE',
+    accessUrl: await server.start(),
+  });
+  try {
+    return await loadLake({
+      warehouse,
+      stager: new SnowflakeLakeStager(warehouse),
+      s3: localS3(),
+      bucket,
+      window: WINDOW,
+      nowMs: NOW,
+      includeOpenHour: false,
+    });
+  } finally {
+    await warehouse.close();
+  }
+}
 
 /** The lake keys the loader has put in a COPY so far, read back from the captured statement. */
 function keysIn(server: FakeSnowflakeServer): string[] {
