@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
+import { CompressionTypes, type ICustomPartitioner, type Kafka, type Message, Partitioners } from 'kafkajs';
 
 /** Where the producer reports: a structured logger on Fargate, stderr on the command line. */
 export interface ProducerReporter {
@@ -49,6 +49,20 @@ export function partitionKeyForLine(line: string): string | null {
 }
 
 /**
+ * The Java-compatible default partitioner (murmur2 of the key), except that a line with no key is
+ * placed by a hash of its value instead of round-robin. kafkajs partitions again on every retry of
+ * a send: a round-robin choice would move a keyless line to another partition on retry, where the
+ * idempotent producer's sequence numbers cannot recognise it, and the line would land twice.
+ */
+export const retryStablePartitioner: ICustomPartitioner = () => {
+  const byKey = Partitioners.DefaultPartitioner();
+  return (args) =>
+    args.message.key === null || args.message.key === undefined
+      ? byKey({ ...args, message: { ...args.message, key: args.message.value ?? '' } })
+      : byKey(args);
+};
+
+/**
  * Sends lines to the topic with an idempotent producer (acks from all in-sync replicas, retries
  * that cannot duplicate), gzip-compressed, many to a request. One request is in flight while the
  * next is gathered. On abort it stops taking lines, sends what it holds, and resolves with the count.
@@ -61,6 +75,7 @@ export async function produceEvents(options: ProduceOptions): Promise<ProducerSt
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: retryStablePartitioner,
   });
   await producer.connect();
 
