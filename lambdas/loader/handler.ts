@@ -2,6 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
 import { snowflakeSettingsFromSecret } from '../shared/warehouse/snowflake-settings.js';
 import { openSnowflakeWarehouse } from '../shared/warehouse/snowflake-warehouse.js';
@@ -17,6 +19,7 @@ const s3 = process.env.LAKE_S3_ENDPOINT
   ? new S3Client({ endpoint: process.env.LAKE_S3_ENDPOINT, forcePathStyle: true })
   : new S3Client({});
 const secrets = new SecretsManagerClient({});
+const stepFunctions = new SFNClient({});
 const HOUR_MS = 3_600_000;
 /** Hours this far back are looked at on every run: late files for old hours are still picked up. */
 const LOOKBACK_MS = 7 * 24 * HOUR_MS;
@@ -26,11 +29,25 @@ export interface LoadTrigger {
   readonly time?: string;
 }
 
+/** What the transformation state machine is started with. */
+export interface TransformationInput {
+  readonly fullRefresh: false;
+  readonly load: LoadSummary;
+}
+
 /**
- * The hourly loader: the lake's new files of closed hours into Snowflake, exactly once. Its result
- * (files, rows, the UTC days touched) is what the transformation state machine is started with.
+ * The hourly loader: the lake's new files of closed hours into Snowflake, exactly once. When rows
+ * arrived and TRANSFORMATION_STATE_MACHINE_ARN is set, it then starts the transformation state
+ * machine with the load's summary.
+ *
+ * Freshness: before loading, it publishes how many files are due and the age of the oldest
+ * (OldestUnloadedFileAgeSeconds), so a load that then fails still reports what waits; a run that
+ * never gets that far publishes nothing, which the freshness alarm treats as breaching.
  */
-export async function handler(trigger: LoadTrigger): Promise<LoadSummary> {
+export async function handler(
+  trigger: LoadTrigger,
+  context: Pick<Context, 'awsRequestId'>,
+): Promise<LoadSummary> {
   const parsedTime = trigger.time === undefined ? Number.NaN : Date.parse(trigger.time);
   const nowMs = Number.isNaN(parsedTime) ? Date.now() : parsedTime;
   const warehouse = await openSnowflakeWarehouse(
@@ -45,14 +62,42 @@ export async function handler(trigger: LoadTrigger): Promise<LoadSummary> {
       window: { fromMs: Math.floor((nowMs - LOOKBACK_MS) / HOUR_MS) * HOUR_MS, toMs: nowMs + HOUR_MS },
       nowMs,
       includeOpenHour: false,
+      reportBacklog: (backlog) => {
+        metrics.addMetric('UnloadedFiles', MetricUnit.Count, backlog.files);
+        metrics.addMetric('OldestUnloadedFileAgeSeconds', MetricUnit.Seconds, backlog.oldestFileAgeMs / 1000);
+        metrics.publishStoredMetrics();
+      },
     });
     metrics.addMetric('FilesLoaded', MetricUnit.Count, summary.filesLoaded);
     metrics.addMetric('RowsInserted', MetricUnit.Count, summary.rowsInserted);
     metrics.addMetric('LinesRejected', MetricUnit.Count, summary.linesRejected);
     metrics.publishStoredMetrics();
     logger.info('load finished', { ...summary });
+    if (summary.rowsInserted > 0) await startTransformation(summary, context.awsRequestId);
     return summary;
   } finally {
     await warehouse.close();
+  }
+}
+
+/**
+ * Starts the transformation state machine once per invocation: the execution is named after the
+ * request id, which Lambda keeps when it retries an asynchronous invocation, so a retried load
+ * cannot start a second run. A load that found nothing new starts none (each run resumes the
+ * warehouse); a run missed because the function stopped between commit and start is caught up
+ * by the next load with rows, since the transformation reads every bronze row not yet in silver.
+ */
+async function startTransformation(summary: LoadSummary, requestId: string): Promise<void> {
+  const stateMachineArn = process.env.TRANSFORMATION_STATE_MACHINE_ARN;
+  if (!stateMachineArn) return;
+  const input: TransformationInput = { fullRefresh: false, load: summary };
+  try {
+    const started = await stepFunctions.send(
+      new StartExecutionCommand({ stateMachineArn, name: `load-${requestId}`, input: JSON.stringify(input) }),
+    );
+    logger.info('transformation started', { executionArn: started.executionArn });
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    logger.info('transformation already started for this load', { requestId });
   }
 }

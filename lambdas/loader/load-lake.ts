@@ -57,8 +57,20 @@ export interface LoadOptions {
   readonly window: LoadWindow;
   readonly nowMs: number;
   readonly includeOpenHour: boolean;
+  /**
+   * Told, before anything loads, how many files are due and how old the oldest is: the freshness
+   * the hourly loader publishes, so that a load that then fails still reports what waits.
+   */
+  readonly reportBacklog?: (backlog: LakeBacklog) => void;
   /** Called inside each transaction after the MERGE and before the commit. Tests crash here. */
   readonly beforeCommit?: () => Promise<void> | void;
+}
+
+/** The lake files due for loading when a load starts. */
+export interface LakeBacklog {
+  readonly files: number;
+  /** Milliseconds since the oldest due file was written; 0 when none is due. */
+  readonly oldestFileAgeMs: number;
 }
 
 /**
@@ -71,13 +83,23 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
 
   const firstFolder = bronzeHourFolder(options.window.fromMs);
-  const listed = await listKeys(options.s3, options.bucket, firstFolder);
+  const listed = await listObjects(options.s3, options.bucket, firstFolder);
   const loadedRows = await warehouse.query<{ file_key: string }>(
     sqlStatement('loader/loaded_files_in_range.sql'),
     [firstFolder, bronzeHourFolder(options.window.toMs)],
   );
   const loaded = new Set(loadedRows.map((row) => row.file_key));
-  const files = selectFilesToLoad(listed, loaded, options.window, options.nowMs, options.includeOpenHour);
+  const files = selectFilesToLoad(
+    listed.keys(),
+    loaded,
+    options.window,
+    options.nowMs,
+    options.includeOpenHour,
+  );
+  // A loop, not Math.min(...): a backfill can hold more files than a call has room for arguments.
+  let oldestWrittenMs = options.nowMs;
+  for (const key of files) oldestWrittenMs = Math.min(oldestWrittenMs, listed.get(key) ?? options.nowMs);
+  options.reportBacklog?.({ files: files.length, oldestFileAgeMs: options.nowMs - oldestWrittenMs });
 
   let rowsInFiles = 0;
   let rowsInserted = 0;
@@ -168,8 +190,13 @@ async function loadChunk(
   };
 }
 
-async function listKeys(s3: S3Client, bucket: string, startAtFolder: string): Promise<string[]> {
-  const keys: string[] = [];
+/** The bronze keys from `startAtFolder` on, each with when it was written (epoch ms). */
+async function listObjects(
+  s3: S3Client,
+  bucket: string,
+  startAtFolder: string,
+): Promise<Map<string, number>> {
+  const objects = new Map<string, number>();
   let continuationToken: string | undefined;
   do {
     const page = await s3.send(
@@ -181,8 +208,10 @@ async function listKeys(s3: S3Client, bucket: string, startAtFolder: string): Pr
         ContinuationToken: continuationToken,
       }),
     );
-    for (const item of page.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
+    for (const item of page.Contents ?? []) {
+      if (item.Key !== undefined) objects.set(item.Key, item.LastModified?.getTime() ?? Date.now());
+    }
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (continuationToken !== undefined);
-  return keys;
+  return objects;
 }

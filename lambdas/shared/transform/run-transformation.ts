@@ -86,17 +86,9 @@ export async function runTransformation(
 
   for (const [waveIndex, wave] of waves.entries()) {
     for (const model of wave) {
-      const files = modelFiles(model, options.fullRefresh ?? false);
-      await warehouse.inTransaction(async () => {
-        for (const file of files) await executeFile(warehouse, sqlDir, model, file);
-      });
-      statementsRun += files.length;
-      options.onProgress?.({
-        kind: 'model',
-        wave: waveIndex + 1,
-        model: model.name,
-        statements: files.length,
-      });
+      const statements = await runModel(warehouse, sqlDir, model, options.fullRefresh ?? false);
+      statementsRun += statements;
+      options.onProgress?.({ kind: 'model', wave: waveIndex + 1, model: model.name, statements });
     }
   }
 
@@ -114,8 +106,22 @@ export async function runTransformation(
   return { waves: waves.map((wave) => wave.map((model) => model.name)), statementsRun, tests };
 }
 
-function modelFiles(model: ModelDefinition, fullRefresh: boolean): readonly string[] {
-  return fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
+/**
+ * Runs one model's statements in one transaction (on a full refresh, its `fullRefreshFiles` first)
+ * and returns how many ran. The local runner calls it for every model; on AWS, the state machine
+ * invokes the SQL-runner function once per model, which calls it too.
+ */
+export async function runModel(
+  warehouse: Warehouse,
+  sqlDir: string,
+  model: ModelDefinition,
+  fullRefresh: boolean,
+): Promise<number> {
+  const files = fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
+  await warehouse.inTransaction(async () => {
+    for (const file of files) await executeFile(warehouse, sqlDir, model, file);
+  });
+  return files.length;
 }
 
 async function executeFile(warehouse: Warehouse, sqlDir: string, model: ModelDefinition, file: string) {

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
+import type { LakeBacklog } from '../../../lambdas/loader/load-lake.js';
 import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
@@ -62,9 +63,12 @@ async function bronzeCounts(path: string) {
 }
 
 describe('the loader into DuckDB, from real lake objects in the S3 server', () => {
-  it('GIVEN a lake WHEN loaded twice THEN every valid event is one row, and the second run adds nothing', async () => {
+  it('GIVEN a lake WHEN loaded twice THEN every valid event is one row, the second run adds nothing, and each run first reports the files due and the age of the oldest', async () => {
+    const writtenFrom = Date.now();
     const { bucket, validIds } = await lakeWithEvents(3, 4_000);
+    const writtenTo = Date.now();
     const path = tempWarehousePath();
+    const backlogs: LakeBacklog[] = [];
     const load = async () => {
       const warehouse = await openDuckDbWarehouse(path);
       try {
@@ -75,6 +79,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
           window: EVERYTHING,
           nowMs: NOW,
           includeOpenHour: false,
+          reportBacklog: (backlog) => backlogs.push(backlog),
         });
       } finally {
         await warehouse.close();
@@ -87,6 +92,12 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     expect(first.rowsInserted).toBe(validIds.size);
     expect(first.filesLoaded).toBeGreaterThan(10);
     expect(second).toMatchObject({ filesLoaded: 0, rowsInserted: 0 });
+    expect(backlogs).toHaveLength(2);
+    expect(backlogs[0]!.files).toBe(first.filesLoaded);
+    // The S3 server stamps LastModified in whole seconds.
+    expect(backlogs[0]!.oldestFileAgeMs).toBeGreaterThanOrEqual(NOW - writtenTo - 1_000);
+    expect(backlogs[0]!.oldestFileAgeMs).toBeLessThanOrEqual(NOW - writtenFrom + 1_000);
+    expect(backlogs[1]).toEqual({ files: 0, oldestFileAgeMs: 0 });
     expect(await bronzeCounts(path)).toEqual({
       rows: validIds.size,
       ids: validIds.size,

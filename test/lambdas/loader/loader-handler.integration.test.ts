@@ -1,5 +1,11 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import { aPrivateKeyPem, FakeSnowflakeServer } from '../../support/fake-snowflake-server.js';
@@ -8,12 +14,23 @@ import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 
 describe('the loader Lambda handler', () => {
-  const snowflake = new FakeSnowflakeServer((statement) =>
-    statement.sql.includes('FROM bronze.load_ledger') ? { columns: ['FILE_KEY'], rows: [] } : undefined,
-  );
+  const lakeFile =
+    'date=2026-06-01/hour=07/spotify-events+0+00000000000000000003-00000000000000000003.ndjson.gz';
+  // Snowflake's side of the load: the ledger is empty, and the file brings one new row.
+  const snowflake = new FakeSnowflakeServer((statement) => {
+    if (statement.sql.includes('FROM bronze.load_ledger')) return { columns: ['FILE_KEY'], rows: [] };
+    if (statement.sql.includes('AS staged_rows'))
+      return { columns: ['SOURCE_FILE', 'STAGED_ROWS'], rows: [[`bronze/${lakeFile}`, 1]] };
+    if (statement.sql.includes('AS new_rows'))
+      return {
+        columns: ['SOURCE_FILE', 'EVENT_DAY', 'NEW_ROWS'],
+        rows: [[`bronze/${lakeFile}`, '2026-06-01', 1]],
+      };
+    return undefined;
+  });
   afterAll(() => snowflake.stop());
 
-  it('GIVEN its environment and the Snowflake secret WHEN the hourly rule fires THEN it reads the secret, logs in with the key pair and COPYs the closed hours’ new files', async () => {
+  it('GIVEN its environment, the Snowflake secret and the transformation state machine WHEN the hourly rule fires, and Lambda retries the invocation THEN it COPYs the closed hours’ new files and starts one transformation run with the load’s summary', async () => {
     // Prepare: a lake with one closed hour, a secret in Secrets Manager, the function's environment.
     const bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
@@ -29,11 +46,20 @@ describe('the loader Lambda handler', () => {
         bucket,
       },
     );
-    const secrets = new SecretsManagerClient({
+    const awsApi = {
       endpoint: inject('s3Endpoint'),
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    };
+    const secrets = new SecretsManagerClient(awsApi);
+    const stepFunctions = new SFNClient(awsApi);
+    const { stateMachineArn } = await stepFunctions.send(
+      new CreateStateMachineCommand({
+        name: uniqueName('transformation'),
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        roleArn: 'arn:aws:iam::123456789012:role/transformation',
+      }),
+    );
     const secretName = uniqueName('snowflake');
     const accessUrl = await snowflake.start();
     await secrets.send(
@@ -55,6 +81,8 @@ describe('the loader Lambda handler', () => {
       LAKE_S3_ENDPOINT: inject('s3Endpoint'),
       SNOWFLAKE_SECRET_ARN: secretName,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
+      AWS_ENDPOINT_URL_SFN: inject('s3Endpoint'),
+      TRANSFORMATION_STATE_MACHINE_ARN: stateMachineArn,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -62,15 +90,22 @@ describe('the loader Lambda handler', () => {
 
     // Act
     const { handler } = await import('../../../lambdas/loader/handler.js');
-    const summary = await handler({ time: '2026-06-01T09:05:00Z' });
+    const invocation = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000001' };
+    const summary = await handler({ time: '2026-06-01T09:05:00Z' }, invocation);
+    await handler({ time: '2026-06-01T09:05:00Z' }, invocation);
 
     // Assess
-    expect(summary).toMatchObject({ filesLoaded: 1 });
-    expect(snowflake.logins).toEqual([{ user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
+    expect(summary).toMatchObject({ filesLoaded: 1, rowsInserted: 1, daysTouched: ['2026-06-01'] });
+    const keyPairLogin = { user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' };
+    expect(snowflake.logins).toEqual([keyPairLogin, keyPairLogin]);
     const copy = snowflake.sqlSent().find((sql) => sql.startsWith('COPY INTO bronze.load_staging'));
-    expect(copy).toContain(
-      "FILES = ('date=2026-06-01/hour=07/spotify-events+0+00000000000000000003-00000000000000000003.ndjson.gz')",
-    );
+    expect(copy).toContain(`FILES = ('${lakeFile}')`);
     expect(snowflake.sqlSent().at(-1)).toBe('COMMIT');
+    const { executions } = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn }));
+    expect(executions?.map((execution) => execution.name)).toEqual([`load-${invocation.awsRequestId}`]);
+    const execution = await stepFunctions.send(
+      new DescribeExecutionCommand({ executionArn: executions![0]!.executionArn }),
+    );
+    expect(JSON.parse(execution.input!)).toEqual({ fullRefresh: false, load: summary });
   });
 });

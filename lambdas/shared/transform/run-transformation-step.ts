@@ -1,0 +1,87 @@
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { DataQualityError, runDataQualityTest, runModel } from './run-transformation.js';
+import {
+  DEFAULT_SQL_DIR,
+  loadTransformationManifest,
+  type TransformationManifest,
+} from './transformation-manifest.js';
+
+/**
+ * One task of the transformation state machine: a model (its statements in one transaction) or a
+ * data-quality test. The state machine is built from the manifest and sends these; the SQL-runner
+ * function runs them with {@link runTransformationStep}.
+ */
+export type TransformationStep =
+  | { readonly kind: 'model'; readonly model: string; readonly fullRefresh: boolean }
+  | { readonly kind: 'test'; readonly test: string };
+
+export type TransformationStepResult =
+  | { readonly kind: 'model'; readonly model: string; readonly statements: number }
+  | { readonly kind: 'test'; readonly test: string; readonly failingRows: number };
+
+/**
+ * The step's input is not one the manifest knows: a state machine out of date with the deployed
+ * SQL, or a hand-started execution with a typo. Retrying cannot help, so the state machine does not.
+ */
+export class TransformationStepError extends Error {
+  override readonly name = 'TransformationStepError';
+}
+
+export interface TransformationStepOptions {
+  /** @default - this repository's `sql/` (SQL_DIR in a function bundle) */
+  readonly sqlDir?: string;
+  /** @default - `<sqlDir>/manifest.json` */
+  readonly manifest?: TransformationManifest;
+}
+
+/**
+ * Runs one step. A data-quality test that finds rows throws {@link DataQualityError} naming the
+ * test and a sample of its rows, so the state machine's execution fails with that as its cause.
+ */
+export async function runTransformationStep(
+  warehouse: Warehouse,
+  step: TransformationStep,
+  options: TransformationStepOptions = {},
+): Promise<TransformationStepResult> {
+  const sqlDir = options.sqlDir ?? DEFAULT_SQL_DIR;
+  const manifest = options.manifest ?? loadTransformationManifest(sqlDir);
+  if (step.kind === 'model') {
+    const model = manifest.models.find((candidate) => candidate.name === step.model);
+    if (model === undefined) {
+      throw new TransformationStepError(
+        `no model "${step.model}" in sql/manifest.json: use one of ${manifest.models.map((known) => known.name).join(', ')} (redeploy if the state machine is older than the SQL)`,
+      );
+    }
+    const statements = await runModel(warehouse, sqlDir, model, step.fullRefresh);
+    return { kind: 'model', model: model.name, statements };
+  }
+  const test = manifest.tests.find((candidate) => candidate.name === step.test);
+  if (test === undefined) {
+    throw new TransformationStepError(
+      `no data-quality test "${step.test}" in sql/manifest.json: use one of ${manifest.tests.map((known) => known.name).join(', ')}`,
+    );
+  }
+  const result = await runDataQualityTest(warehouse, sqlDir, test);
+  if (result.failingRows > 0) throw new DataQualityError([result]);
+  return { kind: 'test', test: test.name, failingRows: 0 };
+}
+
+/**
+ * Checks an invocation's payload, which comes from the state machine or from a person starting
+ * one by hand, and says what is wrong with it.
+ */
+export function parseTransformationStep(payload: unknown): TransformationStep {
+  const record = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  if (record.kind === 'model' && typeof record.model === 'string') {
+    if (record.fullRefresh !== undefined && typeof record.fullRefresh !== 'boolean') {
+      throw new TransformationStepError(
+        `the step's fullRefresh is ${JSON.stringify(record.fullRefresh)}: use true or false`,
+      );
+    }
+    return { kind: 'model', model: record.model, fullRefresh: record.fullRefresh === true };
+  }
+  if (record.kind === 'test' && typeof record.test === 'string') return { kind: 'test', test: record.test };
+  throw new TransformationStepError(
+    `the step ${JSON.stringify(payload)} is neither {"kind":"model","model":NAME,"fullRefresh":BOOLEAN} nor {"kind":"test","test":NAME}`,
+  );
+}
