@@ -2,7 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
 import { snowflakeSettingsFromSecret } from '../shared/warehouse/snowflake-settings.js';
@@ -83,13 +88,24 @@ export async function handler(
 /**
  * Starts the transformation state machine once per invocation: the execution is named after the
  * request id, which Lambda keeps when it retries an asynchronous invocation, so a retried load
- * cannot start a second run. A load that found nothing new starts none (each run resumes the
- * warehouse); a run missed because the function stopped between commit and start is caught up
- * by the next load with rows, since the transformation reads every bronze row not yet in silver.
+ * cannot start a second run. No run starts while another is still going (two incremental runs
+ * would stage the same bronze rows), nor after a load that found nothing new (each run resumes
+ * the warehouse). Rows a run did not start for are not lost: every run processes all the bronze
+ * rows not yet in silver, so the next load's run takes them.
  */
 async function startTransformation(summary: LoadSummary, requestId: string): Promise<void> {
   const stateMachineArn = process.env.TRANSFORMATION_STATE_MACHINE_ARN;
   if (!stateMachineArn) return;
+  const running = await stepFunctions.send(
+    new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1 }),
+  );
+  const runningExecution = running.executions?.[0];
+  if (runningExecution !== undefined) {
+    logger.info('transformation still running: the next load starts the run that takes these rows', {
+      runningExecutionArn: runningExecution.executionArn,
+    });
+    return;
+  }
   const input: TransformationInput = { fullRefresh: false, load: summary };
   try {
     const started = await stepFunctions.send(

@@ -5,6 +5,7 @@ import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
   SFNClient,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
@@ -30,7 +31,7 @@ describe('the loader Lambda handler', () => {
   });
   afterAll(() => snowflake.stop());
 
-  it('GIVEN its environment, the Snowflake secret and the transformation state machine WHEN the hourly rule fires, and Lambda retries the invocation THEN it COPYs the closed hours’ new files and starts one transformation run with the load’s summary', async () => {
+  it('GIVEN its environment, the Snowflake secret and the transformation state machine WHEN the hourly rule fires THEN it COPYs the closed hours’ new files and starts one transformation run with the load’s summary: none while a run is going, none again when Lambda retries the invocation', async () => {
     // Prepare: a lake with one closed hour, a secret in Secrets Manager, the function's environment.
     const bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
@@ -90,19 +91,36 @@ describe('the loader Lambda handler', () => {
 
     // Act
     const { handler } = await import('../../../lambdas/loader/handler.js');
+    const trigger = { time: '2026-06-01T09:05:00Z' };
     const invocation = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000001' };
-    const summary = await handler({ time: '2026-06-01T09:05:00Z' }, invocation);
-    await handler({ time: '2026-06-01T09:05:00Z' }, invocation);
+    const summary = await handler(trigger, invocation);
+    const executionNames = async () => {
+      const { executions } = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn }));
+      return (executions ?? []).map((execution) => execution.name).sort();
+    };
+    const first = `load-${invocation.awsRequestId}`;
+    expect(await executionNames()).toEqual([first]);
+    // The next load while that run is going starts none.
+    await handler(trigger, { awsRequestId: 'c0ffee00-0000-4000-8000-000000000002' });
+    expect(await executionNames()).toEqual([first]);
+    // Lambda retrying the first invocation after its run ended starts none either: the name is taken.
+    const { executions } = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn }));
+    await stepFunctions.send(new StopExecutionCommand({ executionArn: executions![0]!.executionArn }));
+    await handler(trigger, invocation);
+    expect(await executionNames()).toEqual([first]);
+    // A new load with no run going starts one.
+    await handler(trigger, { awsRequestId: 'c0ffee00-0000-4000-8000-000000000003' });
+    expect(await executionNames()).toEqual([first, 'load-c0ffee00-0000-4000-8000-000000000003']);
 
     // Assess
     expect(summary).toMatchObject({ filesLoaded: 1, rowsInserted: 1, daysTouched: ['2026-06-01'] });
-    const keyPairLogin = { user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' };
-    expect(snowflake.logins).toEqual([keyPairLogin, keyPairLogin]);
+    expect(snowflake.logins).toHaveLength(4);
+    expect(new Set(snowflake.logins.map((login) => JSON.stringify(login)))).toEqual(
+      new Set([JSON.stringify({ user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' })]),
+    );
     const copy = snowflake.sqlSent().find((sql) => sql.startsWith('COPY INTO bronze.load_staging'));
     expect(copy).toContain(`FILES = ('${lakeFile}')`);
     expect(snowflake.sqlSent().at(-1)).toBe('COMMIT');
-    const { executions } = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn }));
-    expect(executions?.map((execution) => execution.name)).toEqual([`load-${invocation.awsRequestId}`]);
     const execution = await stepFunctions.send(
       new DescribeExecutionCommand({ executionArn: executions![0]!.executionArn }),
     );
