@@ -4,6 +4,7 @@ import type { PipelineConfig } from '../config/pipeline-config.js';
 import { IngestionStack } from '../stacks/ingestion-stack.js';
 import { NetworkStack } from '../stacks/network-stack.js';
 import { StatefulStack } from '../stacks/stateful-stack.js';
+import { WarehouseStack } from '../stacks/warehouse-stack.js';
 import type { ClusterCapacity } from '../streaming/event-stream-cluster-props.js';
 
 /** The stacks of one environment. */
@@ -11,6 +12,7 @@ export interface PipelineStacks {
   readonly network: NetworkStack;
   readonly stateful: StatefulStack;
   readonly ingestion: IngestionStack;
+  readonly warehouse: WarehouseStack;
 }
 
 /** `SpotifyPipeline-<environment>-<part>`: every stack name says which environment it belongs to. */
@@ -45,6 +47,7 @@ export function buildPipelineApp(app: App, config: PipelineConfig): PipelineStac
       replicationFactor: config.streaming.replicationFactor,
     },
     lake: config.lake,
+    snowflakeStorageIntegration: config.loading.snowflakeStorageIntegration,
     logRetention: config.logRetention,
     destroyOnRemoval: config.destroyOnRemoval,
   });
@@ -59,8 +62,18 @@ export function buildPipelineApp(app: App, config: PipelineConfig): PipelineStac
     observability: config.observability,
     logRetention: config.logRetention,
   });
+  const warehouse = new WarehouseStack(app, stackName(config, 'Warehouse'), {
+    description: `Spotify streaming pipeline (${config.environmentName}): hourly Snowflake loader, transformation state machine, their dashboard and alarms.`,
+    lake: stateful.lake,
+    snowflakeCredentials: stateful.snowflake.credentials,
+    alarmTopic: ingestion.monitoring.alarmTopic,
+    loading: config.loading,
+    transformation: config.transformation,
+    observability: config.observability,
+    logRetention: config.logRetention,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { network, stateful, ingestion };
+  return { network, stateful, ingestion, warehouse };
 }
 
 function clusterCapacityOf(config: PipelineConfig): ClusterCapacity {

@@ -111,12 +111,54 @@ export interface IngestionConfig {
   readonly timeoutSeconds: number;
 }
 
+/**
+ * What Snowflake's storage integration reports about itself (`DESC INTEGRATION`): the IAM user it
+ * assumes the lake-reader role as, and the external id it sends. Known only once the integration
+ * exists, so a first deployment goes without it (see the README's Snowflake steps).
+ */
+export interface SnowflakeStorageIntegrationConfig {
+  /** STORAGE_AWS_IAM_USER_ARN, e.g. `arn:aws:iam::123456789012:user/abc0-s-xyz`. */
+  readonly iamUserArn: string;
+  /** STORAGE_AWS_EXTERNAL_ID. */
+  readonly externalId: string;
+}
+
+/** The hourly loader function and its schedule. */
+export interface LoadingConfig {
+  /** Minute past each hour at which the loader runs (0 to 59): late enough for the closed hour's last files. */
+  readonly scheduleMinute: number;
+  /** Memory of the loader function in MiB (128 to 10,240). */
+  readonly memoryMiB: number;
+  /** Timeout of one load, in seconds (60 to 900); less than the hour between runs. */
+  readonly timeoutSeconds: number;
+  /** Who may assume the lake-reader role. Absent: only this account, until the integration exists. */
+  readonly snowflakeStorageIntegration?: SnowflakeStorageIntegrationConfig;
+}
+
+/** The transformation state machine and its SQL-runner function. */
+export interface TransformationConfig {
+  /** Memory of the SQL-runner function in MiB (128 to 10,240); it waits on Snowflake, so little is needed. */
+  readonly stepMemoryMiB: number;
+  /** Timeout of one model or test, in seconds (60 to 900). */
+  readonly stepTimeoutSeconds: number;
+  /** Timeout of a whole run, in minutes (5 to 1,440). */
+  readonly runTimeoutMinutes: number;
+  /** Retries of a step whose warehouse connection failed (0 to 10). */
+  readonly connectionRetries: number;
+}
+
 /** Thresholds of the ingestion alarms. */
 export interface ObservabilityConfig {
   /** Alarm when the event source's OffsetLag (records behind the topic's end) stays above this. */
   readonly offsetLagThreshold: number;
   /** Alarm when the share of consumed records sent to quarantine exceeds this (between 0 and 1). */
   readonly quarantineRateThreshold: number;
+  /**
+   * Alarm when the oldest lake file not yet loaded is older than this, in minutes, for two hourly
+   * runs in a row (or the loader reports nothing for two hours). At least 90: a file written just
+   * after a load waits up to an hour plus the schedule minute.
+   */
+  readonly freshnessThresholdMinutes: number;
 }
 
 /** Everything the infrastructure of one environment needs. */
@@ -128,6 +170,8 @@ export interface PipelineConfig {
   readonly lake: LakeConfig;
   readonly producer: ProducerConfig;
   readonly ingestion: IngestionConfig;
+  readonly loading: LoadingConfig;
+  readonly transformation: TransformationConfig;
   readonly observability: ObservabilityConfig;
   /** Retention of the pipeline's CloudWatch log groups (flow logs, broker logs, producer, consumer). */
   readonly logRetention: RetentionDays;
@@ -180,6 +224,20 @@ const DEFAULT_INGESTION: IngestionConfig = {
 const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
   offsetLagThreshold: 10_000,
   quarantineRateThreshold: 0.05,
+  freshnessThresholdMinutes: 180,
+};
+
+const DEFAULT_LOADING: Omit<LoadingConfig, 'snowflakeStorageIntegration'> = {
+  scheduleMinute: 10,
+  memoryMiB: 1024,
+  timeoutSeconds: 900,
+};
+
+const DEFAULT_TRANSFORMATION: TransformationConfig = {
+  stepMemoryMiB: 512,
+  stepTimeoutSeconds: 900,
+  runTimeoutMinutes: 120,
+  connectionRetries: 3,
 };
 
 /** Memory (MiB) Fargate accepts for each CPU size. */
@@ -259,6 +317,11 @@ export function parseEnvironmentConfig(
     optionalRecord(environment.ingestion, `${path}.ingestion`),
     `${path}.ingestion`,
   );
+  const loading = parseLoading(optionalRecord(environment.loading, `${path}.loading`), `${path}.loading`);
+  const transformation = parseTransformation(
+    optionalRecord(environment.transformation, `${path}.transformation`),
+    `${path}.transformation`,
+  );
   const observability = parseObservability(
     optionalRecord(environment.observability, `${path}.observability`),
     `${path}.observability`,
@@ -291,6 +354,8 @@ export function parseEnvironmentConfig(
     lake,
     producer,
     ingestion,
+    loading,
+    transformation,
     observability,
     logRetention: logRetentionDays as RetentionDays,
     destroyOnRemoval,
@@ -540,7 +605,56 @@ function parseObservability(raw: Record<string, unknown>, path: string): Observa
       `${path}.quarantineRateThreshold is ${quarantineRateThreshold}: use a share between 0 and 1, e.g. 0.05 for 5% of records quarantined`,
     );
   }
-  return { offsetLagThreshold, quarantineRateThreshold };
+  const freshnessThresholdMinutes = optionalInteger(
+    raw.freshnessThresholdMinutes,
+    `${path}.freshnessThresholdMinutes`,
+    DEFAULT_OBSERVABILITY.freshnessThresholdMinutes,
+  );
+  requireRange(freshnessThresholdMinutes, `${path}.freshnessThresholdMinutes`, 90, 10_080, 'minutes');
+  return { offsetLagThreshold, quarantineRateThreshold, freshnessThresholdMinutes };
+}
+
+function parseLoading(raw: Record<string, unknown>, path: string): LoadingConfig {
+  const integer = (key: keyof typeof DEFAULT_LOADING, min: number, max: number, unit: string) => {
+    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_LOADING[key]);
+    requireRange(value, `${path}.${key}`, min, max, unit);
+    return value;
+  };
+  const loading: LoadingConfig = {
+    scheduleMinute: integer('scheduleMinute', 0, 59, 'minute past the hour'),
+    memoryMiB: integer('memoryMiB', 128, 10_240, 'MiB'),
+    timeoutSeconds: integer('timeoutSeconds', 60, 900, 'seconds'),
+  };
+  if (raw.snowflakeStorageIntegration === undefined) return loading;
+  const integrationPath = `${path}.snowflakeStorageIntegration`;
+  const integration = requireRecord(raw.snowflakeStorageIntegration, integrationPath);
+  const iamUserArn = optionalString(integration.iamUserArn, `${integrationPath}.iamUserArn`, '');
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:user\/\S+$/.test(iamUserArn)) {
+    throw new PipelineConfigError(
+      `${integrationPath}.iamUserArn is ${JSON.stringify(integration.iamUserArn)}: copy STORAGE_AWS_IAM_USER_ARN from Snowflake's DESC INTEGRATION (arn:aws:iam::<12 digits>:user/...)`,
+    );
+  }
+  const externalId = optionalString(integration.externalId, `${integrationPath}.externalId`, '');
+  if (externalId === '') {
+    throw new PipelineConfigError(
+      `${integrationPath}.externalId is missing: copy STORAGE_AWS_EXTERNAL_ID from Snowflake's DESC INTEGRATION`,
+    );
+  }
+  return { ...loading, snowflakeStorageIntegration: { iamUserArn, externalId } };
+}
+
+function parseTransformation(raw: Record<string, unknown>, path: string): TransformationConfig {
+  const integer = (key: keyof TransformationConfig, min: number, max: number, unit: string) => {
+    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_TRANSFORMATION[key]);
+    requireRange(value, `${path}.${key}`, min, max, unit);
+    return value;
+  };
+  return {
+    stepMemoryMiB: integer('stepMemoryMiB', 128, 10_240, 'MiB'),
+    stepTimeoutSeconds: integer('stepTimeoutSeconds', 60, 900, 'seconds'),
+    runTimeoutMinutes: integer('runTimeoutMinutes', 5, 1_440, 'minutes'),
+    connectionRetries: integer('connectionRetries', 0, 10, 'retries'),
+  };
 }
 
 function requireRange(value: number, path: string, min: number, max: number, unit: string): void {

@@ -1,11 +1,13 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { SnowflakeStorageIntegrationConfig } from '../config/pipeline-config.js';
 import { LakeStorage } from '../lake/lake-storage.js';
 import type { LakeStorageProps } from '../lake/lake-storage-props.js';
 import { EventStreamCluster } from '../streaming/event-stream-cluster.js';
 import type { ClusterCapacity } from '../streaming/event-stream-cluster-props.js';
+import { SnowflakeAccess } from '../warehouse/snowflake-access.js';
 
 /** The events topic and the capacity of the cluster that holds it. */
 export interface EventStreamSettings {
@@ -35,6 +37,11 @@ export interface StatefulStackProps extends StackProps {
    * @default - the defaults of {@link LakeStorageProps}
    */
   readonly lake?: Omit<LakeStorageProps, 'destroyOnRemoval'>;
+  /**
+   * Snowflake's storage integration, once it exists.
+   * @default - the lake-reader role trusts only this account
+   */
+  readonly snowflakeStorageIntegration?: SnowflakeStorageIntegrationConfig;
   /** Retention of the stack's log groups (MSK broker logs). */
   readonly logRetention: RetentionDays;
   /**
@@ -46,12 +53,14 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * The resources that hold data (the Kafka cluster with its topic, and the lake), apart from the
- * stateless ones so that redeploying code can never replace them.
+ * The resources that hold data or that another system holds on to (the Kafka cluster with its
+ * topic, the lake, and the Snowflake secret and lake-reader role, whose ARNs Snowflake's setup
+ * names), apart from the stateless ones so that redeploying code can never replace them.
  */
 export class StatefulStack extends Stack {
   readonly eventStream: EventStreamCluster;
   readonly lake: LakeStorage;
+  readonly snowflake: SnowflakeAccess;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     const {
@@ -59,6 +68,7 @@ export class StatefulStack extends Stack {
       workloadSubnets,
       eventStream,
       lake,
+      snowflakeStorageIntegration,
       logRetention,
       destroyOnRemoval = false,
       ...stackProps
@@ -75,5 +85,23 @@ export class StatefulStack extends Stack {
       removalPolicy: destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     this.lake = new LakeStorage(this, 'Lake', { ...lake, destroyOnRemoval });
+    this.snowflake = new SnowflakeAccess(this, 'Snowflake', {
+      lake: this.lake,
+      storageIntegration: snowflakeStorageIntegration,
+      removalPolicy: destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    new CfnOutput(this, 'SnowflakeSecretArn', {
+      description: 'Store the Snowflake login here: {account, user, private_key, warehouse, database, role}',
+      value: this.snowflake.credentials.secretArn,
+    });
+    new CfnOutput(this, 'SnowflakeLakeReaderRoleArn', {
+      description: "STORAGE_AWS_ROLE_ARN of Snowflake's storage integration (sql/snowflake/setup)",
+      value: this.snowflake.lakeReaderRole.roleArn,
+    });
+    new CfnOutput(this, 'LakeBucketName', {
+      description:
+        "The lake bucket: the storage integration's STORAGE_ALLOWED_LOCATIONS is s3://<it>/bronze/",
+      value: this.lake.bucket.bucketName,
+    });
   }
 }

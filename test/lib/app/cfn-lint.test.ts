@@ -47,7 +47,7 @@ describe('cfn-lint', () => {
   it('finds nothing in any synthesized template of dev and prod', { timeout: 600_000 }, async () => {
     // GIVEN every template of both environments
     const templates = [...synthesizeTemplates('dev'), ...synthesizeTemplates('prod')];
-    expect(templates).toHaveLength(6);
+    expect(templates).toHaveLength(8);
     const bin = await ensurePythonTool(CFN_LINT);
 
     // WHEN cfn-lint checks them (it exits non-zero when it finds anything, so read its output either way)

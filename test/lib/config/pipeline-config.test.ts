@@ -107,10 +107,34 @@ describe('loadPipelineConfig', () => {
         memoryMiB: 1024,
         timeoutSeconds: 120,
       },
-      observability: { offsetLagThreshold: 10_000, quarantineRateThreshold: 0.05 },
+      loading: { scheduleMinute: 10, memoryMiB: 1024, timeoutSeconds: 900 },
+      transformation: {
+        stepMemoryMiB: 512,
+        stepTimeoutSeconds: 900,
+        runTimeoutMinutes: 120,
+        connectionRetries: 3,
+      },
+      observability: {
+        offsetLagThreshold: 10_000,
+        quarantineRateThreshold: 0.05,
+        freshnessThresholdMinutes: 180,
+      },
       logRetention: RetentionDays.ONE_MONTH,
       destroyOnRemoval: false,
     });
+  });
+
+  it('reads the storage integration that Snowflake reports, once it is configured', () => {
+    const integration = {
+      iamUserArn: 'arn:aws:iam::123456789012:user/abc0-s-xyz',
+      externalId: 'ORG_SFCRole=2_abc=',
+    };
+    const config = parseEnvironmentConfig(
+      'dev',
+      validEnvironment({ loading: { snowflakeStorageIntegration: integration } }),
+      undefined,
+    );
+    expect(config.loading.snowflakeStorageIntegration).toEqual(integration);
   });
 
   it('fills provisioned broker defaults when only the mode is given', () => {
@@ -230,6 +254,25 @@ describe('loadPipelineConfig', () => {
       /lake\.quarantineExpirationDays is 0: use a whole number of days/,
     ],
     [{ lake: [] }, /environments\.dev\.lake is \[\]: it must be an object/],
+    [{ loading: { scheduleMinute: 60 } }, /loading\.scheduleMinute is 60: use 0 to 59/],
+    [{ loading: { timeoutSeconds: 3600 } }, /loading\.timeoutSeconds is 3600: use 60 to 900/],
+    [
+      { loading: { snowflakeStorageIntegration: { iamUserArn: 'snowflake-user', externalId: 'x' } } },
+      /loading\.snowflakeStorageIntegration\.iamUserArn is "snowflake-user": copy STORAGE_AWS_IAM_USER_ARN/,
+    ],
+    [
+      { loading: { snowflakeStorageIntegration: { iamUserArn: 'arn:aws:iam::123456789012:user/abc' } } },
+      /loading\.snowflakeStorageIntegration\.externalId is missing: copy STORAGE_AWS_EXTERNAL_ID/,
+    ],
+    [
+      { transformation: { stepTimeoutSeconds: 901 } },
+      /transformation\.stepTimeoutSeconds is 901: use 60 to 900/,
+    ],
+    [{ transformation: { connectionRetries: 11 } }, /transformation\.connectionRetries is 11: use 0 to 10/],
+    [
+      { observability: { freshnessThresholdMinutes: 60 } },
+      /observability\.freshnessThresholdMinutes is 60: use 90 to 10080/,
+    ],
   ])('rejects %j naming the key and what is allowed', (override, message) => {
     // GIVEN an environment with one bad key
     const raw = validEnvironment(override);

@@ -34,6 +34,9 @@ describe.each(['dev', 'prod'])('the %s stacks', (environmentName) => {
       'LakeAccessLogs4431AB8D',
       'LakeBucketB1D32E10',
     ]);
+    // Snowflake's setup names the secret's login and the role's ARN: replacing either breaks it.
+    expect(logicalIdsOf(stateful, 'AWS::SecretsManager::Secret')).toEqual(['SnowflakeCredentials1AABC40E']);
+    expect(logicalIdsOf(stateful, 'AWS::IAM::Role')).toContain('SnowflakeLakeReaderRole43EE7CD9');
     expect(logicalIdsOf(network, 'AWS::EC2::VPC')).toEqual(['NetworkVpc7FB7348F']);
     expect(logicalIdsOf(network, 'AWS::EC2::Subnet')).toEqual(
       expect.arrayContaining([
@@ -45,7 +48,12 @@ describe.each(['dev', 'prod'])('the %s stacks', (environmentName) => {
 
   it('retain the cluster, topic and buckets and protect the stateful stack from deletion', () => {
     expect(stacks.stateful.terminationProtection).toBe(true);
-    for (const type of ['AWS::MSK::Cluster', 'AWS::MSK::Topic', 'AWS::S3::Bucket']) {
+    for (const type of [
+      'AWS::MSK::Cluster',
+      'AWS::MSK::Topic',
+      'AWS::S3::Bucket',
+      'AWS::SecretsManager::Secret',
+    ]) {
       stateful.allResources(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
   });

@@ -1,0 +1,161 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { PIPELINE_METRICS_NAMESPACE } from './ingestion-monitoring.js';
+
+/** The loader's embedded-metric-format service (lambdas/loader/handler.ts). */
+export const LOADER_SERVICE_DIMENSION = 'lake-loader';
+const ONE_HOUR = Duration.hours(1);
+
+/** Properties of {@link WarehouseMonitoring}. */
+export interface WarehouseMonitoringProps {
+  readonly loader: NodejsFunction;
+  readonly sqlRunner: NodejsFunction;
+  readonly stateMachine: StateMachine;
+  /** The topic the alarms notify (the pipeline's alarm topic). */
+  readonly alarmTopic: ITopic;
+  /**
+   * Alarm when the oldest unloaded lake file is older than this.
+   * @default Duration.hours(3)
+   */
+  readonly freshnessThreshold?: Duration;
+}
+
+/**
+ * The dashboard and alarms of the warehouse side (lake -> Snowflake -> silver and gold).
+ *
+ * Alarms: freshness (the loader's OldestUnloadedFileAgeSeconds above the threshold for two
+ * hourly runs, or not reported for two hours, which is what a loader that cannot start looks
+ * like), loader errors, and failed, timed-out or aborted transformation runs.
+ */
+export class WarehouseMonitoring extends Construct {
+  readonly dashboard: Dashboard;
+  readonly alarms: {
+    readonly freshness: Alarm;
+    readonly loaderErrors: Alarm;
+    readonly transformationFailures: Alarm;
+  };
+
+  constructor(scope: Construct, id: string, props: WarehouseMonitoringProps) {
+    super(scope, id);
+    const freshnessThreshold = props.freshnessThreshold ?? Duration.hours(3);
+    if (freshnessThreshold.toMinutes() < 90) {
+      throw new Error(
+        `WarehouseMonitoring ${this.node.path}: freshnessThreshold is ${freshnessThreshold.toMinutes()} minutes; use at least 90 (a file written just after a load waits up to an hour for the next)`,
+      );
+    }
+    const loaderMetric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: PIPELINE_METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: LOADER_SERVICE_DIMENSION },
+        statistic,
+        period: ONE_HOUR,
+      });
+    const oldestUnloadedFileAge = loaderMetric('OldestUnloadedFileAgeSeconds', 'Maximum');
+    const loaderErrors = props.loader.metricErrors({ period: ONE_HOUR, statistic: 'Sum' });
+    const { stateMachine } = props;
+    const failedRuns = new MathExpression({
+      expression: 'failed + timedOut + aborted',
+      usingMetrics: {
+        failed: stateMachine.metricFailed({ period: ONE_HOUR, statistic: 'Sum' }),
+        timedOut: stateMachine.metricTimedOut({ period: ONE_HOUR, statistic: 'Sum' }),
+        aborted: stateMachine.metricAborted({ period: ONE_HOUR, statistic: 'Sum' }),
+      },
+      label: 'Runs failed, timed out or aborted',
+      period: ONE_HOUR,
+    });
+
+    const alarm = (alarmId: string, settings: ConstructorParameters<typeof Alarm>[2]): Alarm => {
+      const created = new Alarm(this, alarmId, settings);
+      created.addAlarmAction(new SnsAction(props.alarmTopic));
+      created.addOkAction(new SnsAction(props.alarmTopic));
+      return created;
+    };
+    this.alarms = {
+      freshness: alarm('Freshness', {
+        alarmDescription: `The oldest lake file not yet loaded into Snowflake is more than ${freshnessThreshold.toMinutes()} minutes old at two hourly loads in a row, or the loader reported nothing for two hours: the warehouse is falling behind the lake. Check the loader's logs.`,
+        metric: oldestUnloadedFileAge,
+        threshold: freshnessThreshold.toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        // The loader reports once an hour, before it loads; silence means it did not get that far.
+        treatMissingData: TreatMissingData.BREACHING,
+      }),
+      loaderErrors: alarm('LoaderErrors', {
+        alarmDescription:
+          'The hourly loader failed in the last hour (after Lambda’s retries, the next run loads what it missed). Check its logs.',
+        metric: loaderErrors,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      transformationFailures: alarm('TransformationFailures', {
+        alarmDescription:
+          'A transformation run failed, timed out or was aborted in the last hour: gold is stale until a run succeeds. The alarm topic also got the run’s cause.',
+        metric: failedRuns,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    };
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(2),
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'Oldest unloaded lake file (seconds)',
+            left: [oldestUnloadedFileAge],
+            leftAnnotations: [{ value: freshnessThreshold.toSeconds(), label: 'alarm' }],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Files due and loaded',
+            left: [loaderMetric('UnloadedFiles', 'Maximum'), loaderMetric('FilesLoaded', 'Sum')],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Rows inserted and lines rejected',
+            left: [loaderMetric('RowsInserted', 'Sum'), loaderMetric('LinesRejected', 'Sum')],
+            width: 8,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Loader invocations, errors and duration (p99)',
+            left: [props.loader.metricInvocations({ period: ONE_HOUR }), loaderErrors],
+            right: [props.loader.metricDuration({ period: ONE_HOUR, statistic: 'p99' })],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Transformation runs',
+            left: [stateMachine.metricSucceeded({ period: ONE_HOUR, statistic: 'Sum' }), failedRuns],
+            right: [stateMachine.metricTime({ period: ONE_HOUR, statistic: 'Maximum' })],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'SQL runner errors and duration (p99)',
+            left: [props.sqlRunner.metricErrors({ period: ONE_HOUR, statistic: 'Sum' })],
+            right: [props.sqlRunner.metricDuration({ period: ONE_HOUR, statistic: 'p99' })],
+            width: 8,
+          }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccountRootPrincipal, ArnPrincipal, type IPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
+import { BRONZE_PREFIX } from '../lake/lake-storage.js';
+import type { SnowflakeAccessProps } from './snowflake-access-props.js';
+
+/** The JSON fields the loader and the SQL runner read from the secret (lambdas/shared/warehouse/snowflake-settings.ts). */
+export const SNOWFLAKE_SECRET_FIELDS = [
+  'account',
+  'user',
+  'private_key',
+  'warehouse',
+  'database',
+  'role',
+] as const;
+
+/**
+ * The two things that join the pipeline to a team's Snowflake account, both kept with the stateful
+ * resources because Snowflake holds on to them:
+ *
+ * - `credentials`: the secret the loader and the SQL runner log in with. It is created empty; a
+ *   person stores `{account, user, private_key, warehouse, database, role}` in it (README).
+ *   Snowflake checks a key pair, not a password, so rotation happens in Snowflake (ALTER USER ...
+ *   SET RSA_PUBLIC_KEY_2) and then here, not by a rotation Lambda.
+ * - `lakeReaderRole`: the role Snowflake's storage integration assumes to read `bronze/` for COPY
+ *   INTO. Snowflake only says which IAM user and external id it uses after the integration exists,
+ *   which needs this role's ARN: so the first deployment trusts only this account, and a second one
+ *   with `loading.snowflakeStorageIntegration` set lets Snowflake in.
+ */
+export class SnowflakeAccess extends Construct {
+  readonly credentials: Secret;
+  readonly lakeReaderRole: Role;
+
+  constructor(scope: Construct, id: string, props: SnowflakeAccessProps) {
+    super(scope, id);
+    this.credentials = new Secret(this, 'Credentials', {
+      description: `Snowflake key-pair login of the Spotify pipeline's loader and SQL runner: JSON {${SNOWFLAKE_SECRET_FIELDS.join(', ')}} and optionally access_url`,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.credentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret holds a Snowflake key pair, which only Snowflake can rotate (ALTER USER ... SET RSA_PUBLIC_KEY_2, then update the secret); a Secrets Manager rotation function cannot change it.',
+    });
+
+    const integration = props.storageIntegration;
+    const trusted: IPrincipal =
+      integration === undefined
+        ? new AccountRootPrincipal()
+        : new ArnPrincipal(integration.iamUserArn).withConditions({
+            StringEquals: { 'sts:ExternalId': integration.externalId },
+          });
+    this.lakeReaderRole = new Role(this, 'LakeReaderRole', {
+      assumedBy: trusted,
+      description:
+        integration === undefined
+          ? "Read access to the lake's bronze/ for Snowflake's storage integration; trusts only this account until loading.snowflakeStorageIntegration is configured"
+          : "Read access to the lake's bronze/ for Snowflake's storage integration (its IAM user, with its external id)",
+    });
+    props.lake.grantReadBronze(this.lakeReaderRole);
+    const policy = this.lakeReaderRole.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) throw new Error(`SnowflakeAccess ${this.node.path}: the role has no policy`);
+    acknowledgeWildcardResources(
+      policy,
+      [`${props.lake.bucket.bucketArn}/${BRONZE_PREFIX}*`],
+      "Snowflake's external stage lists and reads every lake file under bronze/, whose names the consumer chooses as it writes; nothing outside bronze/ is readable.",
+    );
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      reason:
+        "s3:GetObject* comes with aws-cdk-lib's read grant: GetObject and GetObjectVersion (Snowflake reads versions of a versioned bucket), limited to bronze/.",
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      reason:
+        "s3:GetBucket* comes with aws-cdk-lib's read grant: Snowflake reads the bucket's location to reach it; it is on this bucket only.",
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::s3:List*]',
+      reason:
+        "s3:List* comes with aws-cdk-lib's read grant: Snowflake lists the stage's prefix to find files; it is on this bucket only.",
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { REPOSITORY_ROOT } from '../app/repository-root.js';
+
+/** Where the bundle keeps `sql/` in the function's file system; the code finds it through SQL_DIR. */
+export const BUNDLED_SQL_DIR = '/var/task/sql';
+
+/** Properties of {@link WarehouseSqlFunction}. */
+export interface WarehouseSqlFunctionProps {
+  /** The handler's file, relative to the repository root. */
+  readonly entry: string;
+  readonly description: string;
+  /** The Snowflake key-pair secret the function logs in with; it gets read access to it. */
+  readonly credentials: ISecret;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.minutes(15) */
+  readonly timeout?: Duration;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Added to SNOWFLAKE_SECRET_ARN, SQL_DIR and NODE_OPTIONS. */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A function that runs the project's SQL on Snowflake: the handler bundled with esbuild (no
+ * network at synth) together with a copy of `sql/`, which the handler reads through SQL_DIR, so
+ * the statements deployed are exactly those the tests checked.
+ *
+ * It runs outside the VPC on purpose: Snowflake is reached over the internet, and a VPC function
+ * would need a NAT gateway (the dev network has none) for the same path. It reads S3 and Secrets
+ * Manager through their public endpoints with its role, over TLS.
+ */
+export class WarehouseSqlFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: WarehouseSqlFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    this.function = new NodejsFunction(this, 'Function', {
+      description: props.description,
+      entry: join(REPOSITORY_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(15),
+      loggingFormat: LoggingFormat.JSON,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        SNOWFLAKE_SECRET_ARN: props.credentials.secretArn,
+        SQL_DIR: BUNDLED_SQL_DIR,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // snowflake-sdk is CommonJS with dynamic requires, which esbuild bundles as CommonJS.
+        format: OutputFormat.CJS,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // The pinned AWS SDK clients are bundled, not the runtime's: the version tested is the one that runs.
+        externalModules: [],
+        // lambdas/shared/warehouse/sql-files.ts looks for sql/ from import.meta.url only when SQL_DIR
+        // is unset, which it never is here; CommonJS has no import.meta, so esbuild would warn.
+        esbuildArgs: { '--log-override:empty-import-meta': 'silent' },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // Node rather than `cp`, so bundling works the same on every platform that runs `cdk synth`.
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `node -e "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" "${join(inputDir, 'sql')}" "${join(outputDir, 'sql')}"`,
+          ],
+        },
+      },
+    });
+    props.credentials.grantRead(this.function);
+
+    const role = this.function.role;
+    if (role === undefined)
+      throw new Error(`WarehouseSqlFunction ${this.node.path}: the function has no role`);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'The AWS-managed AWSLambdaBasicExecutionRole is what Lambda documents for writing its own logs; CDK attaches it, and AWS keeps it current with the service.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is chosen on purpose: it is the newest runtime the code and its esbuild target are tested with; move to the next LTS together with the toolchain.',
+    });
+  }
+}
