@@ -2,6 +2,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
+import { localS3Credentials } from '../../../local/services/endpoints.js';
 import { aPrivateKeyPem, FakeSnowflakeServer } from '../../support/fake-snowflake-server.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
@@ -32,7 +33,7 @@ describe('the loader Lambda handler', () => {
     const secrets = new SecretsManagerClient({
       endpoint: inject('s3Endpoint'),
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: localS3Credentials,
     });
     const secretName = uniqueName('snowflake');
     const accessUrl = await snowflake.start();
@@ -56,8 +57,8 @@ describe('the loader Lambda handler', () => {
       SNOWFLAKE_SECRET_ARN: secretName,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
     });
 
     // Act
