@@ -1,10 +1,11 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { localS3Credentials } from '../../local/services/endpoints.js';
 import { CliError } from './cli-error.js';
 
 /**
  * An S3 client for the command line. With `--s3-endpoint` (a local S3 server: moto, MinIO,
- * LocalStack) it uses path-style addresses and, when no AWS credentials are set, dummy ones that
- * local servers accept. Without it, the AWS SDK's usual region and credential chain apply.
+ * LocalStack) it uses path-style addresses and, when no AWS credentials are set, the ones every
+ * local server accepts (see localS3Credentials). Without it, the AWS SDK's usual region and credential chain apply.
  */
 export function s3ClientForCli(endpoint: string | undefined): S3Client {
   if (endpoint === undefined) return new S3Client({});
@@ -15,9 +16,7 @@ export function s3ClientForCli(endpoint: string | undefined): S3Client {
     );
   }
   const credentials =
-    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
-      ? undefined
-      : { accessKeyId: 'local', secretAccessKey: 'local' };
+    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? undefined : localS3Credentials;
   return new S3Client({
     endpoint,
     forcePathStyle: true,

@@ -17,6 +17,7 @@ import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
 } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { localS3Credentials } from '../services/endpoints.js';
 
 export interface DemoOptions {
   readonly events: number;
@@ -126,7 +127,7 @@ export function localS3Client(endpoint: string): S3Client {
     endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: localS3Credentials,
   });
 }
 

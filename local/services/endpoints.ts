@@ -12,6 +12,17 @@ export const defaultLocalPorts = {
   s3: 4566,
 } as const;
 
+/**
+ * The credentials every local S3 client of this project signs with. moto and LocalStack accept any
+ * credentials; MinIO accepts only its root user's, and wants a user name of at least 3 characters and
+ * a password of at least 8, so the compose file's MinIO root user is exactly this pair (a test keeps
+ * the two equal). They open nothing but a throwaway server on loopback.
+ */
+export const localS3Credentials = {
+  accessKeyId: 'spotify-local',
+  secretAccessKey: 'spotify-local-secret',
+} as const;
+
 /** `host:port` of the local Kafka broker on `port`, as kafkajs and `--bootstrap-server` take it. */
 export function kafkaBrokersForPort(port: number): string {
   return `${loopbackHost}:${port}`;

@@ -1,5 +1,7 @@
+import { composeKafkaService, composeS3Servers } from './compose-stack.js';
 import { defaultLocalPorts, kafkaBrokersForPort, s3EndpointForPort } from './endpoints.js';
 import { kafkaBrokerAnswers, kafkaBrokerFiles, startKafkaBroker, stopKafkaBroker } from './kafka-broker.js';
+import type { LocalEngine } from './local-engine.js';
 import { LocalServiceError } from './local-service-error.js';
 import { isServiceProcessRunning, type ServiceStart, type StopOutcome } from './process-control.js';
 import { s3ServerAnswers, s3ServerFiles, startS3Server, stopS3Server } from './s3-server.js';
@@ -62,6 +64,12 @@ export interface LocalServiceStatus {
    * `stopped`: neither.
    */
   readonly state: 'running' | 'unresponsive' | 'stopped';
+  /**
+   * Who serves it, when it runs or its process or container does: `native` (a process `local up`
+   * started), `compose` (a container of the compose project) or `other` (it answers, but neither
+   * started it). Absent when stopped.
+   */
+  readonly servedBy?: LocalEngine | 'other';
 }
 
 /** What {@link stopLocalStack} did for one service. */
@@ -72,7 +80,8 @@ export interface LocalServiceStop {
   readonly outcome: StopOutcome;
 }
 
-function resolvePorts(ports: LocalStackPorts): Required<LocalStackPorts> {
+/** The ports the stack uses: the given ones, else the defaults (see {@link LocalStackPorts}). */
+export function resolveLocalStackPorts(ports: LocalStackPorts): Required<LocalStackPorts> {
   const kafkaPort = ports.kafkaPort ?? defaultLocalPorts.kafka;
   return {
     kafkaPort,
@@ -93,7 +102,7 @@ function resolvePorts(ports: LocalStackPorts): Required<LocalStackPorts> {
  *   program, or a service does not answer in time (the message names its log file)
  */
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStackEndpoints> {
-  const ports = resolvePorts(options);
+  const ports = resolveLocalStackPorts(options);
   const reportProgress = options.reportProgress ?? (() => undefined);
   // Both installs are mostly waiting on the network and on other processes: run them side by side.
   const [kafka, s3] = await Promise.allSettled([
@@ -156,7 +165,7 @@ export interface StopLocalStackOptions extends LocalStackPorts {
  * in `.cache/services/`). A service started some other way (the compose profile) is left alone.
  */
 export async function stopLocalStack(options: StopLocalStackOptions = {}): Promise<LocalServiceStop[]> {
-  const ports = resolvePorts(options);
+  const ports = resolveLocalStackPorts(options);
   const wanted = new Set(options.services ?? localServiceNames);
   const stops: Promise<LocalServiceStop>[] = [];
   if (wanted.has('kafka')) {
@@ -180,30 +189,54 @@ export async function stopLocalStack(options: StopLocalStackOptions = {}): Promi
   return Promise.all(stops);
 }
 
-/** Whether each service answers on its endpoint now, in {@link localServiceNames} order. */
-export async function localStackStatus(ports: LocalStackPorts = {}): Promise<LocalServiceStatus[]> {
-  const resolved = resolvePorts(ports);
+/**
+ * Whether each service answers on its endpoint now and who serves it, in {@link localServiceNames}
+ * order.
+ *
+ * @param composeRunning the compose services that run now ({@link composeRunningServices}); leave it
+ *   out where no Docker engine answers, and nothing is taken to be served by compose
+ */
+export async function localStackStatus(
+  ports: LocalStackPorts = {},
+  composeRunning: ReadonlySet<string> = new Set(),
+): Promise<LocalServiceStatus[]> {
+  const resolved = resolveLocalStackPorts(ports);
   const kafkaBrokers = kafkaBrokersForPort(resolved.kafkaPort);
   const s3Endpoint = s3EndpointForPort(resolved.s3Port);
-  const [kafkaState, s3State] = await Promise.all([
-    serviceState(kafkaBrokerAnswers(kafkaBrokers), kafkaBrokerFiles(resolved.kafkaPort).pidFile),
-    serviceState(s3ServerAnswers(s3Endpoint), s3ServerFiles(resolved.s3Port).pidFile),
+  const [kafka, s3] = await Promise.all([
+    serviceState(
+      kafkaBrokerAnswers(kafkaBrokers),
+      isServiceProcessRunning(kafkaBrokerFiles(resolved.kafkaPort).pidFile),
+      composeRunning.has(composeKafkaService),
+    ),
+    serviceState(
+      s3ServerAnswers(s3Endpoint),
+      isServiceProcessRunning(s3ServerFiles(resolved.s3Port).pidFile),
+      composeS3Servers.some((server) => composeRunning.has(server)),
+    ),
   ]);
   return [
-    { name: 'kafka', endpoint: kafkaBrokers, state: kafkaState },
-    { name: 's3', endpoint: s3Endpoint, state: s3State },
+    { name: 'kafka', endpoint: kafkaBrokers, ...kafka },
+    { name: 's3', endpoint: s3Endpoint, ...s3 },
   ];
 }
 
 async function serviceState(
   answers: Promise<boolean>,
-  pidFile: string,
-): Promise<LocalServiceStatus['state']> {
-  if (await answers) return 'running';
-  return (await isServiceProcessRunning(pidFile)) ? 'unresponsive' : 'stopped';
+  nativeProcessRuns: Promise<boolean>,
+  composeContainerRuns: boolean,
+): Promise<Pick<LocalServiceStatus, 'state' | 'servedBy'>> {
+  const [answering, nativeRuns] = await Promise.all([answers, nativeProcessRuns]);
+  const servedBy = nativeRuns ? 'native' : composeContainerRuns ? 'compose' : answering ? 'other' : undefined;
+  if (answering) return { state: 'running', servedBy };
+  return servedBy === undefined ? { state: 'stopped' } : { state: 'unresponsive', servedBy };
 }
 
-/** `kafka 127.0.0.1:9092 running`: name, endpoint, state, separated by single spaces. */
+/**
+ * `kafka 127.0.0.1:9092 running native`: name, endpoint, state and, unless stopped, who serves it
+ * ({@link LocalServiceStatus.servedBy}), separated by single spaces.
+ */
 export function formatServiceStatus(status: LocalServiceStatus): string {
-  return `${status.name} ${status.endpoint} ${status.state}`;
+  const fields = [status.name, status.endpoint, status.state, status.servedBy];
+  return fields.filter((field) => field !== undefined).join(' ');
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ListBucketsCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { cacheDir } from '../tooling/cache-dir.js';
 import { ensurePythonTool } from '../tooling/python-tool.js';
-import { loopbackHost, s3EndpointForPort } from './endpoints.js';
+import { localS3Credentials, loopbackHost, s3EndpointForPort } from './endpoints.js';
 import { LocalServiceError } from './local-service-error.js';
 import {
   isPortAcceptingConnections,
@@ -57,7 +57,7 @@ export async function s3ServerAnswers(endpoint: string, timeoutMs = 3_000): Prom
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: localS3Credentials,
     maxAttempts: 1,
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
   });

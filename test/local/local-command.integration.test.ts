@@ -19,7 +19,10 @@ describe('spotify-pipeline local up | status | down', () => {
     const [kafka, controller, s3] = await freeLoopbackPorts(3);
     kafkaPort = kafka!;
     s3Port = s3!;
+    // The docker-free engine is what this test is about, also on a machine where Docker answers.
     portOptions = [
+      '--engine',
+      'native',
       '--kafka-port',
       String(kafka),
       '--kafka-controller-port',
@@ -38,7 +41,7 @@ describe('spotify-pipeline local up | status | down', () => {
 
   const local = (command: string): Promise<CliRun> => runCli(['local', command, ...portOptions]);
 
-  test('status prints one "name endpoint state" line per service, and both are stopped before up', async () => {
+  test('status prints one "name endpoint state [served by]" line per service, and both are stopped before up', async () => {
     // Act
     const status = await local('status');
 
@@ -62,7 +65,7 @@ describe('spotify-pipeline local up | status | down', () => {
     const firstPids = startedPids(firstUp.stdout);
     expect(firstPids).toHaveLength(2);
     expect((await local('status')).stdout).toBe(
-      `kafka 127.0.0.1:${kafkaPort} running\ns3 http://127.0.0.1:${s3Port} running\n`,
+      `kafka 127.0.0.1:${kafkaPort} running native\ns3 http://127.0.0.1:${s3Port} running native\n`,
     );
 
     // Act & Assess: up again is idempotent.
@@ -92,7 +95,7 @@ describe('spotify-pipeline local up | status | down', () => {
     expect(secondPids).toHaveLength(2);
     expect(secondPids.some((pid) => firstPids.includes(pid))).toBe(false);
     expect((await local('status')).stdout).toBe(
-      `kafka 127.0.0.1:${kafkaPort} running\ns3 http://127.0.0.1:${s3Port} running\n`,
+      `kafka 127.0.0.1:${kafkaPort} running native\ns3 http://127.0.0.1:${s3Port} running native\n`,
     );
     expect((await local('down')).exitCode).toBe(0);
   });
@@ -102,6 +105,8 @@ describe('spotify-pipeline local up | status | down', () => {
     const [takenPort, controllerPort, otherS3Port] = await freeLoopbackPorts(3);
     const stopSquatter = await listenSilently(takenPort!);
     const options = [
+      '--engine',
+      'native',
       '--kafka-port',
       String(takenPort),
       '--kafka-controller-port',

@@ -99,12 +99,31 @@ describe('parsePort', () => {
 });
 
 describe('formatServiceStatus', () => {
-  test('prints name, endpoint and state separated by single spaces', () => {
+  test('prints name, endpoint and state separated by single spaces, and nothing more when stopped', () => {
     expect(formatServiceStatus({ name: 'kafka', endpoint: '127.0.0.1:9092', state: 'running' })).toBe(
       'kafka 127.0.0.1:9092 running',
     );
     expect(formatServiceStatus({ name: 's3', endpoint: 'http://127.0.0.1:4566', state: 'stopped' })).toBe(
       's3 http://127.0.0.1:4566 stopped',
     );
+  });
+
+  test('adds who serves a running or unresponsive service: native, compose or other', () => {
+    expect(
+      formatServiceStatus({
+        name: 'kafka',
+        endpoint: '127.0.0.1:9092',
+        state: 'running',
+        servedBy: 'compose',
+      }),
+    ).toBe('kafka 127.0.0.1:9092 running compose');
+    expect(
+      formatServiceStatus({
+        name: 's3',
+        endpoint: 'http://127.0.0.1:4566',
+        state: 'unresponsive',
+        servedBy: 'native',
+      }),
+    ).toBe('s3 http://127.0.0.1:4566 unresponsive native');
   });
 });

@@ -1,5 +1,23 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  type ComposeS3Server,
+  type ComposeServiceStart,
+  type ComposeServiceStop,
+  composeProjectName,
+  composeRunningServices,
+  composeS3Servers,
+  redpandaConsoleUrl,
+  startComposeStack,
+  stopComposeStack,
+} from '../../../local/services/compose-stack.js';
+import { type DockerProbe, probeDocker } from '../../../local/services/docker-probe.js';
 import { defaultLocalPorts, parsePort } from '../../../local/services/endpoints.js';
+import {
+  chooseLocalEngine,
+  enginesToStop,
+  type LocalEngineRequest,
+  localEngineRequests,
+} from '../../../local/services/local-engine.js';
 import { LocalServiceError } from '../../../local/services/local-service-error.js';
 import {
   formatServiceStatus,
@@ -7,6 +25,7 @@ import {
   type LocalServiceStop,
   type LocalStackPorts,
   localStackStatus,
+  resolveLocalStackPorts,
   startLocalStack,
   stopLocalStack,
 } from '../../../local/services/local-stack.js';
@@ -19,46 +38,107 @@ export const localPortEnvironmentVariables = {
   s3Port: 'SPOTIFY_PIPELINE_S3_PORT',
 } as const;
 
+/** Environment variables that choose the engine and compose's S3 server, as the options do. */
+export const localEngineEnvironmentVariables = {
+  engine: 'SPOTIFY_PIPELINE_LOCAL_ENGINE',
+  composeS3: 'SPOTIFY_PIPELINE_COMPOSE_S3',
+} as const;
+
 interface PortOptions {
   readonly kafkaPort?: number;
   readonly kafkaControllerPort?: number;
   readonly s3Port?: number;
 }
 
+interface EngineOptions extends PortOptions {
+  readonly engine: LocalEngineRequest;
+}
+
+interface UpOptions extends EngineOptions {
+  readonly composeS3: ComposeS3Server;
+}
+
 /**
  * `spotify-pipeline local up|down|status`: the Kafka broker and the S3 server that the pipeline and
- * the integration tests use on a machine without Docker.
+ * the integration tests use, from compose.yaml where Docker can run it, else without Docker. Which
+ * engine is decided by chooseLocalEngine from a quick probe of Docker (or by --engine).
  */
 export function localCommand(): Command {
   const local = new Command('local').description(
-    'Run the local services without Docker: a Kafka broker (KRaft, from Maven Central jars) and an S3 server (moto), on 127.0.0.1.',
+    'Run the local services, a Kafka API on 127.0.0.1:9092 and an S3 API on http://127.0.0.1:4566: with Docker compose (Redpanda, MinIO or LocalStack) where a Docker engine answers, else without Docker (Kafka from Maven Central jars, moto).',
   );
 
-  withPortOptions(local.command('up'))
-    .description('Install (once, into .cache/) and start the services; leave alone those already running.')
-    .action(async (options: PortOptions) => {
-      const stack = await asCliErrors(() =>
-        startLocalStack({
-          ...portsFrom(options),
-          reportProgress: (line) => process.stderr.write(`${line}\n`),
+  withEngineOption(withPortOptions(local.command('up')))
+    .addOption(
+      new Option(
+        '--compose-s3 <server>',
+        "the compose engine's S3 server: minio (token-free) or localstack (S3 and Secrets Manager)",
+      )
+        .choices(composeS3Servers)
+        .env(localEngineEnvironmentVariables.composeS3)
+        .default('minio'),
+    )
+    .description(
+      'Start the services (the first time: install them into .cache/, or pull the images); leave alone those already running.',
+    )
+    .action(async (options: UpOptions) => {
+      const reportProgress = (line: string) => process.stderr.write(`${line}\n`);
+      const choice = await asCliErrors(async () =>
+        chooseLocalEngine(options.engine, await probeFor(options.engine)),
+      );
+      reportProgress(`engine: ${choice.engine} (${choice.reason})`);
+      if (choice.engine === 'native') {
+        const stack = await asCliErrors(() => startLocalStack({ ...portsFrom(options), reportProgress }));
+        for (const service of stack.services) process.stdout.write(`${describeStart(service)}\n`);
+        return;
+      }
+      const ports = resolveLocalStackPorts(portsFrom(options));
+      const services = await asCliErrors(() =>
+        startComposeStack({
+          kafkaPort: ports.kafkaPort,
+          s3Port: ports.s3Port,
+          s3Server: options.composeS3,
+          reportProgress: (line) => reportProgress(`compose: ${line}`),
         }),
       );
-      for (const service of stack.services) process.stdout.write(`${describeStart(service)}\n`);
+      for (const service of services) process.stdout.write(`${describeComposeStart(service)}\n`);
+      reportProgress(`Redpanda Console (the Kafka UI): ${redpandaConsoleUrl}`);
     });
 
-  withPortOptions(local.command('down'))
-    .description('Stop the services that `local up` started (a service started another way is left alone).')
-    .action(async (options: PortOptions) => {
-      const stops = await asCliErrors(() => stopLocalStack(portsFrom(options)));
-      for (const stop of stops) process.stdout.write(`${describeStop(stop)}\n`);
-    });
-
-  withPortOptions(local.command('status'))
+  withEngineOption(withPortOptions(local.command('down')))
     .description(
-      'Print one line per service: name, endpoint, and running, unresponsive (its process runs but does not answer) or stopped.',
+      'Stop what `local up` started: its processes, or its compose project (under auto: whichever runs). A service started another way is left alone.',
     )
-    .action(async (options: PortOptions) => {
-      const statuses = await asCliErrors(() => localStackStatus(portsFrom(options)));
+    .action(async (options: EngineOptions) => {
+      const probe = await probeFor(options.engine);
+      // An explicit --engine compose on a machine that cannot run it is an error, as it is for up.
+      if (options.engine === 'compose') await asCliErrors(async () => chooseLocalEngine('compose', probe));
+      for (const engine of enginesToStop(options.engine, probe)) {
+        const lines =
+          engine === 'native'
+            ? (await asCliErrors(() => stopLocalStack(portsFrom(options)))).map(describeStop)
+            : (await asCliErrors(() => stopCompose(options))).map(describeComposeStop);
+        for (const line of lines) process.stdout.write(`${line}\n`);
+      }
+    });
+
+  withEngineOption(withPortOptions(local.command('status')))
+    .description(
+      'Print one line per service: name, endpoint, running, unresponsive (its process or container runs but does not answer) or stopped, and who serves it (native, compose, or other).',
+    )
+    .action(async (options: EngineOptions) => {
+      const statuses = await asCliErrors(async () => {
+        const probe = await probeFor(options.engine);
+        // Compose is asked only where it can answer; under `--engine compose` an engine that
+        // cannot is an error, as for up and down.
+        const composeCanAnswer =
+          options.engine !== 'native' && chooseLocalEngine(options.engine, probe).engine === 'compose';
+        const ports = resolveLocalStackPorts(portsFrom(options));
+        const composeRunning = composeCanAnswer
+          ? await composeRunningServices({ kafkaPort: ports.kafkaPort, s3Port: ports.s3Port })
+          : new Set<string>();
+        return localStackStatus(portsFrom(options), composeRunning);
+      });
       for (const status of statuses) process.stdout.write(`${formatServiceStatus(status)}\n`);
     });
 
@@ -68,6 +148,32 @@ export function localCommand(): Command {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   }
   return local;
+}
+
+function withEngineOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--engine <engine>',
+      'what runs the services: compose (Docker), native (no Docker), or auto: compose where a Docker engine answers and docker compose is installed, else native',
+    )
+      .choices(localEngineRequests)
+      .env(localEngineEnvironmentVariables.engine)
+      .default('auto'),
+  );
+}
+
+/** Asks Docker only when the answer matters: `native` never needs it. */
+function probeFor(request: LocalEngineRequest): Promise<DockerProbe | undefined> {
+  return request === 'native' ? Promise.resolve(undefined) : probeDocker();
+}
+
+function stopCompose(options: PortOptions): Promise<ComposeServiceStop[]> {
+  const ports = resolveLocalStackPorts(portsFrom(options));
+  return stopComposeStack({
+    kafkaPort: ports.kafkaPort,
+    s3Port: ports.s3Port,
+    reportProgress: (line) => process.stderr.write(`compose: ${line}\n`),
+  });
 }
 
 function withPortOptions(command: Command): Command {
@@ -130,6 +236,19 @@ function describeStop(stop: LocalServiceStop): string {
     case 'not-running':
       return `${where} has no process started by \`local up\`; nothing to stop`;
   }
+}
+
+function describeComposeStart(service: ComposeServiceStart): string {
+  const where = `${service.name} ${service.endpoint}`;
+  const served = `compose service ${service.composeService}, project ${composeProjectName}`;
+  return service.startedNow ? `${where} started (${served})` : `${where} already running (${served})`;
+}
+
+function describeComposeStop(stop: ComposeServiceStop): string {
+  const where = `${stop.name} ${stop.endpoint}`;
+  return stop.outcome === 'stopped'
+    ? `${where} stopped (compose service ${stop.composeService}, project ${composeProjectName})`
+    : `${where} has no container in compose project ${composeProjectName}; nothing to stop`;
 }
 
 /** Lets the service layer's errors reach the user as CliErrors, hint included. */

@@ -14,6 +14,7 @@ import {
 import { unpaced } from '../../../lambdas/producer/pacers.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
 import { BRONZE_PREFIX, hourPartitionPrefix } from '../../../lambdas/shared/lake/lake-layout.js';
+import { localS3Credentials } from '../../../local/services/endpoints.js';
 import { occurrences, readLake } from '../../support/lake-contents.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 import { localKafka, localS3, uniqueName } from '../../support/local-clients.js';
@@ -250,8 +251,8 @@ describe('ingestion on a real broker and S3 server', () => {
     process.env.LAKE_BUCKET = bucket;
     process.env.LAKE_S3_ENDPOINT = inject('s3Endpoint');
     process.env.AWS_REGION = 'us-east-1';
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    process.env.AWS_ACCESS_KEY_ID = localS3Credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = localS3Credentials.secretAccessKey;
     const { handler } = await import('../../../lambdas/consumer/handler.js');
     const response = await handler(
       anMskEvent([

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
+import { localS3Credentials } from '../../../local/services/endpoints.js';
 import { aPrivateKeyPem, FakeSnowflakeServer } from '../../support/fake-snowflake-server.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
@@ -50,7 +51,7 @@ describe('the loader Lambda handler', () => {
     const awsApi = {
       endpoint: inject('s3Endpoint'),
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: localS3Credentials,
     };
     const secrets = new SecretsManagerClient(awsApi);
     const stepFunctions = new SFNClient(awsApi);
@@ -85,8 +86,8 @@ describe('the loader Lambda handler', () => {
       AWS_ENDPOINT_URL_SFN: inject('s3Endpoint'),
       TRANSFORMATION_STATE_MACHINE_ARN: stateMachineArn,
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
     });
 
     // Act

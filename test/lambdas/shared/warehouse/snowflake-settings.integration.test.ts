@@ -1,6 +1,7 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, inject, it } from 'vitest';
 import { snowflakeSettingsFromSecret } from '../../../../lambdas/shared/warehouse/snowflake-settings.js';
+import { localS3Credentials } from '../../../../local/services/endpoints.js';
 import { uniqueName } from '../../../support/local-clients.js';
 
 // Secrets Manager is served by the same local moto server as S3.
@@ -8,7 +9,7 @@ const secrets = () =>
   new SecretsManagerClient({
     endpoint: inject('s3Endpoint'),
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: localS3Credentials,
   });
 
 async function aSecret(value: string): Promise<string> {
