@@ -1,13 +1,16 @@
-import { join } from 'node:path';
 import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
-import { REPOSITORY_ROOT } from '../app/repository-root.js';
+import {
+  acknowledgeFunctionDefaults,
+  PIPELINE_BUNDLING,
+  pipelineFunctionDefaults,
+} from '../app/pipeline-function-defaults.js';
 import { BRONZE_PREFIX, type LakeStorage, QUARANTINE_PREFIX } from '../lake/lake-storage.js';
 import type { LakeConsumerFunctionProps } from './lake-consumer-function-props.js';
 import { FAILED_BATCHES_PREFIX, LakeFailedBatchDestination } from './lake-failed-batch-destination.js';
@@ -65,16 +68,10 @@ export class LakeConsumerFunction extends Construct {
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.function = new NodejsFunction(this, 'Function', {
+      ...pipelineFunctionDefaults(CONSUMER_ENTRY),
       description: 'Consumes listening events from MSK into the lake (bronze/, quarantine/)',
-      entry: join(REPOSITORY_ROOT, CONSUMER_ENTRY),
-      handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.minutes(2),
-      loggingFormat: LoggingFormat.JSON,
       logGroup: this.logGroup,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -85,15 +82,7 @@ export class LakeConsumerFunction extends Construct {
         LAKE_BUCKET: lake.bucket.bucketName,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK instead of using the runtime's: the writer relies on conditional
-        // writes (If-None-Match), so the pinned client version must be the one that runs.
-        externalModules: [],
-      },
+      bundling: PIPELINE_BUNDLING,
     });
 
     this.eventSource = new ManagedKafkaEventSource({
@@ -139,21 +128,12 @@ export class LakeConsumerFunction extends Construct {
   }
 
   private acknowledgeFindings(): void {
-    const role = this.function.role;
-    if (role === undefined)
-      throw new Error(`LakeConsumerFunction ${this.node.path}: the function has no role`);
-    const managedPolicies: Record<string, string> = {
+    acknowledgeFunctionDefaults(this.function, {
       AWSLambdaBasicExecutionRole: 'writing its own logs',
       AWSLambdaVPCAccessExecutionRole: 'creating and deleting its network interfaces in the VPC',
       AWSLambdaMSKExecutionRole: 'the MSK event source (describing the cluster, its network interfaces)',
-    };
-    for (const [policy, purpose] of Object.entries(managedPolicies)) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
-        reason: `The AWS-managed ${policy} is what Lambda documents for ${purpose}; CDK attaches it, and AWS keeps it current with the service.`,
-      });
-    }
-    const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
+    });
+    const defaultPolicy = this.function.role?.node.tryFindChild('DefaultPolicy');
     if (defaultPolicy !== undefined) {
       // The consumer-group ARN takes the cluster's id out of its ARN with Fn::Split; the ARN comes
       // from the stateful stack as a weak cross-stack reference (Fn::GetStackOutput), which
@@ -178,10 +158,5 @@ export class LakeConsumerFunction extends Construct {
           "s3:Abort* comes with aws-cdk-lib's put grant on those prefixes: it lets the writer abort its own multipart uploads (AbortMultipartUpload), nothing else.",
       });
     }
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is chosen on purpose: it is the newest runtime the code and its esbuild target are tested with (Node 20 locally, Node 22 features only); move to the next LTS together with the toolchain.',
-    });
   }
 }

@@ -1,11 +1,14 @@
 import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Duration } from 'aws-cdk-lib';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { REPOSITORY_ROOT } from '../app/repository-root.js';
+import {
+  acknowledgeFunctionDefaults,
+  PIPELINE_BUNDLING,
+  pipelineFunctionDefaults,
+} from '../app/pipeline-function-defaults.js';
 
 /** Where the bundle keeps `sql/` in the function's file system; the code finds it through SQL_DIR. */
 export const BUNDLED_SQL_DIR = '/var/task/sql';
@@ -44,16 +47,10 @@ export class WarehouseSqlFunction extends Construct {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.function = new NodejsFunction(this, 'Function', {
+      ...pipelineFunctionDefaults(props.entry),
       description: props.description,
-      entry: join(REPOSITORY_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(15),
-      loggingFormat: LoggingFormat.JSON,
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
@@ -62,13 +59,7 @@ export class WarehouseSqlFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
-        // snowflake-sdk is CommonJS with dynamic requires, which esbuild bundles as CommonJS.
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The pinned AWS SDK clients are bundled, not the runtime's: the version tested is the one that runs.
-        externalModules: [],
+        ...PIPELINE_BUNDLING,
         // lambdas/shared/warehouse/sql-files.ts looks for sql/ from import.meta.url only when SQL_DIR
         // is unset, which it never is here; CommonJS has no import.meta, so esbuild would warn.
         esbuildArgs: { '--log-override:empty-import-meta': 'silent' },
@@ -84,18 +75,6 @@ export class WarehouseSqlFunction extends Construct {
     });
     props.credentials.grantRead(this.function);
 
-    const role = this.function.role;
-    if (role === undefined)
-      throw new Error(`WarehouseSqlFunction ${this.node.path}: the function has no role`);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        'The AWS-managed AWSLambdaBasicExecutionRole is what Lambda documents for writing its own logs; CDK attaches it, and AWS keeps it current with the service.',
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is chosen on purpose: it is the newest runtime the code and its esbuild target are tested with; move to the next LTS together with the toolchain.',
-    });
+    acknowledgeFunctionDefaults(this.function, { AWSLambdaBasicExecutionRole: 'writing its own logs' });
   }
 }

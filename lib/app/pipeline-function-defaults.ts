@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  type BundlingOptions,
+  type NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { REPOSITORY_ROOT } from './repository-root.js';
+
+/**
+ * What every function of the pipeline shares: `lambdas/<deployable>/handler.ts` exporting
+ * `handler`, bundled from this repository with its lock file, ARM64 on Node.js 22, logging JSON.
+ *
+ * @param entry the handler's file, relative to the repository root
+ */
+export function pipelineFunctionDefaults(
+  entry: string,
+): Pick<
+  NodejsFunctionProps,
+  'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'loggingFormat'
+> {
+  return {
+    entry: join(REPOSITORY_ROOT, entry),
+    handler: 'handler',
+    projectRoot: REPOSITORY_ROOT,
+    depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    loggingFormat: LoggingFormat.JSON,
+  };
+}
+
+/** esbuild, locally (no Docker, no network at synth), into one minified CommonJS file with a source map. */
+export const PIPELINE_BUNDLING: BundlingOptions = {
+  format: OutputFormat.CJS,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  // The pinned AWS SDK clients are bundled, not the runtime's: the version tested is the one that
+  // runs (the consumer relies on conditional writes, the loader on Step Functions' client).
+  externalModules: [],
+};
+
+/**
+ * Acknowledges cdk-nag's findings that every pipeline function raises by design: the runtime
+ * choice (L1) and the AWS-managed policies CDK attaches to its role (IAM4), each with the purpose
+ * Lambda documents for it.
+ *
+ * @param managedPolicies policy name -> what Lambda uses it for
+ */
+export function acknowledgeFunctionDefaults(
+  fn: NodejsFunction,
+  managedPolicies: Record<string, string>,
+): void {
+  const role: IRole | undefined = fn.role;
+  if (role === undefined) throw new Error(`${fn.node.path}: the function has no role`);
+  for (const [policy, purpose] of Object.entries(managedPolicies)) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+      reason: `The AWS-managed ${policy} is what Lambda documents for ${purpose}; CDK attaches it, and AWS keeps it current with the service.`,
+    });
+  }
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'Node.js 22 is chosen on purpose: it is the newest runtime the code and its esbuild target are tested with (Node 20 locally, Node 22 features only); move to the next LTS together with the toolchain.',
+  });
+}
