@@ -4,62 +4,100 @@
 --
 -- Which rows are new: bronze is append-only (the loader inserts a row once and never updates it),
 -- so the rows loaded after the newest loaded_at already in silver or rejected_events are new. Rows
--- loaded at exactly that instant are compared by (event_id, source_file), so a load that shares
--- the instant is neither skipped nor processed twice. The watermark lives in the data itself, not
--- in a state table, so it cannot disagree with it.
+-- loaded at exactly that instant are new only if bronze holds more of them than silver processed;
+-- then, and only then, they are compared by (event_id, source_file), so a load that shares the
+-- instant is neither skipped nor processed twice. (A load shares one loaded_at for all its rows:
+-- comparing them unconditionally made every hourly run join all of the last big load's rows.)
+-- The watermark lives in the data itself, not in a state table, so it cannot disagree with it.
 CREATE OR REPLACE TABLE silver.bronze_batch AS
-WITH watermark AS (
-    SELECT MAX(processed.loaded_at) AS processed_through
-    FROM (
-        SELECT loaded_at FROM silver.listening_events
-        UNION ALL
-        SELECT loaded_at FROM silver.rejected_events
-    ) AS processed
+WITH processed AS (
+    SELECT loaded_at FROM silver.listening_events
+    UNION ALL
+    SELECT loaded_at FROM silver.rejected_events
+),
+-- Before the first run, a time earlier than any load.
+watermark AS (
+    SELECT COALESCE(MAX(loaded_at), CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)) AS processed_through
+    FROM processed
+),
+bronze_rows_at_watermark AS (
+    SELECT COUNT(*) AS row_count
+    FROM bronze.listening_events AS b
+    INNER JOIN watermark AS w ON b.loaded_at = w.processed_through
+),
+processed_rows_at_watermark AS (
+    SELECT COUNT(*) AS row_count
+    FROM processed AS p
+    INNER JOIN watermark AS w ON p.loaded_at = w.processed_through
+),
+boundary AS (
+    SELECT
+        w.processed_through,
+        b.row_count > p.row_count AS watermark_has_new_rows
+    FROM watermark AS w
+    CROSS JOIN bronze_rows_at_watermark AS b
+    CROSS JOIN processed_rows_at_watermark AS p
 ),
 processed_at_watermark AS (
     SELECT s.event_id, s.source_file
     FROM silver.listening_events AS s
-    INNER JOIN watermark AS w ON s.loaded_at = w.processed_through
+    INNER JOIN boundary AS w ON s.loaded_at = w.processed_through AND w.watermark_has_new_rows
     UNION ALL
     SELECT r.event_id, r.source_file
     FROM silver.rejected_events AS r
-    INNER JOIN watermark AS w ON r.loaded_at = w.processed_through
+    INNER JOIN boundary AS w ON r.loaded_at = w.processed_through AND w.watermark_has_new_rows
 ),
 new_rows AS (
     SELECT
-        b.event_id,
-        b.schema_version,
-        b.session_id,
-        b.user_id,
-        b.song_id,
-        b.artist_name,
-        b.song_name,
-        b.event_type,
-        b.device_type,
-        b.country,
-        b.ms_played,
-        b.event_timestamp,
-        b.source_file,
-        b.loaded_at,
-        TRY_TO_TIMESTAMP_TZ(b.event_timestamp) AS parsed_timestamp
+        b.event_id, b.schema_version, b.session_id, b.user_id, b.song_id, b.artist_name, b.song_name,
+        b.event_type, b.device_type, b.country, b.ms_played, b.event_timestamp, b.source_file, b.loaded_at
     FROM bronze.listening_events AS b
-    CROSS JOIN watermark AS w
-    WHERE (w.processed_through IS NULL OR b.loaded_at >= w.processed_through)
-      AND NOT EXISTS (
-          SELECT 1
-          FROM processed_at_watermark AS p
-          WHERE p.event_id = b.event_id AND p.source_file = b.source_file
-      )
+    -- A scalar subquery, not a join, so that DuckDB can skip the row groups loaded before it.
+    WHERE b.loaded_at > (SELECT processed_through FROM watermark)
+    UNION ALL
+    SELECT
+        b.event_id, b.schema_version, b.session_id, b.user_id, b.song_id, b.artist_name, b.song_name,
+        b.event_type, b.device_type, b.country, b.ms_played, b.event_timestamp, b.source_file, b.loaded_at
+    FROM bronze.listening_events AS b
+    INNER JOIN boundary AS w ON b.loaded_at = w.processed_through AND w.watermark_has_new_rows
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM processed_at_watermark AS p
+        WHERE p.event_id = b.event_id AND p.source_file = b.source_file
+    )
+),
+-- Snowflake does not enforce primary keys, so bronze may hold an event twice: the first load
+-- (earliest loaded_at, then source_file) wins. Copies are rare, so only the rows of repeated
+-- event_ids are numbered: a window over every row would sort all of them, every column.
+repeated_ids AS (
+    SELECT event_id
+    FROM new_rows
+    GROUP BY event_id
+    HAVING COUNT(*) > 1
+),
+numbered AS (
+    SELECT n.*, 1 AS copy_number
+    FROM new_rows AS n
+    WHERE NOT EXISTS (SELECT 1 FROM repeated_ids AS r WHERE r.event_id = n.event_id)
+    UNION ALL
+    SELECT n.*, ROW_NUMBER() OVER (PARTITION BY n.event_id ORDER BY n.loaded_at, n.source_file) AS copy_number
+    FROM new_rows AS n
+    WHERE EXISTS (SELECT 1 FROM repeated_ids AS r WHERE r.event_id = n.event_id)
+),
+-- A copy of an event already in silver is a duplicate too. Found by a semi-join that keeps the
+-- few new ids in the hash table and streams silver past it, rather than hashing all of silver.
+already_in_silver AS (
+    SELECT s.event_id
+    FROM silver.listening_events AS s
+    WHERE s.event_id IN (SELECT event_id FROM new_rows)
 ),
 with_copies AS (
     SELECT
         n.*,
-        -- Snowflake does not enforce primary keys, so bronze may hold an event twice: the first
-        -- load wins, and a copy of an event already in silver is a duplicate too.
-        ROW_NUMBER() OVER (PARTITION BY n.event_id ORDER BY n.loaded_at, n.source_file) AS copy_number,
-        s.event_id IS NOT NULL AS already_in_silver
-    FROM new_rows AS n
-    LEFT JOIN silver.listening_events AS s ON s.event_id = n.event_id
+        TRY_TO_TIMESTAMP_TZ(n.event_timestamp) AS parsed_timestamp,
+        a.event_id IS NOT NULL AS already_in_silver
+    FROM numbered AS n
+    LEFT JOIN already_in_silver AS a ON a.event_id = n.event_id
 )
 SELECT
     event_id,

@@ -278,6 +278,37 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     expect(await readGoldReport(local.warehouse)).toEqual(before);
   });
 
+  it('a load sharing the instant the last run processed through is processed once, neither skipped nor twice', async () => {
+    // Prepare: a first load, transformed; then another load stamped with the very same loaded_at.
+    const first = validGeneratedEvents(FIRST_DAYS).events;
+    const later = validGeneratedEvents({
+      ...FIRST_DAYS,
+      seed: 44,
+      count: 300,
+      startMs: Date.parse('2026-01-11T02:00:00Z'),
+    }).events;
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
+    await runTransformation(local.warehouse);
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(later, FIRST_LOAD, 'lake/same-instant'));
+
+    // Act
+    await runTransformation(local.warehouse);
+    const [batch] = await local.warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    );
+    await runTransformation(local.warehouse);
+    const [nextBatch] = await local.warehouse.query<{ rows: number }>(
+      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    );
+
+    // Assess
+    expect(batch?.rows).toBe(later.length);
+    expect(nextBatch?.rows).toBe(0);
+    expect(comparable(await readGoldReport(local.warehouse))).toEqual(
+      comparable(expectedGold([...first, ...later])),
+    );
+  });
+
   it('fails loudly when a data-quality test finds rows, naming the test and showing a sample', async () => {
     // Prepare: a run that passes, then a duplicate written straight into silver behind its back.
     await insertBronzeRows(
