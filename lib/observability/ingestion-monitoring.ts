@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
+  type AlarmProps,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
@@ -9,11 +10,11 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { IngestionMonitoringProps } from './ingestion-monitoring-props.js';
+import { notifyingAlarm } from './notifying-alarm.js';
 
 /** The consumer's embedded-metric-format namespace and service (lambdas/consumer/handler.ts). */
 export const PIPELINE_METRICS_NAMESPACE = 'SpotifyPipeline';
@@ -115,12 +116,8 @@ export class IngestionMonitoring extends Construct {
     });
     const producerErrors = producerErrorFilter.metric({ statistic: 'Sum', period: FIVE_MINUTES });
 
-    const alarm = (alarmId: string, settings: ConstructorParameters<typeof Alarm>[2]): Alarm => {
-      const created = new Alarm(this, alarmId, settings);
-      created.addAlarmAction(new SnsAction(this.alarmTopic));
-      created.addOkAction(new SnsAction(this.alarmTopic));
-      return created;
-    };
+    const alarm = (alarmId: string, settings: AlarmProps): Alarm =>
+      notifyingAlarm(this, alarmId, this.alarmTopic, settings);
     this.alarms = {
       consumerErrors: alarm('ConsumerErrors', {
         alarmDescription:

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
+  type AlarmProps,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
@@ -8,12 +9,12 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { PIPELINE_METRICS_NAMESPACE } from './ingestion-monitoring.js';
+import { notifyingAlarm } from './notifying-alarm.js';
 
 /** The loader's embedded-metric-format service (lambdas/loader/handler.ts). */
 export const LOADER_SERVICE_DIMENSION = 'lake-loader';
@@ -78,12 +79,8 @@ export class WarehouseMonitoring extends Construct {
       period: ONE_HOUR,
     });
 
-    const alarm = (alarmId: string, settings: ConstructorParameters<typeof Alarm>[2]): Alarm => {
-      const created = new Alarm(this, alarmId, settings);
-      created.addAlarmAction(new SnsAction(props.alarmTopic));
-      created.addOkAction(new SnsAction(props.alarmTopic));
-      return created;
-    };
+    const alarm = (alarmId: string, settings: AlarmProps): Alarm =>
+      notifyingAlarm(this, alarmId, props.alarmTopic, settings);
     this.alarms = {
       freshness: alarm('Freshness', {
         alarmDescription: `The oldest lake file not yet loaded into Snowflake is more than ${freshnessThreshold.toMinutes()} minutes old at two hourly loads in a row, or the loader reported nothing for two hours: the warehouse is falling behind the lake. Check the loader's logs.`,
