@@ -1,9 +1,11 @@
 -- DuckDB only (Snowflake stages with COPY INTO): the downloaded lake files, read by DuckDB's own
--- JSON reader, into the staging table. getvariable('load_files') lists the local copies and
+-- JSON reader, into a temporary table: it lives in memory (spilling to a temporary file if it must),
+-- so the rows are written into the database file once, into bronze, and not first into
+-- bronze.load_staging as well. Created inside the load's transaction. getvariable('load_files') lists the local copies and
 -- getvariable('load_file_keys') their lake keys, in the same order. Fields outside the contract are
 -- ignored; a value of the wrong type fails the statement, and the loader then stages those files
 -- line by line through the contract validator instead, keeping every bad line with its reason.
-INSERT INTO bronze.load_staging
+CREATE OR REPLACE TEMP TABLE lake_rows AS
 SELECT
     event_id,
     schema_version,
