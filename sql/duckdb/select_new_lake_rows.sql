@@ -5,7 +5,8 @@
 -- repeated event_ids are ranked: a window over every row sorts all of them.
 CREATE OR REPLACE TEMP TABLE new_lake_rows AS
 WITH not_in_bronze AS (
-    SELECT *
+    -- rowid: the order lake_rows was read in, each file's lines in order (see stage_lake_files.sql).
+    SELECT staged.*, staged.rowid AS read_order
     FROM lake_rows AS staged
     WHERE NOT EXISTS (SELECT 1 FROM bronze.listening_events AS target WHERE target.event_id = staged.event_id)
 ),
@@ -24,5 +25,5 @@ FROM (
     SELECT n.*
     FROM not_in_bronze AS n
     WHERE EXISTS (SELECT 1 FROM repeated_ids AS r WHERE r.event_id = n.event_id)
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY n.event_id ORDER BY n.source_file, n.line_number) = 1
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY n.event_id ORDER BY n.source_file, n.read_order) = 1
 ) AS first_copies
