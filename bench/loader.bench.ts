@@ -20,8 +20,8 @@ const LAKE_COLUMNS = `{event_id: 'VARCHAR', schema_version: 'INTEGER', session_i
   country: 'VARCHAR', ms_played: 'BIGINT', "timestamp": 'VARCHAR'}`;
 
 /**
- * The loader from lake objects in the local S3 server into DuckDB (download, contract check,
- * staging, MERGE, ledger), beside the floor of any DuckDB load: the appender filling a table with
+ * The loader from lake objects in the local S3 server into DuckDB (download, JSON reader into an
+ * in-memory table, first sightings of new event_ids into bronze, ledger), beside the floor of any DuckDB load: the appender filling a table with
  * the same rows, already parsed, with nothing checked or merged; and the bound of DuckDB's JSON
  * reader itself on the same files from local disk, beside the loader.
  */

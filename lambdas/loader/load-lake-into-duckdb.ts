@@ -11,6 +11,7 @@ import {
   type LoadOptions,
   type LoadSummary,
   loadLake,
+  type NewRowsOfFileAndDay,
   type StagedChunk,
 } from './load-lake.js';
 import { parseBronzeFile } from './parse-bronze-file.js';
@@ -60,12 +61,25 @@ export class DuckDbLakeStager implements LakeStager {
     await this.warehouse.executeWithStringList(sqlStatement('duckdb/set_load_file_keys.sql'), keys);
     await this.warehouse.execute(sqlStatement('duckdb/stage_lake_files.sql'));
     const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
-      sqlStatement('loader/staged_rows_by_file.sql'),
+      sqlStatement('duckdb/lake_rows_by_file.sql'),
     );
     return {
       linesByFile: new Map(counts.map((row) => [row.source_file, Number(row.staged_rows)])),
       rejectsByFile: new Map(),
+      insertNewRows: () => this.insertNewLakeRows(),
     };
+  }
+
+  /** The staged rows (a temporary table in memory) bronze takes: chosen once, counted, inserted. */
+  private async insertNewLakeRows(): Promise<readonly NewRowsOfFileAndDay[]> {
+    await this.warehouse.execute(sqlStatement('duckdb/select_new_lake_rows.sql'));
+    const newRows = await this.warehouse.query<NewRowsOfFileAndDay>(
+      sqlStatement('duckdb/count_new_lake_rows.sql'),
+    );
+    await this.warehouse.execute(sqlStatement('duckdb/insert_new_lake_rows.sql'));
+    await this.warehouse.execute(sqlStatement('duckdb/drop_new_lake_rows.sql'));
+    await this.warehouse.execute(sqlStatement('duckdb/drop_lake_rows.sql'));
+    return newRows;
   }
 
   async stageLineByLine(keys: readonly string[]): Promise<StagedChunk> {

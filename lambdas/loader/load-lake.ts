@@ -22,11 +22,24 @@ export interface LoadSummary {
   readonly daysTouched: readonly string[];
 }
 
-/** What staging put into bronze.load_staging for a chunk of files. */
+/** What staging put into bronze.load_staging (or, on DuckDB, an in-memory table) for a chunk of files. */
 export interface StagedChunk {
   readonly linesByFile: ReadonlyMap<string, number>;
   readonly rejectsByFile: ReadonlyMap<string, readonly RejectedLine[]>;
+  /**
+   * Inside the transaction: moves the staged rows bronze does not have into bronze, one row per
+   * event_id (its first sighting by file, then line), and says how many each file and UTC day gave.
+   * @default - bronze.load_staging is counted and MERGEd by sql/loader/ (the Snowflake path)
+   */
+  readonly insertNewRows?: () => Promise<readonly NewRowsOfFileAndDay[]>;
 }
+
+/** How many rows one file brought into bronze for one UTC day (YYYY-MM-DD). */
+export type NewRowsOfFileAndDay = {
+  readonly source_file: string;
+  readonly event_day: string;
+  readonly new_rows: number | bigint | string;
+};
 
 /**
  * How a warehouse gets lake files into bronze.load_staging: DuckDB downloads them and reads them
@@ -151,10 +164,7 @@ async function loadChunk(
   const { warehouse } = options;
   await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
   const staged = await stage();
-  const newRows = await warehouse.query<{ source_file: string; event_day: string; new_rows: number }>(
-    sqlStatement('loader/count_new_rows_by_file.sql'),
-  );
-  await warehouse.execute(sqlStatement('loader/merge_staged_events.sql'));
+  const newRows = await (staged.insertNewRows ?? (() => mergeStagedRows(warehouse)))();
   const newByFile = new Map<string, number>();
   for (const row of newRows)
     newByFile.set(row.source_file, (newByFile.get(row.source_file) ?? 0) + Number(row.new_rows));
@@ -188,6 +198,15 @@ async function loadChunk(
     linesRejected,
     daysTouched: [...new Set(newRows.map((row) => row.event_day))],
   };
+}
+
+/** bronze.load_staging's new rows counted, then MERGEd into bronze. */
+async function mergeStagedRows(warehouse: Warehouse): Promise<readonly NewRowsOfFileAndDay[]> {
+  const newRows = await warehouse.query<NewRowsOfFileAndDay>(
+    sqlStatement('loader/count_new_rows_by_file.sql'),
+  );
+  await warehouse.execute(sqlStatement('loader/merge_staged_events.sql'));
+  return newRows;
 }
 
 /** The bronze keys from `startAtFolder` on, each with when it was written (epoch ms). */

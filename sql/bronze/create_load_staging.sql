@@ -1,5 +1,6 @@
 -- Rows of the files being loaded, before they are merged into bronze.listening_events. Filled and
--- emptied inside the load's transaction (on Snowflake by COPY INTO, on DuckDB by its appender).
+-- emptied inside the load's transaction (on Snowflake by COPY INTO; on DuckDB only by the appender of
+-- the line-by-line fallback: DuckDB's JSON reader stages into an in-memory table, duckdb/stage_lake_files.sql).
 CREATE TABLE IF NOT EXISTS bronze.load_staging (
     event_id VARCHAR,
     schema_version INTEGER,

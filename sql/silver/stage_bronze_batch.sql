@@ -1,65 +1,38 @@
--- silver.bronze_batch: the bronze rows this run has not yet processed, each with the reason silver
--- refuses it (NULL when accepted). Replaced on every run; the silver inserts read it (its accepted
--- rows' event_day values become silver.pending_days, the days the day-grained gold models rebuild).
---
--- Which rows are new: bronze is append-only (the loader inserts a row once and never updates it),
--- so the rows loaded after the newest loaded_at already in silver or rejected_events are new. Rows
--- loaded at exactly that instant are new only if bronze holds more of them than silver processed;
--- then, and only then, they are compared by (event_id, source_file), so a load that shares the
--- instant is neither skipped nor processed twice. (A load shares one loaded_at for all its rows:
--- comparing them unconditionally made every hourly run join all of the last big load's rows.)
--- The watermark lives in the data itself, not in a state table, so it cannot disagree with it.
+-- silver.bronze_batch: the keys of this run's new bronze rows that are not simply appended, each
+-- with the reason silver refuses it (NULL when accepted). Replaced on every run. It holds
+--   * every refused row, with its reason, and
+--   * the accepted rows loaded at the watermark instant (the only new rows the loaded_at range of
+--     silver.bronze_batch_bounds does not single out by itself).
+-- Every other new row in that range is accepted: silver.insert_listening_events reads those
+-- straight from bronze, so the full-width rows are written once, into silver, and not first into
+-- a 10-million-row intermediate table as well. Rows are keyed by (event_id, source_file,
+-- loaded_at), as tests/silver_reconciles_with_bronze.sql matches them.
 CREATE OR REPLACE TABLE silver.bronze_batch AS
-WITH processed AS (
-    SELECT loaded_at FROM silver.listening_events
-    UNION ALL
-    SELECT loaded_at FROM silver.rejected_events
-),
--- Before the first run, a time earlier than any load.
-watermark AS (
-    SELECT COALESCE(MAX(loaded_at), CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)) AS processed_through
-    FROM processed
-),
-bronze_rows_at_watermark AS (
-    SELECT COUNT(*) AS row_count
-    FROM bronze.listening_events AS b
-    INNER JOIN watermark AS w ON b.loaded_at = w.processed_through
-),
-processed_rows_at_watermark AS (
-    SELECT COUNT(*) AS row_count
-    FROM processed AS p
-    INNER JOIN watermark AS w ON p.loaded_at = w.processed_through
-),
-boundary AS (
-    SELECT
-        w.processed_through,
-        b.row_count > p.row_count AS watermark_has_new_rows
-    FROM watermark AS w
-    CROSS JOIN bronze_rows_at_watermark AS b
-    CROSS JOIN processed_rows_at_watermark AS p
-),
-processed_at_watermark AS (
+WITH processed_at_watermark AS (
     SELECT s.event_id, s.source_file
     FROM silver.listening_events AS s
-    INNER JOIN boundary AS w ON s.loaded_at = w.processed_through AND w.watermark_has_new_rows
+    INNER JOIN silver.bronze_batch_bounds AS w ON s.loaded_at = w.processed_through AND w.watermark_has_new_rows
     UNION ALL
     SELECT r.event_id, r.source_file
     FROM silver.rejected_events AS r
-    INNER JOIN boundary AS w ON r.loaded_at = w.processed_through AND w.watermark_has_new_rows
+    INNER JOIN silver.bronze_batch_bounds AS w ON r.loaded_at = w.processed_through AND w.watermark_has_new_rows
 ),
 new_rows AS (
     SELECT
         b.event_id, b.schema_version, b.session_id, b.user_id, b.song_id, b.artist_name, b.song_name,
-        b.event_type, b.device_type, b.country, b.ms_played, b.event_timestamp, b.source_file, b.loaded_at
+        b.event_type, b.device_type, b.country, b.ms_played, b.event_timestamp, b.source_file, b.loaded_at,
+        FALSE AS at_watermark
     FROM bronze.listening_events AS b
-    -- A scalar subquery, not a join, so that DuckDB can skip the row groups loaded before it.
-    WHERE b.loaded_at > (SELECT processed_through FROM watermark)
+    -- Scalar subqueries, not a join, so that DuckDB can skip the row groups outside the range.
+    WHERE b.loaded_at > (SELECT processed_through FROM silver.bronze_batch_bounds)
+      AND b.loaded_at <= (SELECT loaded_through FROM silver.bronze_batch_bounds)
     UNION ALL
     SELECT
         b.event_id, b.schema_version, b.session_id, b.user_id, b.song_id, b.artist_name, b.song_name,
-        b.event_type, b.device_type, b.country, b.ms_played, b.event_timestamp, b.source_file, b.loaded_at
+        b.event_type, b.device_type, b.country, b.ms_played, b.event_timestamp, b.source_file, b.loaded_at,
+        TRUE AS at_watermark
     FROM bronze.listening_events AS b
-    INNER JOIN boundary AS w ON b.loaded_at = w.processed_through AND w.watermark_has_new_rows
+    INNER JOIN silver.bronze_batch_bounds AS w ON b.loaded_at = w.processed_through AND w.watermark_has_new_rows
     WHERE NOT EXISTS (
         SELECT 1
         FROM processed_at_watermark AS p
@@ -98,45 +71,39 @@ with_copies AS (
         a.event_id IS NOT NULL AS already_in_silver
     FROM numbered AS n
     LEFT JOIN already_in_silver AS a ON a.event_id = n.event_id
+),
+checked AS (
+    SELECT
+        event_id,
+        source_file,
+        loaded_at,
+        at_watermark,
+        -- The first problem found, in the contract's field order; NULL for an accepted row.
+        CASE
+            WHEN event_id IS NULL THEN 'event_id is null'
+            WHEN schema_version IS NULL THEN 'schema_version is null'
+            WHEN schema_version <> 1 THEN 'schema_version is not 1'
+            WHEN user_id IS NULL THEN 'user_id is null'
+            WHEN song_id IS NULL THEN 'song_id is null'
+            WHEN artist_name IS NULL THEN 'artist_name is null'
+            WHEN song_name IS NULL THEN 'song_name is null'
+            WHEN event_type IS NULL THEN 'event_type is null'
+            WHEN event_type NOT IN ('play', 'pause', 'skip', 'add_to_playlist')
+                THEN 'event_type is not one of play, pause, skip, add_to_playlist'
+            WHEN device_type IS NULL THEN 'device_type is null'
+            WHEN device_type NOT IN ('mobile', 'desktop', 'web')
+                THEN 'device_type is not one of mobile, desktop, web'
+            WHEN country IS NULL THEN 'country is null'
+            WHEN NOT REGEXP_LIKE(country, '[A-Z]{2}') THEN 'country is not two upper-case letters'
+            WHEN ms_played < 0 OR ms_played > 86400000 THEN 'ms_played is not between 0 and 86400000'
+            WHEN event_timestamp IS NULL THEN 'event_timestamp is null'
+            WHEN NOT REGEXP_LIKE(event_timestamp, '.*(Z|[+-][0-9]{2}:[0-9]{2})')
+                THEN 'event_timestamp has no time zone'
+            WHEN parsed_timestamp IS NULL THEN 'event_timestamp is not a timestamp'
+            WHEN already_in_silver OR copy_number > 1 THEN 'duplicate event_id'
+        END AS reject_reason
+    FROM with_copies
 )
-SELECT
-    event_id,
-    schema_version,
-    session_id,
-    user_id,
-    song_id,
-    artist_name,
-    song_name,
-    event_type,
-    device_type,
-    country,
-    ms_played,
-    CAST(CONVERT_TIMEZONE('UTC', parsed_timestamp) AS TIMESTAMP_NTZ) AS event_ts,
-    CAST(CAST(CONVERT_TIMEZONE('UTC', parsed_timestamp) AS TIMESTAMP_NTZ) AS DATE) AS event_day,
-    source_file,
-    loaded_at,
-    -- The first problem found, in the contract's field order; NULL for an accepted row.
-    CASE
-        WHEN event_id IS NULL THEN 'event_id is null'
-        WHEN schema_version IS NULL THEN 'schema_version is null'
-        WHEN schema_version <> 1 THEN 'schema_version is not 1'
-        WHEN user_id IS NULL THEN 'user_id is null'
-        WHEN song_id IS NULL THEN 'song_id is null'
-        WHEN artist_name IS NULL THEN 'artist_name is null'
-        WHEN song_name IS NULL THEN 'song_name is null'
-        WHEN event_type IS NULL THEN 'event_type is null'
-        WHEN event_type NOT IN ('play', 'pause', 'skip', 'add_to_playlist')
-            THEN 'event_type is not one of play, pause, skip, add_to_playlist'
-        WHEN device_type IS NULL THEN 'device_type is null'
-        WHEN device_type NOT IN ('mobile', 'desktop', 'web')
-            THEN 'device_type is not one of mobile, desktop, web'
-        WHEN country IS NULL THEN 'country is null'
-        WHEN NOT REGEXP_LIKE(country, '[A-Z]{2}') THEN 'country is not two upper-case letters'
-        WHEN ms_played < 0 OR ms_played > 86400000 THEN 'ms_played is not between 0 and 86400000'
-        WHEN event_timestamp IS NULL THEN 'event_timestamp is null'
-        WHEN NOT REGEXP_LIKE(event_timestamp, '.*(Z|[+-][0-9]{2}:[0-9]{2})')
-            THEN 'event_timestamp has no time zone'
-        WHEN parsed_timestamp IS NULL THEN 'event_timestamp is not a timestamp'
-        WHEN already_in_silver OR copy_number > 1 THEN 'duplicate event_id'
-    END AS reject_reason
-FROM with_copies
+SELECT event_id, source_file, loaded_at, reject_reason
+FROM checked
+WHERE reject_reason IS NOT NULL OR at_watermark

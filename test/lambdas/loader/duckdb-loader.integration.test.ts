@@ -172,6 +172,101 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     }
   });
 
+  it('GIVEN one load whose two files repeat an event_id WHEN loaded THEN it is one row, from the first file, counted once in the ledger', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const event = (id: string) =>
+      JSON.stringify(
+        aListeningEventRecord({
+          event_id: `00000000-0000-4000-8000-${id}`,
+          timestamp: '2026-03-01T10:15:00Z',
+        }),
+      );
+    await consumeBatch(
+      anMskEvent([
+        anMskRecord({ offset: 0, value: event('000000000001') }),
+        anMskRecord({ offset: 1, value: event('000000000002') }),
+      ]),
+      { s3: localS3(), bucket },
+    );
+    await consumeBatch(
+      anMskEvent([
+        anMskRecord({ offset: 2, value: event('000000000002') }),
+        anMskRecord({ offset: 3, value: event('000000000003') }),
+      ]),
+      { s3: localS3(), bucket },
+    );
+    const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+    try {
+      const summary = await loadLakeIntoDuckDb({
+        warehouse,
+        s3: localS3(),
+        bucket,
+        window: EVERYTHING,
+        nowMs: NOW,
+        includeOpenHour: false,
+      });
+      const ledger = await warehouse.query<{ file_key: string; rows_in_file: number; rows_inserted: number }>(
+        'SELECT file_key, rows_in_file, rows_inserted FROM bronze.load_ledger ORDER BY file_key',
+      );
+      const rows = await warehouse.query<{ event_id: string; source_file: string }>(
+        'SELECT event_id, source_file FROM bronze.listening_events ORDER BY event_id',
+      );
+
+      expect(summary).toMatchObject({ filesLoaded: 2, rowsInFiles: 4, rowsInserted: 3 });
+      expect(ledger.map((row) => [Number(row.rows_in_file), Number(row.rows_inserted)])).toEqual([
+        [2, 2],
+        [2, 1],
+      ]);
+      expect(rows.map((row) => [row.event_id.slice(-2), row.source_file])).toEqual([
+        ['01', ledger[0]?.file_key],
+        ['02', ledger[0]?.file_key],
+        ['03', ledger[1]?.file_key],
+      ]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('GIVEN a file that repeats an event_id with different fields, thousands of lines apart WHEN loaded THEN bronze keeps its first line', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const line = (id: number, songName: string) =>
+      JSON.stringify(
+        aListeningEventRecord({
+          event_id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
+          song_name: songName,
+          timestamp: '2026-04-01T10:05:00Z',
+        }),
+      );
+    const lines = Array.from({ length: 20_000 }, (_, index) => line(index + 1, 'filler'));
+    lines[3] = line(7_777_777, 'first copy');
+    lines[19_990] = line(7_777_777, 'second copy');
+    const key = `bronze/date=2026-04-01/hour=10/spotify-events+0+${'0'.repeat(19)}1-${'0'.repeat(14)}20000.ndjson.gz`;
+    await localS3().send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(`${lines.join('\n')}\n`) }),
+    );
+    const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+    try {
+      const summary = await loadLakeIntoDuckDb({
+        warehouse,
+        s3: localS3(),
+        bucket,
+        window: EVERYTHING,
+        nowMs: NOW,
+        includeOpenHour: false,
+      });
+      const kept = await warehouse.query<{ song_name: string }>(
+        "SELECT song_name FROM bronze.listening_events WHERE event_id LIKE '%007777777'",
+      );
+
+      expect(summary).toMatchObject({ rowsInFiles: 20_000, rowsInserted: 19_999 });
+      expect(kept).toEqual([{ song_name: 'first copy' }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
   it('GIVEN the open hour and a hand-placed file with a bad line WHEN loaded THEN the open hour waits unless asked for, and the bad line is kept with its reason', async () => {
     const bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));

@@ -193,20 +193,28 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       local.warehouse,
       bronzeRowsOf([...later, lateEvent], '2026-01-13 00:05:00', 'lake/later'),
     );
-    const [batch] = await local.warehouse.query<{ rows: number }>(
-      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
-    );
     const incremental = await runTransformation(local.warehouse);
-    const [rebuiltBatch] = await local.warehouse.query<{ rows: number; days: number }>(
-      'SELECT COUNT(*) AS rows, COUNT(DISTINCT event_day) AS days FROM silver.bronze_batch',
+    const [bounds] = await local.warehouse.query<{ processed_through: Date; loaded_through: Date }>(
+      'SELECT processed_through, loaded_through FROM silver.bronze_batch_bounds',
+    );
+    // The rows the second run processed: silver's and rejected_events' rows past its watermark.
+    const [rebuiltBatch] = await local.warehouse.query<{ rows: number; rejected: number; days: number }>(
+      `SELECT COUNT(*) AS rows, COUNT(DISTINCT event_day) AS days,
+              (SELECT COUNT(*) FROM silver.rejected_events AS r
+               WHERE r.loaded_at > (SELECT processed_through FROM silver.bronze_batch_bounds)) AS rejected
+       FROM silver.listening_events
+       WHERE loaded_at > (SELECT processed_through FROM silver.bronze_batch_bounds)`,
     );
     const afterIncremental = await readGoldReport(local.warehouse);
     await runTransformation(local.warehouse, { fullRefresh: true });
     const afterFullRefresh = await readGoldReport(local.warehouse);
 
     // Assess
-    expect(batch?.rows).toBe(first.length); // the first run's batch, still in place before the second run
+    // The second run started where the first stopped and took the new load.
+    expect(bounds?.processed_through.toISOString()).toBe('2026-01-11T00:05:00.000Z');
+    expect(bounds?.loaded_through.toISOString()).toBe('2026-01-13T00:05:00.000Z');
     expect(rebuiltBatch?.rows).toBe(later.length + 1); // the second run processed only the new rows
+    expect(rebuiltBatch?.rejected).toBe(0);
     expect(incremental.tests.every((test) => test.failingRows === 0)).toBe(true);
     expect(comparable(afterIncremental)).toEqual(comparable(afterFullRefresh));
     expect(comparable(afterIncremental)).toEqual(comparable(expectedGold([...first, ...later, lateEvent])));
@@ -306,6 +314,56 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     expect(nextBatch?.rows).toBe(0);
     expect(comparable(await readGoldReport(local.warehouse))).toEqual(
       comparable(expectedGold([...first, ...later])),
+    );
+  });
+
+  it('a load that commits between the batch and the silver insert waits for the next run, unchecked rows never reach silver', async () => {
+    // Prepare: a first run; a second load; a run stopped after silver.bronze_batch (its bounds set);
+    // then a third load, with a copy of one of the second load's events, committing before silver.
+    const first = validGeneratedEvents(FIRST_DAYS).events;
+    const later = validGeneratedEvents({
+      ...FIRST_DAYS,
+      seed: 45,
+      count: 300,
+      startMs: Date.parse('2026-01-11T02:00:00Z'),
+    }).events;
+    const latest = validGeneratedEvents({
+      ...FIRST_DAYS,
+      seed: 46,
+      count: 300,
+      startMs: Date.parse('2026-01-12T02:00:00Z'),
+    }).events;
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
+    await runTransformation(local.warehouse);
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(later, '2026-01-12 00:05:00', 'lake/later'));
+    const manifest = loadTransformationManifest();
+    const only = (name: string) => ({
+      ...manifest,
+      models: manifest.models.filter((m) => m.name === name).map((m) => ({ ...m, dependsOn: [] })),
+      tests: [],
+    });
+    await runTransformation(local.warehouse, { manifest: only('silver.bronze_batch') });
+    await insertBronzeRows(local.warehouse, [
+      ...bronzeRowsOf(latest, '2026-01-13 00:05:00', 'lake/latest'),
+      bronzeRowOf(later[0]!, 'lake/latest/copy.ndjson.gz', '2026-01-13 00:05:00'),
+    ]);
+
+    // Act
+    await runTransformation(local.warehouse, { manifest: only('silver.listening_events') });
+    const [unchecked] = await local.warehouse.query<{ rows: number }>(
+      `SELECT COUNT(*) AS rows FROM silver.listening_events WHERE source_file LIKE 'lake/latest%'`,
+    );
+    const next = await runTransformation(local.warehouse);
+
+    // Assess
+    expect(unchecked?.rows).toBe(0);
+    expect(next.tests.every((test) => test.failingRows === 0)).toBe(true);
+    const [copy] = await local.warehouse.query<{ reason: string }>(
+      `SELECT reason FROM silver.rejected_events WHERE source_file = 'lake/latest/copy.ndjson.gz'`,
+    );
+    expect(copy?.reason).toBe('duplicate event_id');
+    expect(comparable(await readGoldReport(local.warehouse))).toEqual(
+      comparable(expectedGold([...first, ...later, ...latest])),
     );
   });
 
