@@ -10,7 +10,10 @@ import type { LakeBacklog } from '../../../lambdas/loader/load-lake.js';
 import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
-import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import {
+  type DuckDbWarehouse,
+  openDuckDbWarehouse,
+} from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
@@ -43,6 +46,23 @@ async function lakeWithEvents(seed: number, count: number, batchSize = 500) {
   return { bucket, validIds };
 }
 
+/** The loader over every hour of the lake's bucket, as of NOW, closed hours only unless `overrides` say otherwise. */
+function loadEverything(
+  warehouse: DuckDbWarehouse,
+  bucket: string,
+  overrides: Partial<Parameters<typeof loadLakeIntoDuckDb>[0]> = {},
+) {
+  return loadLakeIntoDuckDb({
+    warehouse,
+    s3: localS3(),
+    bucket,
+    window: EVERYTHING,
+    nowMs: NOW,
+    includeOpenHour: false,
+    ...overrides,
+  });
+}
+
 function tempWarehousePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'warehouse-')), 'warehouse.duckdb');
 }
@@ -72,13 +92,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     const load = async () => {
       const warehouse = await openDuckDbWarehouse(path);
       try {
-        return await loadLakeIntoDuckDb({
-          warehouse,
-          s3: localS3(),
-          bucket,
-          window: EVERYTHING,
-          nowMs: NOW,
-          includeOpenHour: false,
+        return await loadEverything(warehouse, bucket, {
           reportBacklog: (backlog) => backlogs.push(backlog),
         });
       } finally {
@@ -142,15 +156,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     const path = tempWarehousePath();
     const warehouse = await openDuckDbWarehouse(path);
     try {
-      const load = () =>
-        loadLakeIntoDuckDb({
-          warehouse,
-          s3: localS3(),
-          bucket,
-          window: EVERYTHING,
-          nowMs: NOW,
-          includeOpenHour: false,
-        });
+      const load = () => loadEverything(warehouse, bucket);
       expect((await load()).rowsInserted).toBe(1);
 
       // Hours later, a late event for 09:00 arrives, in a batch that repeats the first event.
@@ -198,14 +204,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     );
     const warehouse = await openDuckDbWarehouse(tempWarehousePath());
     try {
-      const summary = await loadLakeIntoDuckDb({
-        warehouse,
-        s3: localS3(),
-        bucket,
-        window: EVERYTHING,
-        nowMs: NOW,
-        includeOpenHour: false,
-      });
+      const summary = await loadEverything(warehouse, bucket);
       const ledger = await warehouse.query<{ file_key: string; rows_in_file: number; rows_inserted: number }>(
         'SELECT file_key, rows_in_file, rows_inserted FROM bronze.load_ledger ORDER BY file_key',
       );
@@ -248,14 +247,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     );
     const warehouse = await openDuckDbWarehouse(tempWarehousePath());
     try {
-      const summary = await loadLakeIntoDuckDb({
-        warehouse,
-        s3: localS3(),
-        bucket,
-        window: EVERYTHING,
-        nowMs: NOW,
-        includeOpenHour: false,
-      });
+      const summary = await loadEverything(warehouse, bucket);
       const kept = await warehouse.query<{ song_name: string }>(
         "SELECT song_name FROM bronze.listening_events WHERE event_id LIKE '%007777777'",
       );
@@ -278,23 +270,9 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     await localS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     const warehouse = await openDuckDbWarehouse(tempWarehousePath());
     try {
-      const closedOnly = await loadLakeIntoDuckDb({
-        warehouse,
-        s3: localS3(),
-        bucket,
-        window: EVERYTHING,
-        nowMs: now,
-        includeOpenHour: false,
-      });
+      const closedOnly = await loadEverything(warehouse, bucket, { nowMs: now });
       expect(closedOnly.filesLoaded).toBe(0);
-      const withOpen = await loadLakeIntoDuckDb({
-        warehouse,
-        s3: localS3(),
-        bucket,
-        window: EVERYTHING,
-        nowMs: now,
-        includeOpenHour: true,
-      });
+      const withOpen = await loadEverything(warehouse, bucket, { nowMs: now, includeOpenHour: true });
       expect(withOpen).toMatchObject({ filesLoaded: 1, rowsInserted: 1, linesRejected: 1 });
       const rejects = await warehouse.query<{ line_number: number; raw_line: string; reason: string }>(
         'SELECT line_number, raw_line, reason FROM bronze.load_rejects',
