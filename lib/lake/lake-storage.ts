@@ -1,5 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -146,9 +146,36 @@ export class LakeStorage extends Construct {
     return this.bucket.grantPut(grantee, `${QUARANTINE_PREFIX}*`);
   }
 
-  /** Lets the grantee list the bucket and read the objects under `bronze/` (the warehouse loader). */
+  /**
+   * Lets the grantee list `bronze/` (key names only, no other prefix) and find the bucket's region:
+   * what the hourly loader needs to find new files that Snowflake then reads.
+   */
+  grantListBronze(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${BRONZE_PREFIX}*`] } },
+    }).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetBucketLocation'],
+        resourceArns: [this.bucket.bucketArn],
+      }),
+    );
+  }
+
+  /**
+   * Lets the grantee read the objects under `bronze/` (and their older versions), list that
+   * prefix and find the bucket's region, and nothing else: what Snowflake documents for a storage
+   * integration. aws-cdk-lib's read grant would also let it list every prefix.
+   */
   grantReadBronze(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee, `${BRONZE_PREFIX}*`);
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [`${this.bucket.bucketArn}/${BRONZE_PREFIX}*`],
+    }).combine(this.grantListBronze(grantee));
   }
 
   /** Lets the grantee list the bucket and read every object in it (both prefixes). */

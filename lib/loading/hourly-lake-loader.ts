@@ -1,13 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BRONZE_PREFIX, type LakeStorage } from '../lake/lake-storage.js';
+import type { LakeStorage } from '../lake/lake-storage.js';
 import { WarehouseSqlFunction } from '../warehouse/warehouse-sql-function.js';
 
 /** The handler's file, relative to the repository root. */
@@ -60,13 +59,7 @@ export class HourlyLakeLoader extends Construct {
     });
     this.function = loader.function;
     // The loader lists bronze/ to find new files; Snowflake's stage, not the function, reads them.
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [props.lake.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${BRONZE_PREFIX}*`] } },
-      }),
-    );
+    props.lake.grantListBronze(this.function);
     this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
 
     this.schedule = new Rule(this, 'Schedule', {

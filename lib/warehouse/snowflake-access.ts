@@ -1,5 +1,11 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AccountRootPrincipal, ArnPrincipal, type IPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import {
+  AccountRootPrincipal,
+  ArnPrincipal,
+  type IPrincipal,
+  PolicyStatement,
+  Role,
+} from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
@@ -60,27 +66,13 @@ export class SnowflakeAccess extends Construct {
           : "Read access to the lake's bronze/ for Snowflake's storage integration (its IAM user, with its external id)",
     });
     props.lake.grantReadBronze(this.lakeReaderRole);
+    const bucketArn = props.lake.bucket.bucketArn;
     const policy = this.lakeReaderRole.node.tryFindChild('DefaultPolicy');
     if (policy === undefined) throw new Error(`SnowflakeAccess ${this.node.path}: the role has no policy`);
     acknowledgeWildcardResources(
       policy,
-      [`${props.lake.bucket.bucketArn}/${BRONZE_PREFIX}*`],
-      "Snowflake's external stage lists and reads every lake file under bronze/, whose names the consumer chooses as it writes; nothing outside bronze/ is readable.",
+      [`${bucketArn}/${BRONZE_PREFIX}*`],
+      "Snowflake's external stage reads every lake file under bronze/, whose names the consumer chooses as it writes; nothing outside bronze/ is readable.",
     );
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
-      reason:
-        "s3:GetObject* comes with aws-cdk-lib's read grant: GetObject and GetObjectVersion (Snowflake reads versions of a versioned bucket), limited to bronze/.",
-    });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
-      reason:
-        "s3:GetBucket* comes with aws-cdk-lib's read grant: Snowflake reads the bucket's location to reach it; it is on this bucket only.",
-    });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:List*]',
-      reason:
-        "s3:List* comes with aws-cdk-lib's read grant: Snowflake lists the stage's prefix to find files; it is on this bucket only.",
-    });
   }
 }

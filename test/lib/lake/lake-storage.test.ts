@@ -237,14 +237,28 @@ describe('LakeStorage', () => {
       });
     });
 
-    it('grantReadBronze allows reading bronze/ objects and listing the bucket, never writing', () => {
+    it('grantReadBronze allows reading bronze/ objects and their versions and listing bronze/ only, never writing', () => {
       const statements = grantStatements((lake, role) => lake.grantReadBronze(role));
-      const rendered = JSON.stringify(statements);
-      expect(rendered).toContain('s3:GetObject');
-      expect(rendered).toContain('s3:List');
-      expect(rendered).toContain('/bronze/*');
-      expect(rendered).not.toContain('s3:PutObject');
-      expect(rendered).not.toContain('s3:DeleteObject');
+      expect(statements).toEqual([
+        expect.objectContaining({ Action: ['s3:GetObject', 's3:GetObjectVersion'] }),
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Condition: { StringLike: { 's3:prefix': ['bronze/*'] } },
+        }),
+        expect.objectContaining({ Action: 's3:GetBucketLocation' }),
+      ]);
+      expect(JSON.stringify(statements[0])).toContain('/bronze/*');
+    });
+
+    it('grantListBronze allows listing bronze/ only, reading nothing', () => {
+      const statements = grantStatements((lake, role) => lake.grantListBronze(role));
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Condition: { StringLike: { 's3:prefix': ['bronze/*'] } },
+        }),
+        expect.objectContaining({ Action: 's3:GetBucketLocation' }),
+      ]);
     });
 
     it('grantReadLake allows reading every object', () => {

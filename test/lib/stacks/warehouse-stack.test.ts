@@ -113,7 +113,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(actions).toEqual(
         expect.arrayContaining(['secretsmanager:GetSecretValue', 'states:StartExecution']),
       );
-      expect(actions.filter((action) => String(action).startsWith('s3:'))).toEqual(['s3:ListBucket']);
+      expect(actions.filter((action) => String(action).startsWith('s3:'))).toEqual(['s3:ListBucket', 's3:GetBucketLocation']);
     });
   });
 
