@@ -1,11 +1,5 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import {
-  AccountRootPrincipal,
-  ArnPrincipal,
-  type IPrincipal,
-  PolicyStatement,
-  Role,
-} from 'aws-cdk-lib/aws-iam';
+import { AccountRootPrincipal, ArnPrincipal, type IPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
