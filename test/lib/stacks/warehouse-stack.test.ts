@@ -113,7 +113,10 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(actions).toEqual(
         expect.arrayContaining(['secretsmanager:GetSecretValue', 'states:StartExecution']),
       );
-      expect(actions.filter((action) => String(action).startsWith('s3:'))).toEqual(['s3:ListBucket', 's3:GetBucketLocation']);
+      expect(actions.filter((action) => String(action).startsWith('s3:'))).toEqual([
+        's3:ListBucket',
+        's3:GetBucketLocation',
+      ]);
     });
   });
 
