@@ -10,11 +10,9 @@ import { ensureKafkaInstalled, kafkaLog4jFile } from './kafka-install.js';
 import { LocalServiceError } from './local-service-error.js';
 import {
   isPortAcceptingConnections,
-  isRecordedProcessAlive,
-  readProcessRecord,
   type ServiceStart,
   type StopOutcome,
-  startDetachedProcess,
+  startRecordedService,
   stopRecordedProcess,
   waitUntilServiceAnswers,
 } from './process-control.js';
@@ -145,62 +143,55 @@ export async function kafkaBrokerAnswers(brokers: string, timeoutMs = 3_000): Pr
 export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<ServiceStart> {
   const brokers = kafkaBrokersForPort(options.port);
   const files = kafkaBrokerFiles(options.port);
-  if (await kafkaBrokerAnswers(brokers)) {
-    return { endpoint: brokers, startedNow: false, logFile: files.logFile };
-  }
   const startTimeoutMs = options.startTimeoutMs ?? 90_000;
-
-  const previous = readProcessRecord(files.pidFile);
-  if (previous && (await isRecordedProcessAlive(previous))) {
-    // Started earlier and still coming up (or hung): wait for it rather than start a second one.
-    await waitForBroker(brokers, files.logFile, startTimeoutMs, () => undefined);
-    return { endpoint: brokers, startedNow: false, logFile: files.logFile, pid: previous.pid };
-  }
-
-  await ensurePortsFree([
-    { port: options.port, purpose: 'Kafka client (PLAINTEXT) listener', option: '--kafka-port' },
-    { port: options.controllerPort, purpose: 'Kafka controller listener', option: '--kafka-controller-port' },
-  ]);
-  const installation = await ensureKafkaInstalled(options.reportProgress);
-  writeFileSync(
-    files.serverProperties,
-    kafkaServerProperties({
-      port: options.port,
-      controllerPort: options.controllerPort,
-      dataDir: files.dataDir,
-    }),
-  );
-  const classpath = join(installation.libsDir, '*');
-  await formatStorageOnce(installation.javaCommand, classpath, files, options.reportProgress);
-
-  const startedAt = Date.now();
-  const broker = startDetachedProcess({
-    command: installation.javaCommand,
-    args: [
-      // Enough for a development broker; the JVM's default would take a quarter of the machine.
-      '-Xms128m',
-      '-Xmx512m',
-      '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${kafkaLog4jFile}`,
-      '-cp',
-      classpath,
-      'kafka.Kafka',
-      files.serverProperties,
-    ],
+  return startRecordedService({
+    endpoint: brokers,
     logFile: files.logFile,
     pidFile: files.pidFile,
-    commandMarker: 'kafka.Kafka',
-    cwd: files.stateDir,
+    answers: () => kafkaBrokerAnswers(brokers),
+    waitUntilAnswers: (exitStatus) => waitForBroker(brokers, files.logFile, startTimeoutMs, exitStatus),
+    reportStarted: (pid) =>
+      options.reportProgress(`started Kafka (pid ${pid}); waiting for it to answer on ${brokers}`),
+    prepare: async () => {
+      await ensurePortsFree([
+        { port: options.port, purpose: 'Kafka client (PLAINTEXT) listener', option: '--kafka-port' },
+        {
+          port: options.controllerPort,
+          purpose: 'Kafka controller listener',
+          option: '--kafka-controller-port',
+        },
+      ]);
+      const installation = await ensureKafkaInstalled(options.reportProgress);
+      writeFileSync(
+        files.serverProperties,
+        kafkaServerProperties({
+          port: options.port,
+          controllerPort: options.controllerPort,
+          dataDir: files.dataDir,
+        }),
+      );
+      const classpath = join(installation.libsDir, '*');
+      await formatStorageOnce(installation.javaCommand, classpath, files, options.reportProgress);
+      return {
+        command: installation.javaCommand,
+        args: [
+          // Enough for a development broker; the JVM's default would take a quarter of the machine.
+          '-Xms128m',
+          '-Xmx512m',
+          '-Djava.awt.headless=true',
+          `-Dlog4j.configuration=file:${kafkaLog4jFile}`,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          files.serverProperties,
+        ],
+        logFile: files.logFile,
+        pidFile: files.pidFile,
+        commandMarker: 'kafka.Kafka',
+        cwd: files.stateDir,
+      };
+    },
   });
-  options.reportProgress(`started Kafka (pid ${broker.pid}); waiting for it to answer on ${brokers}`);
-  await waitForBroker(brokers, files.logFile, startTimeoutMs, broker.exitStatus);
-  return {
-    endpoint: brokers,
-    startedNow: true,
-    logFile: files.logFile,
-    startMs: Date.now() - startedAt,
-    pid: broker.pid,
-  };
 }
 
 /** Stops the broker this project started on `port`, if any (SIGTERM, then SIGKILL after 30 s). */

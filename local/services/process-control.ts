@@ -290,3 +290,44 @@ export async function waitUntilServiceAnswers(wait: ServiceAnswerWait): Promise<
     );
   }
 }
+
+/** What {@link startRecordedService} needs to know about one service. */
+export interface RecordedServiceLaunch {
+  /** Where clients reach it. */
+  readonly endpoint: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** Whether something already answers on the endpoint as this service would. */
+  readonly answers: () => Promise<boolean>;
+  /**
+   * Resolves once the service answers; throws, naming the log, when it does not in time or when
+   * `exitStatus` reports that its process has ended.
+   */
+  readonly waitUntilAnswers: (exitStatus: () => string | undefined) => Promise<void>;
+  /** Everything before the process starts (free ports, install, configuration); says how to start it. */
+  readonly prepare: () => Promise<DetachedProcessSpec>;
+  /** Told that the process was spawned and is being waited for. */
+  readonly reportStarted: (pid: number) => void;
+}
+
+/**
+ * The lifecycle both local services share: reuse a service that already answers; wait for one this
+ * project started earlier that is still coming up, rather than start a second; otherwise prepare,
+ * spawn detached, and wait until it answers.
+ */
+export async function startRecordedService(launch: RecordedServiceLaunch): Promise<ServiceStart> {
+  const { endpoint, logFile } = launch;
+  if (await launch.answers()) return { endpoint, startedNow: false, logFile };
+  const previous = readProcessRecord(launch.pidFile);
+  if (previous && (await isRecordedProcessAlive(previous))) {
+    // Started earlier and still coming up (or hung): wait for it rather than start a second one.
+    await launch.waitUntilAnswers(() => undefined);
+    return { endpoint, startedNow: false, logFile, pid: previous.pid };
+  }
+  const spec = await launch.prepare();
+  const startedAt = Date.now();
+  const started = startDetachedProcess(spec);
+  launch.reportStarted(started.pid);
+  await launch.waitUntilAnswers(started.exitStatus);
+  return { endpoint, startedNow: true, logFile, startMs: Date.now() - startedAt, pid: started.pid };
+}

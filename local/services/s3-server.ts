@@ -6,11 +6,9 @@ import { localS3Credentials, loopbackHost, s3EndpointForPort } from './endpoints
 import { LocalServiceError } from './local-service-error.js';
 import {
   isPortAcceptingConnections,
-  isRecordedProcessAlive,
-  readProcessRecord,
   type ServiceStart,
   type StopOutcome,
-  startDetachedProcess,
+  startRecordedService,
   stopRecordedProcess,
   waitUntilServiceAnswers,
 } from './process-control.js';
@@ -86,40 +84,33 @@ function isS3ErrorDocument(error: S3ServiceException): boolean {
 export async function startS3Server(options: S3ServerOptions): Promise<ServiceStart> {
   const endpoint = s3EndpointForPort(options.port);
   const files = s3ServerFiles(options.port);
-  if (await s3ServerAnswers(endpoint)) return { endpoint, startedNow: false, logFile: files.logFile };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-
-  const previous = readProcessRecord(files.pidFile);
-  if (previous && (await isRecordedProcessAlive(previous))) {
-    await waitForS3(endpoint, files.logFile, startTimeoutMs, () => undefined);
-    return { endpoint, startedNow: false, logFile: files.logFile, pid: previous.pid };
-  }
-  if (await isPortAcceptingConnections(loopbackHost, options.port)) {
-    throw new LocalServiceError(
-      `port ${options.port} on ${loopbackHost} is taken by a program that does not answer as an S3 server`,
-      `stop that program (find it with: lsof -i :${options.port}) or choose another port with --s3-port`,
-    );
-  }
-
-  const binDir = await installMotoServer(options.reportProgress);
-  const startedAt = Date.now();
-  const server = startDetachedProcess({
-    command: join(binDir, 'moto_server'),
-    args: ['-H', loopbackHost, '-p', String(options.port)],
+  return startRecordedService({
+    endpoint,
     logFile: files.logFile,
     pidFile: files.pidFile,
-    commandMarker: 'moto_server',
-    cwd: files.stateDir,
+    answers: () => s3ServerAnswers(endpoint),
+    waitUntilAnswers: (exitStatus) => waitForS3(endpoint, files.logFile, startTimeoutMs, exitStatus),
+    reportStarted: (pid) =>
+      options.reportProgress(`started the S3 server (moto, pid ${pid}); waiting for it on ${endpoint}`),
+    prepare: async () => {
+      if (await isPortAcceptingConnections(loopbackHost, options.port)) {
+        throw new LocalServiceError(
+          `port ${options.port} on ${loopbackHost} is taken by a program that does not answer as an S3 server`,
+          `stop that program (find it with: lsof -i :${options.port}) or choose another port with --s3-port`,
+        );
+      }
+      const binDir = await installMotoServer(options.reportProgress);
+      return {
+        command: join(binDir, 'moto_server'),
+        args: ['-H', loopbackHost, '-p', String(options.port)],
+        logFile: files.logFile,
+        pidFile: files.pidFile,
+        commandMarker: 'moto_server',
+        cwd: files.stateDir,
+      };
+    },
   });
-  options.reportProgress(`started the S3 server (moto, pid ${server.pid}); waiting for it on ${endpoint}`);
-  await waitForS3(endpoint, files.logFile, startTimeoutMs, server.exitStatus);
-  return {
-    endpoint,
-    startedNow: true,
-    logFile: files.logFile,
-    startMs: Date.now() - startedAt,
-    pid: server.pid,
-  };
 }
 
 /** Stops the S3 server this project started on `port`, if any (SIGTERM, then SIGKILL after 10 s). */
