@@ -9,6 +9,19 @@ import {
 import { repositoryRoot } from '../../local/tooling/cache-dir.js';
 
 // These command lines cannot be run here (no Docker engine); what they are is pinned instead.
+/** How every command that must see both S3 servers' containers begins. */
+const withEveryProfile = [
+  'compose',
+  '-f',
+  composeFile,
+  '-p',
+  'spotify-pipeline',
+  '--profile',
+  'minio',
+  '--profile',
+  'localstack',
+];
+
 describe('compose command lines', () => {
   const ports = { kafkaPort: 9092, s3Port: 4566 };
 
@@ -66,33 +79,14 @@ describe('compose command lines', () => {
     const down = composeDownCommand(ports);
 
     // Assess
-    expect(down.args).toEqual([
-      'compose',
-      '-f',
-      composeFile,
-      '-p',
-      'spotify-pipeline',
-      '--profile',
-      'minio',
-      '--profile',
-      'localstack',
-      'down',
-    ]);
+    expect(down.args).toEqual([...withEveryProfile, 'down']);
     expect(down.args).not.toContain('-v');
     expect(down.args).not.toContain('--volumes');
   });
 
   test('GIVEN a status question WHEN asked THEN ps lists the running services of every profile, one name a line', () => {
     expect(composeRunningServicesCommand(ports).args).toEqual([
-      'compose',
-      '-f',
-      composeFile,
-      '-p',
-      'spotify-pipeline',
-      '--profile',
-      'minio',
-      '--profile',
-      'localstack',
+      ...withEveryProfile,
       'ps',
       '--services',
       '--filter',
