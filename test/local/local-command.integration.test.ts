@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kafkaBrokerFiles } from '../../local/services/kafka-broker.js';
 import { s3ServerFiles } from '../../local/services/s3-server.js';
-import { freeLoopbackPorts } from '../support/free-ports.js';
+import { freeLocalStackPorts, freeLoopbackPorts } from '../support/free-ports.js';
 import { type CliRun, runCli } from '../support/run-cli.js';
 
 /**
@@ -16,20 +16,11 @@ describe('spotify-pipeline local up | status | down', () => {
   let portOptions: string[];
 
   beforeAll(async () => {
-    const [kafka, controller, s3] = await freeLoopbackPorts(3);
-    kafkaPort = kafka!;
-    s3Port = s3!;
+    const ports = await freeLocalStackPorts();
+    kafkaPort = ports.kafkaPort;
+    s3Port = ports.s3Port;
     // The docker-free engine is what this test is about, also on a machine where Docker answers.
-    portOptions = [
-      '--engine',
-      'native',
-      '--kafka-port',
-      String(kafka),
-      '--kafka-controller-port',
-      String(controller),
-      '--s3-port',
-      String(s3),
-    ];
+    portOptions = ['--engine', 'native', ...ports.portOptions];
   });
 
   afterAll(async () => {

@@ -24,3 +24,24 @@ export async function freeLoopbackPorts(count: number): Promise<number[]> {
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 }
+
+/** Free ports for a whole local stack, and the `local` command's options that name them. */
+export async function freeLocalStackPorts(): Promise<{
+  kafkaPort: number;
+  s3Port: number;
+  portOptions: string[];
+}> {
+  const [kafkaPort, controllerPort, s3Port] = (await freeLoopbackPorts(3)) as [number, number, number];
+  return {
+    kafkaPort,
+    s3Port,
+    portOptions: [
+      '--kafka-port',
+      String(kafkaPort),
+      '--kafka-controller-port',
+      String(controllerPort),
+      '--s3-port',
+      String(s3Port),
+    ],
+  };
+}

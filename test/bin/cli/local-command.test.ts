@@ -4,7 +4,7 @@ import { kafkaBrokerFiles } from '../../../local/services/kafka-broker.js';
 import { s3ServerFiles } from '../../../local/services/s3-server.js';
 import { repositoryRoot } from '../../../local/tooling/cache-dir.js';
 import { aFakeDocker, type FakeDocker } from '../../support/fake-docker.js';
-import { freeLoopbackPorts } from '../../support/free-ports.js';
+import { freeLocalStackPorts } from '../../support/free-ports.js';
 import { runCli } from '../../support/run-cli.js';
 
 // These runs fail while reading their options, before any service is probed or started.
@@ -47,17 +47,7 @@ describe('spotify-pipeline local: the engine', () => {
   let s3Port: number;
 
   beforeEach(async () => {
-    const [kafka, controller, s3] = await freeLoopbackPorts(3);
-    kafkaPort = kafka!;
-    s3Port = s3!;
-    portOptions = [
-      '--kafka-port',
-      String(kafka),
-      '--kafka-controller-port',
-      String(controller),
-      '--s3-port',
-      String(s3),
-    ];
+    ({ kafkaPort, s3Port, portOptions } = await freeLocalStackPorts());
   });
 
   afterEach(() => {
