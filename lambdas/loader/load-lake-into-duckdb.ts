@@ -23,14 +23,19 @@ const PARALLEL_DOWNLOADS = 8;
 
 /**
  * Lake files into DuckDB: downloaded with the AWS SDK (DuckDB's httpfs would fetch its extension
- * at run time, which offline machines cannot), then read by DuckDB's own JSON reader. A file the
- * reader refuses (a value of the wrong type, a line that is not JSON) is staged line by line
- * through the contract validator instead, and its bad lines kept with their reasons.
+ * at run time, which offline machines cannot), then streamed by DuckDB's own JSON reader straight
+ * into bronze, after which the copies bronze must not keep are deleted. A file the reader refuses
+ * (a value of the wrong type, a line that is not JSON, a line with no event_id) is staged line by
+ * line through the contract validator instead, and its bad lines kept with their reasons.
  */
 export class DuckDbLakeStager implements LakeStager {
   private folder: string | undefined;
-  private readonly localPaths = new Map<string, string>();
-  private filesFetched = 0;
+  /**
+   * The chunk's keys; the n-th is downloaded to `<folder>/<n>`, not to a path made of the key,
+   * which may hold `..` or `//`.
+   */
+  private preparedKeys: readonly string[] = [];
+  private readonly fileNumbers = new Map<string, number>();
 
   constructor(
     private readonly warehouse: DuckDbWarehouse,
@@ -40,46 +45,46 @@ export class DuckDbLakeStager implements LakeStager {
 
   async prepare(keys: readonly string[]): Promise<void> {
     this.folder ??= await mkdtemp(join(tmpdir(), 'lake-load-'));
-    const folder = this.folder;
+    this.preparedKeys = [...keys];
+    this.fileNumbers.clear();
+    for (const [index, key] of keys.entries()) this.fileNumbers.set(key, index + 1);
     let next = 0;
     const worker = async () => {
       while (next < keys.length) {
-        const index = next++;
-        const key = keys[index]!;
+        const key = keys[next++]!;
         const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        const path = join(folder, `${this.filesFetched++}.ndjson.gz`);
-        await writeFile(path, await object.Body!.transformToByteArray());
-        this.localPaths.set(key, path);
+        await writeFile(this.localPath(key), await object.Body!.transformToByteArray());
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, keys.length) }, worker));
   }
 
   async stage(keys: readonly string[]): Promise<StagedChunk> {
-    const paths = keys.map((key) => this.localPaths.get(key)!);
-    await this.warehouse.executeWithStringList(sqlStatement('duckdb/set_load_files.sql'), paths);
-    await this.warehouse.executeWithStringList(sqlStatement('duckdb/set_load_file_keys.sql'), keys);
-    await this.warehouse.execute(sqlStatement('duckdb/stage_lake_files.sql'));
+    await this.warehouse.executeWithStringList(
+      sqlStatement('duckdb/set_load_files.sql'),
+      keys.map((key) => this.localPath(key)),
+    );
+    await this.warehouse.executeWithStringList(
+      sqlStatement('duckdb/set_load_file_keys.sql'),
+      this.preparedKeys,
+    );
+    await this.warehouse.execute(sqlStatement('duckdb/set_load_folder.sql'), [this.folder!]);
+    await this.warehouse.execute(sqlStatement('duckdb/set_load_stamp.sql'));
+    await this.warehouse.execute(sqlStatement('duckdb/insert_lake_files.sql'));
     const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
       sqlStatement('duckdb/lake_rows_by_file.sql'),
     );
     return {
       linesByFile: new Map(counts.map((row) => [row.source_file, Number(row.staged_rows)])),
       rejectsByFile: new Map(),
-      insertNewRows: () => this.insertNewLakeRows(),
+      mergeNewRows: () => this.keepFirstSightings(),
     };
   }
 
-  /** The staged rows (a temporary table in memory) bronze takes: chosen once, counted, inserted. */
-  private async insertNewLakeRows(): Promise<readonly NewRowsOfFileAndDay[]> {
-    await this.warehouse.execute(sqlStatement('duckdb/select_new_lake_rows.sql'));
-    const newRows = await this.warehouse.query<NewRowsOfFileAndDay>(
-      sqlStatement('duckdb/count_new_lake_rows.sql'),
-    );
-    await this.warehouse.execute(sqlStatement('duckdb/insert_new_lake_rows.sql'));
-    await this.warehouse.execute(sqlStatement('duckdb/drop_new_lake_rows.sql'));
-    await this.warehouse.execute(sqlStatement('duckdb/drop_lake_rows.sql'));
-    return newRows;
+  /** The rows just inserted, less those bronze must not keep, counted per file and day. */
+  private async keepFirstSightings(): Promise<readonly NewRowsOfFileAndDay[]> {
+    await this.warehouse.execute(sqlStatement('duckdb/delete_later_copies.sql'));
+    return this.warehouse.query<NewRowsOfFileAndDay>(sqlStatement('duckdb/count_new_lake_rows.sql'));
   }
 
   async stageLineByLine(keys: readonly string[]): Promise<StagedChunk> {
@@ -87,7 +92,7 @@ export class DuckDbLakeStager implements LakeStager {
     const rejectsByFile = new Map<string, ReturnType<typeof parseBronzeFile>['rejects']>();
     const parsedFiles: { key: string; parsed: ReturnType<typeof parseBronzeFile> }[] = [];
     for (const key of keys) {
-      const text = (await gunzipAsync(await readFile(this.localPaths.get(key)!))).toString('utf8');
+      const text = (await gunzipAsync(await readFile(this.localPath(key)))).toString('utf8');
       const parsed = parseBronzeFile(text);
       parsedFiles.push({ key, parsed });
       linesByFile.set(key, parsed.lines);
@@ -120,17 +125,25 @@ export class DuckDbLakeStager implements LakeStager {
   }
 
   isContentError(error: unknown): boolean {
-    return error instanceof Error && /JSON|Conversion Error|Invalid Input Error/i.test(error.message);
+    return (
+      error instanceof Error &&
+      /JSON|Conversion Error|Invalid Input Error|NOT NULL constraint failed/i.test(error.message)
+    );
   }
 
   async release(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => rm(this.localPaths.get(key) ?? '', { force: true })));
-    for (const key of keys) this.localPaths.delete(key);
+    await Promise.all(keys.map((key) => rm(this.localPath(key), { force: true })));
   }
 
   async dispose(): Promise<void> {
     if (this.folder !== undefined) await rm(this.folder, { recursive: true, force: true });
     this.folder = undefined;
+  }
+
+  private localPath(key: string): string {
+    const fileNumber = this.fileNumbers.get(key);
+    if (fileNumber === undefined) throw new Error(`lake file ${key} was not prepared for loading`);
+    return join(this.folder!, String(fileNumber));
   }
 }
 

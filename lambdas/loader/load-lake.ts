@@ -22,16 +22,16 @@ export interface LoadSummary {
   readonly daysTouched: readonly string[];
 }
 
-/** What staging put into bronze.load_staging (or, on DuckDB, an in-memory table) for a chunk of files. */
+/** What staging put into bronze.load_staging (on DuckDB, straight into bronze) for a chunk of files. */
 export interface StagedChunk {
   readonly linesByFile: ReadonlyMap<string, number>;
   readonly rejectsByFile: ReadonlyMap<string, readonly RejectedLine[]>;
   /**
-   * Inside the transaction: moves the staged rows bronze does not have into bronze, one row per
+   * Inside the transaction: leaves bronze with the staged rows it did not have, one row per
    * event_id (its first sighting by file, then line), and says how many each file and UTC day gave.
    * @default - bronze.load_staging is counted and MERGEd by sql/loader/ (the Snowflake path)
    */
-  readonly insertNewRows?: () => Promise<readonly NewRowsOfFileAndDay[]>;
+  readonly mergeNewRows?: () => Promise<readonly NewRowsOfFileAndDay[]>;
 }
 
 /** How many rows one file brought into bronze for one UTC day (YYYY-MM-DD). */
@@ -42,13 +42,13 @@ export type NewRowsOfFileAndDay = {
 };
 
 /**
- * How a warehouse gets lake files into bronze.load_staging: DuckDB downloads them and reads them
- * with its JSON reader; Snowflake runs COPY INTO from its external stage over the lake.
+ * How a warehouse stages lake files: Snowflake runs COPY INTO bronze.load_staging from its external
+ * stage over the lake; DuckDB downloads them and its JSON reader streams them straight into bronze.
  */
 export interface LakeStager {
   /** Before the chunk's transaction: fetch what staging needs. */
   prepare(keys: readonly string[]): Promise<void>;
-  /** Inside the transaction: fill bronze.load_staging with the files' rows. */
+  /** Inside the transaction: fill bronze.load_staging (on DuckDB, bronze itself) with the files' rows. */
   stage(keys: readonly string[]): Promise<StagedChunk>;
   /**
    * Inside a new transaction, after `stage` failed on a file's content: stage line by line,
@@ -164,7 +164,7 @@ async function loadChunk(
   const { warehouse } = options;
   await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
   const staged = await stage();
-  const newRows = await (staged.insertNewRows ?? (() => mergeStagedRows(warehouse)))();
+  const newRows = await (staged.mergeNewRows ?? (() => mergeStagedRows(warehouse)))();
   const newByFile = new Map<string, number>();
   for (const row of newRows)
     newByFile.set(row.source_file, (newByFile.get(row.source_file) ?? 0) + Number(row.new_rows));

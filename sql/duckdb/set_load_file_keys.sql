@@ -1,2 +1,2 @@
--- DuckDB only: the lake keys of the files to stage, in the order of load_files.
+-- DuckDB only: the lake keys of the downloaded files, the file saved as <load_folder>/<n> at position n.
 SET VARIABLE load_file_keys = ?

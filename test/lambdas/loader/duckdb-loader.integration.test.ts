@@ -14,7 +14,7 @@ import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
 } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { aListeningEventRecord } from '../../support/listening-event-factory.js';
+import { aListeningEventRecord, withoutFields } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 import { CLI_PATH } from '../../support/run-cli.js';
@@ -280,6 +280,67 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
       expect(rejects).toEqual([
         { line_number: 2, raw_line: 'not an event', reason: expect.stringMatching(/is not valid JSON/) },
       ]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('GIVEN a hand-placed file whose JSON line has no event_id WHEN loaded THEN its other lines load and that line is kept with its reason', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const valid = JSON.stringify(aListeningEventRecord({ timestamp: '2026-04-01T09:05:00Z' }));
+    const withoutId = JSON.stringify(
+      withoutFields(aListeningEventRecord({ timestamp: '2026-04-01T09:06:00Z' }), 'event_id'),
+    );
+    const key = `bronze/date=2026-04-01/hour=09/spotify-events+0+${'0'.repeat(19)}1-${'0'.repeat(19)}2.ndjson.gz`;
+    await localS3().send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(`${valid}\n${withoutId}\n`) }),
+    );
+    const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+    try {
+      const summary = await loadEverything(warehouse, bucket);
+      const rejects = await warehouse.query<{ line_number: number; reason: string }>(
+        'SELECT line_number, reason FROM bronze.load_rejects',
+      );
+
+      expect(summary).toMatchObject({ filesLoaded: 1, rowsInFiles: 2, rowsInserted: 1, linesRejected: 1 });
+      expect(rejects).toEqual([{ line_number: 2, reason: expect.stringMatching(/event_id/) }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('GIVEN lake keys with an empty segment and a dot-dot segment WHEN loaded THEN the rows and the ledger entry of each file name its exact key', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const name = (offset: number) =>
+      `spotify-events+0+${String(offset).padStart(20, '0')}-${String(offset).padStart(20, '0')}.ndjson.gz`;
+    const keys = [
+      `bronze/date=2026-04-01/hour=10//${name(1)}`,
+      `bronze/date=2026-04-01/hour=10/x/../${name(2)}`,
+    ];
+    for (const [index, key] of keys.entries()) {
+      const line = JSON.stringify(
+        aListeningEventRecord({
+          event_id: `00000000-0000-4000-8000-00000000000${index + 1}`,
+          timestamp: '2026-04-01T10:05:00Z',
+        }),
+      );
+      await localS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(`${line}\n`) }));
+    }
+    const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+    try {
+      const summary = await loadEverything(warehouse, bucket);
+      const rows = await warehouse.query<{ source_file: string }>(
+        'SELECT source_file FROM bronze.listening_events ORDER BY event_id',
+      );
+      const ledger = await warehouse.query<{ file_key: string; rows_inserted: number }>(
+        'SELECT file_key, rows_inserted FROM bronze.load_ledger ORDER BY file_key',
+      );
+
+      expect(summary).toMatchObject({ filesLoaded: 2, rowsInserted: 2 });
+      expect(rows.map((row) => row.source_file)).toEqual(keys);
+      expect(ledger).toEqual([...keys].sort().map((key) => ({ file_key: key, rows_inserted: 1 })));
     } finally {
       await warehouse.close();
     }
