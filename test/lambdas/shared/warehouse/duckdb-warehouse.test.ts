@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDuckDbWarehouse } from '../../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+
+/** The storage version DuckDB records for the attached file. */
+async function storageVersionOf(path: string): Promise<unknown> {
+  const warehouse = await openDuckDbWarehouse(path);
+  try {
+    const [row] = await warehouse.query<{ version: string }>(
+      "SELECT tags['storage_version'] AS version FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory'",
+    );
+    return row?.version;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+describe('the embedded DuckDB warehouse file', () => {
+  const folders: string[] = [];
+  const aPath = () => {
+    folders.push(mkdtempSync(join(tmpdir(), 'duckdb-warehouse-')));
+    return join(folders.at(-1)!, 'warehouse.duckdb');
+  };
+  afterEach(() => {
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('GIVEN no file WHEN the warehouse is opened THEN it creates one in DuckDB 1.5’s storage format, not the backward-compatible default', async () => {
+    const path = aPath();
+
+    expect(await storageVersionOf(path)).toBe('v1.5.0+');
+  });
+
+  it('GIVEN a file in DuckDB’s default (v0.10.2) format, as earlier versions of the project made WHEN the warehouse is opened and written THEN its rows are read and it keeps its format', async () => {
+    const path = aPath();
+    const older = await DuckDBInstance.create(path, { storage_compatibility_version: 'v0.10.2' });
+    const connection = await older.connect();
+    await connection.run("CREATE TABLE bronze_rows AS SELECT 'evt-1' AS event_id");
+    connection.closeSync();
+    older.closeSync();
+    const formatBefore = await storageVersionOf(path);
+
+    const warehouse = await openDuckDbWarehouse(path);
+    try {
+      await warehouse.execute("INSERT INTO bronze_rows VALUES ('evt-2')");
+      expect(await warehouse.query('SELECT event_id FROM bronze_rows ORDER BY event_id')).toEqual([
+        { event_id: 'evt-1' },
+        { event_id: 'evt-2' },
+      ]);
+    } finally {
+      await warehouse.close();
+    }
+    expect(formatBefore).not.toBe('v1.5.0+');
+    expect(await storageVersionOf(path)).toBe(formatBefore);
+  });
+});
