@@ -136,37 +136,20 @@ export async function run(): Promise<readonly BenchFigure[]> {
       readJsonSeconds = Math.min(readJsonSeconds, (performance.now() - started) / 1000);
       await readerWarehouse.close();
     }
+    const rate = (name: string, seconds: number) => ({ name, value: lines.length / seconds, unit: 'rows/s' });
     return [
       {
-        name: 'loader.rows_per_s_from_s3_into_duckdb',
-        value: lines.length / loaderSeconds,
-        unit: 'rows/s',
-        baseline: {
-          name: 'bare DuckDB JSON reader into a db file',
-          value: lines.length / bareInsertSeconds,
-          unit: 'rows/s',
-        },
+        ...rate('loader.rows_per_s_from_s3_into_duckdb', loaderSeconds),
+        baseline: rate('bare DuckDB JSON reader into a db file', bareInsertSeconds),
         target: '>= 500,000 rows/s',
       },
       {
-        name: `loader.rows_per_s_into_bronze_of_${ROWS_ALREADY_IN_GROWN_BRONZE}_rows`,
-        value: lines.length / grownLoaderSeconds,
-        unit: 'rows/s',
-        baseline: {
-          name: 'loader.rows_per_s_from_s3_into_duckdb (empty bronze)',
-          value: lines.length / loaderSeconds,
-          unit: 'rows/s',
-        },
+        ...rate(`loader.rows_per_s_into_bronze_of_${ROWS_ALREADY_IN_GROWN_BRONZE}_rows`, grownLoaderSeconds),
+        baseline: rate('loader.rows_per_s_from_s3_into_duckdb (empty bronze)', loaderSeconds),
       },
       {
-        name: 'loader.duckdb_read_json_bound',
-        value: lines.length / readJsonSeconds,
-        unit: 'rows/s',
-        baseline: {
-          name: 'loader.rows_per_s_from_s3_into_duckdb',
-          value: lines.length / loaderSeconds,
-          unit: 'rows/s',
-        },
+        ...rate('loader.duckdb_read_json_bound', readJsonSeconds),
+        baseline: rate('loader.rows_per_s_from_s3_into_duckdb', loaderSeconds),
       },
     ];
   } finally {
