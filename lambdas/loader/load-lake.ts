@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BRONZE_DDL, sqlStatement } from '../shared/warehouse/sql-files.js';
-import type { Warehouse } from '../shared/warehouse/warehouse.js';
+import type { SqlValue, Warehouse } from '../shared/warehouse/warehouse.js';
 import {
   bronzeHourFolder,
   hourOfBronzeKey,
@@ -10,7 +10,7 @@ import {
 import type { RejectedLine } from './parse-bronze-file.js';
 
 /** Files per transaction: each commit records its files in the ledger with their rows (Snowflake's COPY takes at most 1,000). */
-const FILES_PER_TRANSACTION = 500;
+export const FILES_PER_TRANSACTION = 500;
 
 export interface LoadSummary {
   readonly filesFound: number;
@@ -75,8 +75,22 @@ export interface LoadOptions {
    * the hourly loader publishes, so that a load that then fails still reports what waits.
    */
   readonly reportBacklog?: (backlog: LakeBacklog) => void;
+  /**
+   * Told after each transaction commits, with the totals so far: a backfill of thousands of files
+   * commits every FILES_PER_TRANSACTION files, and what is committed stays if a later batch fails.
+   */
+  readonly reportCommitted?: (progress: LoadProgress) => void;
   /** Called inside each transaction after the MERGE and before the commit. Tests crash here. */
   readonly beforeCommit?: () => Promise<void> | void;
+  /** @default FILES_PER_TRANSACTION */
+  readonly filesPerTransaction?: number;
+}
+
+/** A load's committed totals after one of its transactions. */
+export interface LoadProgress {
+  readonly filesLoaded: number;
+  readonly filesDue: number;
+  readonly rowsInserted: number;
 }
 
 /** The lake files due for loading when a load starts. */
@@ -118,8 +132,9 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   let rowsInserted = 0;
   let linesRejected = 0;
   const daysTouched = new Set<string>();
-  for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
-    const keys = files.slice(start, start + FILES_PER_TRANSACTION);
+  const filesPerTransaction = options.filesPerTransaction ?? FILES_PER_TRANSACTION;
+  for (let start = 0; start < files.length; start += filesPerTransaction) {
+    const keys = files.slice(start, start + filesPerTransaction);
     await stager.prepare(keys);
     try {
       let outcome: ChunkOutcome;
@@ -134,6 +149,7 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
       rowsInserted += outcome.rowsInserted;
       linesRejected += outcome.linesRejected;
       for (const day of outcome.daysTouched) daysTouched.add(day);
+      options.reportCommitted?.({ filesLoaded: start + keys.length, filesDue: files.length, rowsInserted });
     } finally {
       await stager.release(keys);
     }
@@ -168,36 +184,40 @@ async function loadChunk(
   const newByFile = new Map<string, number>();
   for (const row of newRows)
     newByFile.set(row.source_file, (newByFile.get(row.source_file) ?? 0) + Number(row.new_rows));
+  // One request for each kind of record, not one per file and per line: on Snowflake every
+  // statement is a round trip, and an hour can bring thousands of files.
+  const recordedAt = utcWallClock(new Date());
+  const rejectRows: SqlValue[][] = [];
+  const ledgerRows: SqlValue[][] = [];
   let rowsInFiles = 0;
-  let linesRejected = 0;
   for (const key of keys) {
-    const rejects = staged.rejectsByFile.get(key) ?? [];
-    for (const reject of rejects) {
-      await warehouse.execute(sqlStatement('loader/record_rejected_line.sql'), [
-        key,
-        reject.lineNumber,
-        reject.rawLine,
-        reject.reason,
-      ]);
-    }
+    for (const reject of staged.rejectsByFile.get(key) ?? [])
+      rejectRows.push([key, reject.lineNumber, reject.rawLine, reject.reason, recordedAt]);
     const lines = staged.linesByFile.get(key) ?? 0;
     rowsInFiles += lines;
-    linesRejected += rejects.length;
-    await warehouse.execute(sqlStatement('loader/record_loaded_file.sql'), [
+    ledgerRows.push([
       key,
       bronzeHourFolder(hourOfBronzeKey(key)!),
       lines,
       newByFile.get(key) ?? 0,
+      recordedAt,
     ]);
   }
+  await warehouse.executeMany(sqlStatement('loader/record_rejected_line.sql'), rejectRows);
+  await warehouse.executeMany(sqlStatement('loader/record_loaded_file.sql'), ledgerRows);
   await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
   await options.beforeCommit?.();
   return {
     rowsInFiles,
     rowsInserted: newRows.reduce((sum, row) => sum + Number(row.new_rows), 0),
-    linesRejected,
+    linesRejected: rejectRows.length,
     daysTouched: [...new Set(newRows.map((row) => row.event_day))],
   };
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: a TIMESTAMP_NTZ both warehouses read the same way. */
+function utcWallClock(time: Date): string {
+  return time.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 /** bronze.load_staging's new rows counted, then MERGEd into bronze. */

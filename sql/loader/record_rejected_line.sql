@@ -1,3 +1,5 @@
--- A line of a lake file that does not meet the contract, with the reason.
+-- Lines of lake files that do not meet the contract, each with its reason: run once per line, all
+-- of a transaction's lines in as few requests as the driver allows (array binding; see
+-- record_loaded_file.sql for why rejected_at is bound, the load's UTC time).
 INSERT INTO bronze.load_rejects (file_key, line_number, raw_line, reason, rejected_at)
-VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)
+VALUES (?, ?, ?, ?, ?)

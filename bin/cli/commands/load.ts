@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
-import { loadLake } from '../../../lambdas/loader/load-lake.js';
+import { type LakeBacklog, type LoadProgress, loadLake } from '../../../lambdas/loader/load-lake.js';
 import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { SnowflakeLakeStager } from '../../../lambdas/loader/snowflake-lake-stager.js';
 import { parseZonedTimestamp } from '../../../lambdas/shared/event-contract/zoned-timestamp.js';
@@ -10,6 +10,7 @@ import { openSnowflakeWarehouse } from '../../../lambdas/shared/warehouse/snowfl
 import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
+import { ProgressReporter } from '../progress-reporter.js';
 import { parseWarehouseOption } from '../warehouse-option.js';
 
 const HOUR_MS = 3_600_000;
@@ -52,12 +53,17 @@ export function loadCommand(): Command {
           'e.g. --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z',
         );
       const endpoint = flags.s3Endpoint as string | undefined;
+      let progress: ProgressReporter | undefined;
       const common = {
         s3: s3ClientForCli(endpoint),
         bucket: flags.bucket as string,
         window: { fromMs: Math.floor(fromMs / HOUR_MS) * HOUR_MS, toMs },
         nowMs,
         includeOpenHour: flags.includeOpenHour === true,
+        reportBacklog: (backlog: LakeBacklog) => {
+          progress = new ProgressReporter('loaded', backlog.files, 'files');
+        },
+        reportCommitted: (committed: LoadProgress) => progress?.update(committed.filesLoaded),
         beforeCommit:
           process.env[CRASH_BEFORE_COMMIT] === '1'
             ? () => void process.kill(process.pid, 'SIGKILL')
@@ -73,10 +79,11 @@ export function loadCommand(): Command {
           warehouse instanceof DuckDbWarehouse
             ? await loadLakeIntoDuckDb({ ...common, warehouse })
             : await loadLake({ ...common, warehouse, stager: new SnowflakeLakeStager(warehouse) });
+        progress?.finish(summary.filesLoaded);
         const seconds = (performance.now() - started) / 1000;
         process.stderr.write(
-          `loaded ${summary.filesLoaded} files (${summary.rowsInFiles.toLocaleString('en-US')} lines) in ${seconds.toFixed(1)} s: ` +
-            `${summary.rowsInserted.toLocaleString('en-US')} new rows, ${summary.linesRejected} lines rejected; ` +
+          `loaded ${summary.filesLoaded.toLocaleString('en-US')} files (${summary.rowsInFiles.toLocaleString('en-US')} lines) in ${seconds.toFixed(1)} s: ` +
+            `${summary.rowsInserted.toLocaleString('en-US')} new rows, ${summary.linesRejected.toLocaleString('en-US')} lines rejected; ` +
             `days touched: ${summary.daysTouched.length}\n`,
         );
       } finally {

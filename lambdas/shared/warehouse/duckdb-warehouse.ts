@@ -46,6 +46,19 @@ export class DuckDbWarehouse implements Warehouse {
     await this.connection.run(sql, binds.length > 0 ? toDuckDbValues(binds) : undefined);
   }
 
+  async executeMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const prepared = await this.connection.prepare(sql);
+    try {
+      for (const row of rows) {
+        prepared.bind(toDuckDbValues(row));
+        await prepared.run();
+      }
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
   async query<Row extends Record<string, unknown>>(
     sql: string,
     binds: readonly SqlValue[] = [],

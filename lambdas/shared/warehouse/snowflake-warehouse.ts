@@ -41,6 +41,17 @@ export async function openSnowflakeWarehouse(settings: SnowflakeSettings): Promi
   return new SnowflakeWarehouse(connection);
 }
 
+/**
+ * Values sent in one request by executeMany. Above CLIENT_STAGE_ARRAY_BINDING_THRESHOLD (100,000
+ * by default) the driver would instead upload the values to a temporary stage first.
+ */
+const MAX_BINDS_PER_REQUEST = 50_000;
+
+/** The driver cannot serialise a bigint; as text Snowflake still reads it as a number. */
+function toSnowflakeBind(value: SqlValue): Exclude<SqlValue, bigint> {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
 class SnowflakeWarehouse implements Warehouse {
   readonly dialect = 'snowflake' as const;
   private inTransactionNow = false;
@@ -49,6 +60,14 @@ class SnowflakeWarehouse implements Warehouse {
 
   async execute(sql: string, binds: readonly SqlValue[] = []): Promise<void> {
     await this.run(sql, binds);
+  }
+
+  async executeMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const rowsPerRequest = Math.max(1, Math.floor(MAX_BINDS_PER_REQUEST / Math.max(1, rows[0]!.length)));
+    for (let start = 0; start < rows.length; start += rowsPerRequest) {
+      await this.run(sql, rows.slice(start, start + rowsPerRequest));
+    }
   }
 
   async query<Row extends Record<string, unknown>>(
@@ -84,12 +103,16 @@ class SnowflakeWarehouse implements Warehouse {
     );
   }
 
-  private run(sqlText: string, binds: readonly SqlValue[]): Promise<Record<string, unknown>[]> {
+  /** Runs a statement with one row of values, or with many (array binding: each a row). */
+  private run(
+    sqlText: string,
+    binds: readonly SqlValue[] | readonly (readonly SqlValue[])[],
+  ): Promise<Record<string, unknown>[]> {
     return new Promise((resolve, reject) => {
       this.connection.execute({
         sqlText,
         binds: binds.map((value) =>
-          typeof value === 'bigint' ? value.toString() : value,
+          Array.isArray(value) ? value.map(toSnowflakeBind) : toSnowflakeBind(value as SqlValue),
         ) as snowflake.Binds,
         complete: (error, _statement, rows) => {
           if (error)

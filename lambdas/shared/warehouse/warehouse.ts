@@ -13,6 +13,11 @@ export interface Warehouse {
   readonly dialect: WarehouseDialect;
   /** Runs one statement, with values bound to its `?` placeholders in order. */
   execute(sql: string, binds?: readonly SqlValue[]): Promise<void>;
+  /**
+   * Runs one statement once for each row of values, in as few requests as the engine allows: on
+   * Snowflake one round trip per thousands of rows (array binding), not one per row.
+   */
+  executeMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /** Runs one query and returns its rows as objects keyed by column name (lower case). */
   query<Row extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,

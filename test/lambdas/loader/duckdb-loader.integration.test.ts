@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
-import type { LakeBacklog } from '../../../lambdas/loader/load-lake.js';
+import type { LakeBacklog, LoadProgress } from '../../../lambdas/loader/load-lake.js';
 import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
@@ -117,6 +117,64 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
       ids: validIds.size,
       files: first.filesLoaded,
     });
+  });
+
+  it('GIVEN a load of several transactions whose second fails WHEN rerun THEN the first stays committed, the rerun loads only the rest, and each commit is reported with the totals so far', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const keys: string[] = [];
+    for (let file = 0; file < 5; file++) {
+      const key = `bronze/date=2026-05-01/hour=10/spotify-events+${file}+${'0'.repeat(20)}-${'0'.repeat(19)}2.ndjson.gz`;
+      const lines = [1, 2, 3].map((line) =>
+        JSON.stringify(
+          aListeningEventRecord({
+            event_id: `00000000-0000-4000-8000-${String(file * 10 + line).padStart(12, '0')}`,
+            timestamp: '2026-05-01T10:30:00Z',
+          }),
+        ),
+      );
+      await localS3().send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(`${lines.join('\n')}\n`) }),
+      );
+      keys.push(key);
+    }
+    const path = tempWarehousePath();
+    const progress: LoadProgress[] = [];
+    let commitsAttempted = 0;
+
+    const failing = await openDuckDbWarehouse(path);
+    try {
+      await expect(
+        loadEverything(failing, bucket, {
+          filesPerTransaction: 2,
+          reportCommitted: (committed) => progress.push(committed),
+          beforeCommit: () => {
+            if (++commitsAttempted === 2) throw new Error('the warehouse went away');
+          },
+        }),
+      ).rejects.toThrow('the warehouse went away');
+    } finally {
+      await failing.close();
+    }
+    expect(progress).toEqual([{ filesLoaded: 2, filesDue: 5, rowsInserted: 6 }]);
+    expect(await bronzeCounts(path)).toEqual({ rows: 6, ids: 6, files: 2 });
+
+    progress.length = 0;
+    const warehouse = await openDuckDbWarehouse(path);
+    try {
+      const rerun = await loadEverything(warehouse, bucket, {
+        filesPerTransaction: 2,
+        reportCommitted: (committed) => progress.push(committed),
+      });
+      expect(rerun).toMatchObject({ filesLoaded: 3, rowsInserted: 9 });
+    } finally {
+      await warehouse.close();
+    }
+    expect(progress).toEqual([
+      { filesLoaded: 2, filesDue: 3, rowsInserted: 6 },
+      { filesLoaded: 3, filesDue: 3, rowsInserted: 9 },
+    ]);
+    expect(await bronzeCounts(path)).toEqual({ rows: 15, ids: 15, files: 5 });
   });
 
   it('GIVEN a load killed inside its transaction WHEN rerun THEN the counts are exact: nothing half-loaded, nothing twice', async () => {

@@ -56,4 +56,23 @@ describe('the embedded DuckDB warehouse file', () => {
     expect(formatBefore).not.toBe('v1.5.0+');
     expect(await storageVersionOf(path)).toBe(formatBefore);
   });
+
+  it('GIVEN rows of values WHEN executeMany runs a statement THEN it runs once per row, in order, and not at all for none', async () => {
+    const warehouse = await openDuckDbWarehouse(aPath());
+    try {
+      await warehouse.execute('CREATE TABLE ledger (file_key VARCHAR, rows_in_file BIGINT, note VARCHAR)');
+      await warehouse.executeMany('INSERT INTO ledger VALUES (?, ?, ?)', [
+        ['bronze/a', 3, null],
+        ['bronze/b', 2n ** 40n, 'big'],
+      ]);
+      await warehouse.executeMany('INSERT INTO ledger VALUES (?, ?, ?)', []);
+
+      expect(await warehouse.query('SELECT * FROM ledger ORDER BY file_key')).toEqual([
+        { file_key: 'bronze/a', rows_in_file: 3, note: null },
+        { file_key: 'bronze/b', rows_in_file: 2 ** 40, note: 'big' },
+      ]);
+    } finally {
+      await warehouse.close();
+    }
+  });
 });

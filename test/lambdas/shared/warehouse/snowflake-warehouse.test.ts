@@ -64,4 +64,35 @@ describe('the Snowflake adapter, against a server that speaks the driver protoco
       await warehouse.close();
     }
   });
+
+  it('GIVEN more rows than one request carries WHEN executeMany runs THEN it sends them column-wise in as few requests as fit, bigints and nulls as the driver sends them', async () => {
+    server = new FakeSnowflakeServer();
+    const warehouse = await openSnowflakeWarehouse(settings(await server.start()));
+    try {
+      // 4 values a row: 12,500 rows fill one request's 50,000 values.
+      const rows = Array.from({ length: 12_501 }, (_, index) => [
+        `bronze/${index}`,
+        BigInt(index),
+        index === 0 ? null : 'reason',
+        1.5,
+      ]);
+      const sql = 'INSERT INTO bronze.load_rejects (file_key, line_number, reason, x) VALUES (?, ?, ?, ?)';
+      await warehouse.executeMany(sql, rows);
+      await warehouse.executeMany(sql, []);
+
+      const sent = server.statements.filter((statement) => statement.sql === sql);
+      expect(sent).toHaveLength(2);
+      const [first, second] = sent.map((statement) => statement.binds as unknown[][]);
+      expect(first!.map((column) => column.length)).toEqual([12_500, 12_500, 12_500, 12_500]);
+      expect(first!.map((column) => column.slice(0, 2))).toEqual([
+        ['bronze/0', 'bronze/1'],
+        ['0', '1'],
+        [null, 'reason'],
+        ['1.5', '1.5'],
+      ]);
+      expect(second).toEqual([['bronze/12500'], ['12500'], ['reason'], ['1.5']]);
+    } finally {
+      await warehouse.close();
+    }
+  });
 });
