@@ -10,7 +10,7 @@ import {
 import type { RejectedLine } from './parse-bronze-file.js';
 
 /** Files per transaction: each commit records its files in the ledger with their rows (Snowflake's COPY takes at most 1,000). */
-export const FILES_PER_TRANSACTION = 500;
+const FILES_PER_TRANSACTION = 500;
 
 export interface LoadSummary {
   readonly filesFound: number;
@@ -77,12 +77,12 @@ export interface LoadOptions {
   readonly reportBacklog?: (backlog: LakeBacklog) => void;
   /**
    * Told after each transaction commits, with the totals so far: a backfill of thousands of files
-   * commits every FILES_PER_TRANSACTION files, and what is committed stays if a later batch fails.
+   * commits every filesPerTransaction files, and what is committed stays if a later batch fails.
    */
   readonly reportCommitted?: (progress: LoadProgress) => void;
   /** Called inside each transaction after the MERGE and before the commit. Tests crash here. */
   readonly beforeCommit?: () => Promise<void> | void;
-  /** @default FILES_PER_TRANSACTION */
+  /** From 1 to 1,000 (Snowflake's COPY names at most 1,000 files). @default 500 */
   readonly filesPerTransaction?: number;
 }
 
@@ -107,6 +107,11 @@ export interface LakeBacklog {
  */
 export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   const { warehouse, stager } = options;
+  const filesPerTransaction = options.filesPerTransaction ?? FILES_PER_TRANSACTION;
+  if (!Number.isInteger(filesPerTransaction) || filesPerTransaction < 1 || filesPerTransaction > 1_000)
+    throw new RangeError(
+      `filesPerTransaction must be a whole number from 1 to 1,000, not ${filesPerTransaction}`,
+    );
   for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
 
   const firstFolder = bronzeHourFolder(options.window.fromMs);
@@ -132,7 +137,6 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   let rowsInserted = 0;
   let linesRejected = 0;
   const daysTouched = new Set<string>();
-  const filesPerTransaction = options.filesPerTransaction ?? FILES_PER_TRANSACTION;
   for (let start = 0; start < files.length; start += filesPerTransaction) {
     const keys = files.slice(start, start + filesPerTransaction);
     await stager.prepare(keys);

@@ -177,6 +177,19 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     expect(await bronzeCounts(path)).toEqual({ rows: 15, ids: 15, files: 5 });
   });
 
+  it('GIVEN a transaction size that would loop forever or exceed what a Snowflake COPY names WHEN a load starts THEN it is refused before anything is read', async () => {
+    const warehouse = await openDuckDbWarehouse(':memory:');
+    try {
+      for (const filesPerTransaction of [0, 1.5, 1_001]) {
+        await expect(loadEverything(warehouse, 'no-such-bucket', { filesPerTransaction })).rejects.toThrow(
+          `filesPerTransaction must be a whole number from 1 to 1,000, not ${filesPerTransaction}`,
+        );
+      }
+    } finally {
+      await warehouse.close();
+    }
+  });
+
   it('GIVEN a load killed inside its transaction WHEN rerun THEN the counts are exact: nothing half-loaded, nothing twice', async () => {
     const { bucket, validIds } = await lakeWithEvents(5, 3_000);
     const path = tempWarehousePath();
