@@ -14,7 +14,7 @@ import {
   type NewRowsOfFileAndDay,
   type StagedChunk,
 } from './load-lake.js';
-import { parseBronzeFile } from './parse-bronze-file.js';
+import { parseBronzeFile, type RejectedLine } from './parse-bronze-file.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -25,8 +25,10 @@ const PARALLEL_DOWNLOADS = 8;
  * Lake files into DuckDB: downloaded with the AWS SDK (DuckDB's httpfs would fetch its extension
  * at run time, which offline machines cannot), then streamed by DuckDB's own JSON reader straight
  * into bronze, after which the copies bronze must not keep are deleted. A file the reader refuses
- * (a value of the wrong type, a line that is not JSON, a line with no event_id) is staged line by
- * line through the contract validator instead, and its bad lines kept with their reasons.
+ * (a value of the wrong type, a line that is not JSON) is read line by line through the contract
+ * validator instead, its bad lines kept with their reasons, while the rest of the batch stays on
+ * the reader. The error names the file; when it does not (a line with no event_id fails bronze's
+ * NOT NULL), the whole batch is read line by line.
  */
 export class DuckDbLakeStager implements LakeStager {
   private folder: string | undefined;
@@ -36,6 +38,8 @@ export class DuckDbLakeStager implements LakeStager {
    */
   private preparedKeys: readonly string[] = [];
   private readonly fileNumbers = new Map<string, number>();
+  /** Files of the batch the JSON reader refused, read line by line from now on. */
+  private readonly lineByLineKeys = new Set<string>();
 
   constructor(
     private readonly warehouse: DuckDbWarehouse,
@@ -47,6 +51,7 @@ export class DuckDbLakeStager implements LakeStager {
     this.folder ??= await mkdtemp(join(tmpdir(), 'lake-load-'));
     this.preparedKeys = [...keys];
     this.fileNumbers.clear();
+    this.lineByLineKeys.clear();
     for (const [index, key] of keys.entries()) this.fileNumbers.set(key, index + 1);
     let next = 0;
     const worker = async () => {
@@ -60,24 +65,40 @@ export class DuckDbLakeStager implements LakeStager {
   }
 
   async stage(keys: readonly string[]): Promise<StagedChunk> {
-    await this.warehouse.executeWithStringList(
-      sqlStatement('duckdb/set_load_files.sql'),
-      keys.map((key) => this.localPath(key)),
-    );
-    await this.warehouse.executeWithStringList(
-      sqlStatement('duckdb/set_load_file_keys.sql'),
-      this.preparedKeys,
-    );
-    await this.warehouse.execute(sqlStatement('duckdb/set_load_folder.sql'), [this.folder!]);
+    const readerKeys = keys.filter((key) => !this.lineByLineKeys.has(key));
+    const lineByLineKeys = keys.filter((key) => this.lineByLineKeys.has(key));
     await this.warehouse.execute(sqlStatement('duckdb/set_load_stamp.sql'));
-    await this.warehouse.execute(sqlStatement('duckdb/insert_lake_files.sql'));
-    const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
-      sqlStatement('duckdb/lake_rows_by_file.sql'),
-    );
+    const linesByFile = new Map<string, number>();
+    if (readerKeys.length > 0) {
+      await this.warehouse.executeWithStringList(
+        sqlStatement('duckdb/set_load_files.sql'),
+        readerKeys.map((key) => this.localPath(key)),
+      );
+      await this.warehouse.executeWithStringList(
+        sqlStatement('duckdb/set_load_file_keys.sql'),
+        this.preparedKeys,
+      );
+      await this.warehouse.execute(sqlStatement('duckdb/set_load_folder.sql'), [this.folder!]);
+      await this.warehouse.execute(sqlStatement('duckdb/insert_lake_files.sql'));
+      const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
+        sqlStatement('duckdb/lake_rows_by_file.sql'),
+      );
+      for (const row of counts) linesByFile.set(row.source_file, Number(row.staged_rows));
+    }
+    const rejectsByFile = new Map<string, readonly RejectedLine[]>();
+    if (lineByLineKeys.length > 0) {
+      const parsedFiles = await this.appendLineByLine(lineByLineKeys);
+      for (const { key, parsed } of parsedFiles) {
+        linesByFile.set(key, parsed.lines);
+        rejectsByFile.set(key, parsed.rejects);
+      }
+      await this.warehouse.execute(sqlStatement('duckdb/insert_staged_lines.sql'));
+    }
     return {
-      linesByFile: new Map(counts.map((row) => [row.source_file, Number(row.staged_rows)])),
-      rejectsByFile: new Map(),
+      linesByFile,
+      rejectsByFile,
       mergeNewRows: () => this.keepFirstSightings(),
+      filesReadLineByLine: lineByLineKeys.length,
     };
   }
 
@@ -87,16 +108,14 @@ export class DuckDbLakeStager implements LakeStager {
     return this.warehouse.query<NewRowsOfFileAndDay>(sqlStatement('duckdb/count_new_lake_rows.sql'));
   }
 
-  async stageLineByLine(keys: readonly string[]): Promise<StagedChunk> {
-    const linesByFile = new Map<string, number>();
-    const rejectsByFile = new Map<string, ReturnType<typeof parseBronzeFile>['rejects']>();
+  /** The files' lines checked against the contract; the events appended to bronze.load_staging. */
+  private async appendLineByLine(
+    keys: readonly string[],
+  ): Promise<{ key: string; parsed: ReturnType<typeof parseBronzeFile> }[]> {
     const parsedFiles: { key: string; parsed: ReturnType<typeof parseBronzeFile> }[] = [];
     for (const key of keys) {
       const text = (await gunzipAsync(await readFile(this.localPath(key)))).toString('utf8');
-      const parsed = parseBronzeFile(text);
-      parsedFiles.push({ key, parsed });
-      linesByFile.set(key, parsed.lines);
-      rejectsByFile.set(key, parsed.rejects);
+      parsedFiles.push({ key, parsed: parseBronzeFile(text) });
     }
     await this.warehouse.append('bronze', 'load_staging', (appender) => {
       for (const { key, parsed } of parsedFiles) {
@@ -121,14 +140,21 @@ export class DuckDbLakeStager implements LakeStager {
         }
       }
     });
-    return { linesByFile, rejectsByFile };
+    return parsedFiles;
   }
 
-  isContentError(error: unknown): boolean {
-    return (
-      error instanceof Error &&
-      /JSON|Conversion Error|Invalid Input Error|NOT NULL constraint failed/i.test(error.message)
-    );
+  /**
+   * After `stage` failed: if the error is about a file's content, that file is read line by line
+   * from now on (every file of the batch, if the error names none). False when there is nothing
+   * left to change, so the error stands.
+   */
+  readLineByLineAfter(error: unknown): boolean {
+    if (!(error instanceof Error) || !isContentError(error)) return false;
+    const named = /in file "([^"]+)"/.exec(error.message)?.[1];
+    const key = this.preparedKeys.find((candidate) => this.localPath(candidate) === named);
+    const before = this.lineByLineKeys.size;
+    for (const candidate of key === undefined ? this.preparedKeys : [key]) this.lineByLineKeys.add(candidate);
+    return this.lineByLineKeys.size > before;
   }
 
   async release(keys: readonly string[]): Promise<void> {
@@ -145,6 +171,11 @@ export class DuckDbLakeStager implements LakeStager {
     if (fileNumber === undefined) throw new Error(`lake file ${key} was not prepared for loading`);
     return join(this.folder!, String(fileNumber));
   }
+}
+
+/** Errors about what a file holds, not about the warehouse: DuckDB's JSON reader and bronze's NOT NULL. */
+function isContentError(error: Error): boolean {
+  return /JSON|Conversion Error|Invalid Input Error|NOT NULL constraint failed/i.test(error.message);
 }
 
 /** The local load: the lake into the embedded DuckDB warehouse. */

@@ -18,6 +18,8 @@ export interface LoadSummary {
   readonly rowsInFiles: number;
   readonly rowsInserted: number;
   readonly linesRejected: number;
+  /** Files the warehouse's own reader refused, read line by line through the contract validator. */
+  readonly filesReadLineByLine: number;
   /** UTC days (YYYY-MM-DD) that received new rows: what an incremental transformation must rebuild. */
   readonly daysTouched: readonly string[];
 }
@@ -32,6 +34,8 @@ export interface StagedChunk {
    * @default - bronze.load_staging is counted and MERGEd by sql/loader/ (the Snowflake path)
    */
   readonly mergeNewRows?: () => Promise<readonly NewRowsOfFileAndDay[]>;
+  /** Files read line by line through the contract validator, not by the warehouse's reader. @default 0 */
+  readonly filesReadLineByLine?: number;
 }
 
 /** How many rows one file brought into bronze for one UTC day (YYYY-MM-DD). */
@@ -51,13 +55,13 @@ export interface LakeStager {
   /** Inside the transaction: fill bronze.load_staging (on DuckDB, bronze itself) with the files' rows. */
   stage(keys: readonly string[]): Promise<StagedChunk>;
   /**
-   * Inside a new transaction, after `stage` failed on a file's content: stage line by line,
-   * keeping the lines that do not meet the contract with their reasons. Absent when the warehouse
-   * has no such path (the load then fails, naming the file).
+   * After `stage` failed and its transaction rolled back: whether the stager, told the error, will
+   * stage differently next time (on DuckDB: the file the error names, line by line through the
+   * contract validator, keeping its bad lines with their reasons). `stage` is then tried again in a
+   * new transaction; false, or absent (Snowflake: the load fails, naming the file), and the error
+   * stands. Each true must set aside more than before, so the retries end.
    */
-  stageLineByLine?(keys: readonly string[]): Promise<StagedChunk>;
-  /** Whether an error from `stage` is about a file's content. */
-  isContentError?(error: unknown): boolean;
+  readLineByLineAfter?(error: unknown): boolean;
   /** After the chunk: drop what `prepare` fetched. */
   release(keys: readonly string[]): Promise<void>;
 }
@@ -136,22 +140,24 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   let rowsInFiles = 0;
   let rowsInserted = 0;
   let linesRejected = 0;
+  let filesReadLineByLine = 0;
   const daysTouched = new Set<string>();
   for (let start = 0; start < files.length; start += filesPerTransaction) {
     const keys = files.slice(start, start + filesPerTransaction);
     await stager.prepare(keys);
     try {
-      let outcome: ChunkOutcome;
-      try {
-        outcome = await warehouse.inTransaction(() => loadChunk(options, keys, () => stager.stage(keys)));
-      } catch (error) {
-        if (stager.stageLineByLine === undefined || !stager.isContentError?.(error)) throw error;
-        const lineByLine = stager.stageLineByLine.bind(stager);
-        outcome = await warehouse.inTransaction(() => loadChunk(options, keys, () => lineByLine(keys)));
+      let outcome: ChunkOutcome | undefined;
+      while (outcome === undefined) {
+        try {
+          outcome = await warehouse.inTransaction(() => loadChunk(options, keys, () => stager.stage(keys)));
+        } catch (error) {
+          if (stager.readLineByLineAfter?.(error) !== true) throw error;
+        }
       }
       rowsInFiles += outcome.rowsInFiles;
       rowsInserted += outcome.rowsInserted;
       linesRejected += outcome.linesRejected;
+      filesReadLineByLine += outcome.filesReadLineByLine;
       for (const day of outcome.daysTouched) daysTouched.add(day);
       options.reportCommitted?.({ filesLoaded: start + keys.length, filesDue: files.length, rowsInserted });
     } finally {
@@ -164,6 +170,7 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
     rowsInFiles,
     rowsInserted,
     linesRejected,
+    filesReadLineByLine,
     daysTouched: [...daysTouched].sort(),
   };
 }
@@ -172,6 +179,7 @@ interface ChunkOutcome {
   readonly rowsInFiles: number;
   readonly rowsInserted: number;
   readonly linesRejected: number;
+  readonly filesReadLineByLine: number;
   readonly daysTouched: readonly string[];
 }
 
@@ -215,6 +223,7 @@ async function loadChunk(
     rowsInFiles,
     rowsInserted: newRows.reduce((sum, row) => sum + Number(row.new_rows), 0),
     linesRejected: rejectRows.length,
+    filesReadLineByLine: staged.filesReadLineByLine ?? 0,
     daysTouched: [...new Set(newRows.map((row) => row.event_day))],
   };
 }

@@ -6,11 +6,13 @@
 -- second one and copying those into bronze took 2.4-3.1 s, measured side by side.
 -- getvariable('load_files') lists the local copies, each named <load_folder>/<n> for the n-th key
 -- of getvariable('load_file_keys'): a list lookup per row, where searching the list by path would
--- compare each row's path with up to 500 others. Fields outside the contract are ignored. A value of the wrong type
--- or a line that is not JSON fails the statement, as does a line with no event_id (bronze's NOT
--- NULL), and the loader then stages those files line by line through the contract validator
--- instead, keeping every bad line with its reason. Rows keep the reader's order (files in list
--- order, lines in file order; DuckDB's preserve_insertion_order), so rowid orders a file's lines.
+-- compare each row's path with up to 500 others. Fields outside the contract are ignored.
+-- A value of the wrong type or a line that is not JSON fails the statement, naming the file, as
+-- does a line with no event_id (bronze's NOT NULL, naming none); the loader then reads that file
+-- (or, if none is named, the whole batch) line by line through the contract validator instead,
+-- keeping every bad line with its reason (insert_staged_lines.sql). Rows keep the reader's order
+-- (files in list order, lines in file order; DuckDB's preserve_insertion_order), so rowid orders
+-- a file's lines.
 INSERT INTO bronze.listening_events (
     event_id, schema_version, session_id, user_id, song_id, artist_name, song_name,
     event_type, device_type, country, ms_played, event_timestamp, source_file, loaded_at

@@ -84,7 +84,10 @@ export function loadCommand(): Command {
         process.stderr.write(
           `loaded ${summary.filesLoaded.toLocaleString('en-US')} files (${summary.rowsInFiles.toLocaleString('en-US')} lines) in ${seconds.toFixed(1)} s: ` +
             `${summary.rowsInserted.toLocaleString('en-US')} new rows, ${summary.linesRejected.toLocaleString('en-US')} lines rejected; ` +
-            `days touched: ${summary.daysTouched.length}\n`,
+            `days touched: ${summary.daysTouched.length}` +
+            (summary.filesReadLineByLine > 0
+              ? `; ${summary.filesReadLineByLine.toLocaleString('en-US')} files the JSON reader refused were read line by line\n`
+              : '\n'),
         );
       } finally {
         await warehouse.close();

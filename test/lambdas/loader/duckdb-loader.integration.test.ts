@@ -374,8 +374,78 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
         'SELECT line_number, reason FROM bronze.load_rejects',
       );
 
-      expect(summary).toMatchObject({ filesLoaded: 1, rowsInFiles: 2, rowsInserted: 1, linesRejected: 1 });
+      expect(summary).toMatchObject({
+        filesLoaded: 1,
+        filesReadLineByLine: 1,
+        rowsInFiles: 2,
+        rowsInserted: 1,
+        linesRejected: 1,
+      });
       expect(rejects).toEqual([{ line_number: 2, reason: expect.stringMatching(/event_id/) }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('GIVEN a batch where one file has a line that is not JSON and shares event_ids with the files either side WHEN loaded THEN only that file is read line by line, and each event keeps its first sighting by file, whichever reader read it', async () => {
+    const bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const line = (id: number, songName: string) =>
+      JSON.stringify(
+        aListeningEventRecord({
+          event_id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
+          song_name: songName,
+          timestamp: '2026-05-02T10:05:00Z',
+        }),
+      );
+    const key = (partition: number) =>
+      `bronze/date=2026-05-02/hour=10/spotify-events+${partition}+${'0'.repeat(20)}-${'0'.repeat(19)}3.ndjson.gz`;
+    const files = [
+      [line(1, 'a: first copy of 1'), line(2, 'a')],
+      [line(1, 'b: later copy of 1'), 'not json', line(3, 'b: first copy of 3')],
+      [line(3, 'c: later copy of 3'), line(4, 'c')],
+    ];
+    for (const [partition, lines] of files.entries()) {
+      await localS3().send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key(partition),
+          Body: gzipSync(`${lines.join('\n')}\n`),
+        }),
+      );
+    }
+    const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+    try {
+      const summary = await loadEverything(warehouse, bucket);
+      const kept = await warehouse.query<{ id: string; song_name: string }>(
+        'SELECT RIGHT(event_id, 1) AS id, song_name FROM bronze.listening_events ORDER BY event_id',
+      );
+      const ledger = await warehouse.query<{ rows_in_file: number; rows_inserted: number }>(
+        'SELECT rows_in_file, rows_inserted FROM bronze.load_ledger ORDER BY file_key',
+      );
+      const rejects = await warehouse.query<{ file_key: string; line_number: number }>(
+        'SELECT file_key, line_number FROM bronze.load_rejects',
+      );
+
+      expect(summary).toMatchObject({
+        filesLoaded: 3,
+        filesReadLineByLine: 1,
+        rowsInFiles: 7,
+        rowsInserted: 4,
+        linesRejected: 1,
+      });
+      expect(kept).toEqual([
+        { id: '1', song_name: 'a: first copy of 1' },
+        { id: '2', song_name: 'a' },
+        { id: '3', song_name: 'b: first copy of 3' },
+        { id: '4', song_name: 'c' },
+      ]);
+      expect(ledger.map((row) => [row.rows_in_file, row.rows_inserted])).toEqual([
+        [2, 2],
+        [3, 1],
+        [2, 1],
+      ]);
+      expect(rejects).toEqual([{ file_key: key(1), line_number: 2 }]);
     } finally {
       await warehouse.close();
     }
