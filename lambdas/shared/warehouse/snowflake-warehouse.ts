@@ -1,4 +1,5 @@
 import snowflake from 'snowflake-sdk';
+import { sqlStatement } from './sql-files.js';
 import type { SqlValue, Warehouse } from './warehouse.js';
 
 /** How to reach Snowflake with key-pair authentication (no passwords anywhere). */
@@ -22,7 +23,8 @@ export interface SnowflakeSettings {
 /**
  * The Snowflake adapter of the warehouse port, through snowflake-sdk. One connection, statements
  * in order; a transaction is BEGIN … COMMIT (ROLLBACK on failure) on that connection. Column names
- * come back lower case, as the port promises (Snowflake folds unquoted names to upper case).
+ * come back lower case, as the port promises (Snowflake folds unquoted names to upper case). The
+ * session's time zone is UTC: see sql/snowflake/session_time_zone_utc.sql.
  */
 export async function openSnowflakeWarehouse(settings: SnowflakeSettings): Promise<Warehouse> {
   snowflake.configure({ logLevel: 'ERROR' });
@@ -38,7 +40,9 @@ export async function openSnowflakeWarehouse(settings: SnowflakeSettings): Promi
     application: 'spotify-streaming-pipeline',
   });
   await connection.connectAsync();
-  return new SnowflakeWarehouse(connection);
+  const warehouse = new SnowflakeWarehouse(connection);
+  await warehouse.execute(sqlStatement('snowflake/session_time_zone_utc.sql'));
+  return warehouse;
 }
 
 /**

@@ -165,6 +165,7 @@ describe('the warehouse functions as bundled for deployment', () => {
         rowsInFiles: 0,
         rowsInserted: 0,
         linesRejected: 0,
+        filesReadLineByLine: 0,
         daysTouched: [],
       },
     });

@@ -31,6 +31,8 @@ describe('the Snowflake adapter, against a server that speaks the driver protoco
         ['a', 'b'],
       );
       expect(server.logins).toEqual([{ user: 'PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
+      // Before anything else: loaded_at from CURRENT_TIMESTAMP must not step back when a local clock does.
+      expect(server.sqlSent()[0]).toBe("ALTER SESSION SET TIMEZONE = 'UTC'");
       expect(server.statements.at(-1)).toEqual({
         sql: 'SELECT file_key, rows_in_file FROM bronze.load_ledger WHERE file_key >= ? AND file_key < ?',
         binds: ['a', 'b'],
@@ -53,6 +55,7 @@ describe('the Snowflake adapter, against a server that speaks the driver protoco
         }),
       ).rejects.toThrow('the MERGE failed');
       expect(server.sqlSent()).toEqual([
+        "ALTER SESSION SET TIMEZONE = 'UTC'",
         'BEGIN',
         'DELETE FROM bronze.load_staging',
         'COMMIT',
