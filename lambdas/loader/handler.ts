@@ -61,7 +61,7 @@ export async function handler(
   try {
     const summary = await loadLake({
       warehouse,
-      stager: new SnowflakeLakeStager(warehouse),
+      stager: new SnowflakeLakeStager(warehouse, { s3, bucket: environment.LAKE_BUCKET }),
       s3,
       bucket: environment.LAKE_BUCKET,
       window: { fromMs: Math.floor((nowMs - LOOKBACK_MS) / HOUR_MS) * HOUR_MS, toMs: nowMs + HOUR_MS },

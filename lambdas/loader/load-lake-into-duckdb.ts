@@ -1,8 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDbWarehouse } from '../shared/warehouse/duckdb-warehouse.js';
 import { sqlStatement } from '../shared/warehouse/sql-files.js';
@@ -14,9 +12,12 @@ import {
   type NewRowsOfFileAndDay,
   type StagedChunk,
 } from './load-lake.js';
-import { parseBronzeFile, type RejectedLine } from './parse-bronze-file.js';
-
-const gunzipAsync = promisify(gunzip);
+import {
+  LOAD_STAGING_COLUMN_KINDS,
+  loadStagingRow,
+  parseLakeObject,
+  type RejectedLine,
+} from './parse-bronze-file.js';
 
 /** Files downloaded at once. */
 const PARALLEL_DOWNLOADS = 8;
@@ -111,31 +112,20 @@ export class DuckDbLakeStager implements LakeStager {
   /** The files' lines checked against the contract; the events appended to bronze.load_staging. */
   private async appendLineByLine(
     keys: readonly string[],
-  ): Promise<{ key: string; parsed: ReturnType<typeof parseBronzeFile> }[]> {
-    const parsedFiles: { key: string; parsed: ReturnType<typeof parseBronzeFile> }[] = [];
-    for (const key of keys) {
-      const text = (await gunzipAsync(await readFile(this.localPath(key)))).toString('utf8');
-      parsedFiles.push({ key, parsed: parseBronzeFile(text) });
-    }
+  ): Promise<{ key: string; parsed: Awaited<ReturnType<typeof parseLakeObject>> }[]> {
+    const parsedFiles: { key: string; parsed: Awaited<ReturnType<typeof parseLakeObject>> }[] = [];
+    for (const key of keys)
+      parsedFiles.push({ key, parsed: await parseLakeObject(await readFile(this.localPath(key))) });
     await this.warehouse.append('bronze', 'load_staging', (appender) => {
       for (const { key, parsed } of parsedFiles) {
-        for (const { event, lineNumber } of parsed.rows) {
-          appender.appendVarchar(event.event_id);
-          appender.appendInteger(event.schema_version);
-          if (event.session_id === null) appender.appendNull();
-          else appender.appendVarchar(event.session_id);
-          appender.appendVarchar(event.user_id);
-          appender.appendVarchar(event.song_id);
-          appender.appendVarchar(event.artist_name);
-          appender.appendVarchar(event.song_name);
-          appender.appendVarchar(event.event_type);
-          appender.appendVarchar(event.device_type);
-          appender.appendVarchar(event.country);
-          if (event.ms_played === null) appender.appendNull();
-          else appender.appendBigInt(BigInt(event.ms_played));
-          appender.appendVarchar(event.timestamp);
-          appender.appendVarchar(key);
-          appender.appendBigInt(BigInt(lineNumber));
+        for (const row of parsed.rows) {
+          for (const [column, value] of loadStagingRow(key, row).entries()) {
+            const kind = LOAD_STAGING_COLUMN_KINDS[column];
+            if (value === null) appender.appendNull();
+            else if (kind === 'integer') appender.appendInteger(Number(value));
+            else if (kind === 'bigint') appender.appendBigInt(BigInt(value));
+            else appender.appendVarchar(String(value));
+          }
           appender.endRow();
         }
       }

@@ -1,8 +1,10 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BRONZE_PREFIX } from '../shared/lake/lake-layout.js';
 import { sqlStatement } from '../shared/warehouse/sql-files.js';
 import type { Warehouse } from '../shared/warehouse/warehouse.js';
 import { hourOfBronzeKey } from './lake-file-selection.js';
 import type { LakeStager, StagedChunk } from './load-lake.js';
+import { loadStagingRow, parseLakeObject, type RejectedLine } from './parse-bronze-file.js';
 
 const FILES_PLACEHOLDER = "'__LAKE_FILES__'";
 /** Snowflake's COPY INTO takes at most 1,000 names in FILES. */
@@ -11,25 +13,69 @@ const MAX_FILES_PER_COPY = 1_000;
 /**
  * Lake files into Snowflake: COPY INTO the staging table from the external stage over the lake,
  * naming the files explicitly, so that Snowflake reads exactly the files the ledger does not have.
- * A file Snowflake cannot read stops the load (ON_ERROR = ABORT_STATEMENT) with an error naming it;
- * the file stays in the lake and the ledger without it, so the next run tries again.
+ * A file COPY cannot read stops the statement (ON_ERROR = ABORT_STATEMENT) with an error naming it.
+ * Given the lake (`lake`), the stager then reads that file itself, line by line through the
+ * contract validator, and stages its events with their line numbers, so that one bad file neither
+ * blocks every later load nor loses its good lines; its bad lines go to bronze.load_rejects with
+ * their reasons. Without it, or when the error names no file of the batch, the load fails, the
+ * file stays in the lake and out of the ledger, and the next run tries again.
  */
 export class SnowflakeLakeStager implements LakeStager {
-  constructor(private readonly warehouse: Warehouse) {}
+  private batchKeys: readonly string[] = [];
+  /** Files of the batch COPY refused, read line by line from now on. */
+  private readonly lineByLineKeys = new Set<string>();
 
-  async prepare(): Promise<void> {}
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly lake?: { readonly s3: S3Client; readonly bucket: string },
+  ) {}
+
+  async prepare(keys: readonly string[]): Promise<void> {
+    this.batchKeys = [...keys];
+    this.lineByLineKeys.clear();
+  }
 
   async stage(keys: readonly string[]): Promise<StagedChunk> {
-    for (let start = 0; start < keys.length; start += MAX_FILES_PER_COPY) {
-      await this.warehouse.execute(copyStatementFor(keys.slice(start, start + MAX_FILES_PER_COPY)));
+    const copied = keys.filter((key) => !this.lineByLineKeys.has(key));
+    for (let start = 0; start < copied.length; start += MAX_FILES_PER_COPY) {
+      await this.warehouse.execute(copyStatementFor(copied.slice(start, start + MAX_FILES_PER_COPY)));
+    }
+    const linesByFile = new Map<string, number>();
+    const rejectsByFile = new Map<string, readonly RejectedLine[]>();
+    const readLineByLine = keys.filter((key) => this.lineByLineKeys.has(key));
+    for (const key of readLineByLine) {
+      const object = await this.lake!.s3.send(new GetObjectCommand({ Bucket: this.lake!.bucket, Key: key }));
+      const parsed = await parseLakeObject(await object.Body!.transformToByteArray());
+      await this.warehouse.executeMany(
+        sqlStatement('loader/stage_checked_lines.sql'),
+        parsed.rows.map((row) => loadStagingRow(key, row)),
+      );
+      linesByFile.set(key, parsed.lines);
+      rejectsByFile.set(key, parsed.rejects);
     }
     const counts = await this.warehouse.query<{ source_file: string; staged_rows: number | string }>(
       sqlStatement('loader/staged_rows_by_file.sql'),
     );
-    return {
-      linesByFile: new Map(counts.map((row) => [row.source_file, Number(row.staged_rows)])),
-      rejectsByFile: new Map(),
-    };
+    for (const row of counts) {
+      // A file read line by line staged only its good lines: its line count is the parser's.
+      if (!this.lineByLineKeys.has(row.source_file))
+        linesByFile.set(row.source_file, Number(row.staged_rows));
+    }
+    return { linesByFile, rejectsByFile, filesReadLineByLine: readLineByLine.length };
+  }
+
+  /**
+   * After a COPY failed: Snowflake words a content error as "... File '<path under the stage>',
+   * line N, character M ...". That file of the batch is read line by line from now on.
+   */
+  readLineByLineAfter(error: unknown): boolean {
+    if (this.lake === undefined || !(error instanceof Error)) return false;
+    const named = /File '([^']+)'/.exec(error.message)?.[1];
+    if (named === undefined) return false;
+    const key = this.batchKeys.find((candidate) => named.endsWith(candidate.slice(BRONZE_PREFIX.length)));
+    if (key === undefined || this.lineByLineKeys.has(key)) return false;
+    this.lineByLineKeys.add(key);
+    return true;
   }
 
   async release(): Promise<void> {}

@@ -1,5 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BRONZE_PREFIX, QUARANTINE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
+import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
 import type { LakeStorageProps } from './lake-storage-props.js';
 
 // The lake's layout is the runtime code's (lambdas/shared/lake): the bucket's lifecycle rules and
@@ -168,14 +169,28 @@ export class LakeStorage extends Construct {
   /**
    * Lets the grantee read the objects under `bronze/` (and their older versions), list that
    * prefix and find the bucket's region, and nothing else: what Snowflake documents for a storage
-   * integration. aws-cdk-lib's read grant would also let it list every prefix.
+   * integration. aws-cdk-lib's read grant would also let it list every prefix. The `bronze/*`
+   * resource is acknowledged to cdk-nag on the grantee role's policy, and nothing else is.
    */
   grantReadBronze(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({
+    const bronzeObjects = `${this.bucket.bucketArn}/${BRONZE_PREFIX}*`;
+    const grant = Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resourceArns: [`${this.bucket.bucketArn}/${BRONZE_PREFIX}*`],
+      resourceArns: [bronzeObjects],
     }).combine(this.grantListBronze(grantee));
+    const policy =
+      grantee.grantPrincipal instanceof Role
+        ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
+        : undefined;
+    if (policy === undefined)
+      throw new Error(`LakeStorage ${this.node.path}: grantReadBronze needs a grantee with an IAM role`);
+    acknowledgeWildcardResources(
+      policy,
+      [bronzeObjects],
+      'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.',
+    );
+    return grant;
   }
 
   /** Lets the grantee list the bucket and read every object in it (both prefixes). */

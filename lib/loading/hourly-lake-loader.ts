@@ -58,8 +58,9 @@ export class HourlyLakeLoader extends Construct {
       environment: { LAKE_BUCKET: props.lake.bucket.bucketName },
     });
     this.function = loader.function;
-    // The loader lists bronze/ to find new files; Snowflake's stage, not the function, reads them.
-    props.lake.grantListBronze(this.function);
+    // The loader lists bronze/ to find new files, and Snowflake's stage reads them; the function
+    // reads a file itself only when COPY refuses it, to stage its good lines and keep the bad ones.
+    props.lake.grantReadBronze(this.function);
     this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
 
     this.schedule = new Rule(this, 'Schedule', {

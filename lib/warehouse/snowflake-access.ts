@@ -2,8 +2,6 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccountRootPrincipal, ArnPrincipal, type IPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
-import { BRONZE_PREFIX } from '../lake/lake-storage.js';
 import type { SnowflakeAccessProps } from './snowflake-access-props.js';
 
 /** The JSON fields the loader and the SQL runner read from the secret (lambdas/shared/warehouse/snowflake-settings.ts). */
@@ -60,13 +58,5 @@ export class SnowflakeAccess extends Construct {
           : "Read access to the lake's bronze/ for Snowflake's storage integration (its IAM user, with its external id)",
     });
     props.lake.grantReadBronze(this.lakeReaderRole);
-    const bucketArn = props.lake.bucket.bucketArn;
-    const policy = this.lakeReaderRole.node.tryFindChild('DefaultPolicy');
-    if (policy === undefined) throw new Error(`SnowflakeAccess ${this.node.path}: the role has no policy`);
-    acknowledgeWildcardResources(
-      policy,
-      [`${bucketArn}/${BRONZE_PREFIX}*`],
-      "Snowflake's external stage reads every lake file under bronze/, whose names the consumer chooses as it writes; nothing outside bronze/ is readable.",
-    );
   }
 }

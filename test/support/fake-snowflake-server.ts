@@ -15,6 +15,11 @@ export interface FakeResult {
   readonly rows: readonly (readonly (string | number | null)[])[];
 }
 
+/** A statement Snowflake refuses: its message, as the service words it. */
+export interface FakeFailure {
+  readonly error: string;
+}
+
 /**
  * A small HTTP server that speaks the part of Snowflake's JSON protocol snowflake-sdk uses for a
  * key-pair login and for statements with JSON results, and records every statement. Tests point
@@ -27,7 +32,8 @@ export class FakeSnowflakeServer {
   private server: Server | undefined;
 
   constructor(
-    private readonly answer: (statement: CapturedStatement) => FakeResult | undefined = () => undefined,
+    private readonly answer: (statement: CapturedStatement) => FakeResult | FakeFailure | undefined = () =>
+      undefined,
   ) {}
 
   async start(): Promise<string> {
@@ -70,7 +76,17 @@ export class FakeSnowflakeServer {
             .map((key) => bindings![key]!.value);
           const statement = { sql: sqlText, binds };
           this.statements.push(statement);
-          const result = this.answer(statement) ?? { columns: ['status'], rows: [['ok']] };
+          const answered = this.answer(statement);
+          if (answered !== undefined && 'error' in answered) {
+            reply({
+              success: false,
+              code: '100069',
+              message: answered.error,
+              data: { errorCode: '100069', sqlState: '22000', queryId: `query-${this.statements.length}` },
+            });
+            return;
+          }
+          const result = answered ?? { columns: ['status'], rows: [['ok']] };
           reply({
             success: true,
             data: {

@@ -78,7 +78,11 @@ export function loadCommand(): Command {
         const summary =
           warehouse instanceof DuckDbWarehouse
             ? await loadLakeIntoDuckDb({ ...common, warehouse })
-            : await loadLake({ ...common, warehouse, stager: new SnowflakeLakeStager(warehouse) });
+            : await loadLake({
+                ...common,
+                warehouse,
+                stager: new SnowflakeLakeStager(warehouse, { s3: common.s3, bucket: common.bucket }),
+              });
         progress?.finish(summary.filesLoaded);
         const seconds = (performance.now() - started) / 1000;
         process.stderr.write(

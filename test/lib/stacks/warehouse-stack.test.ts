@@ -96,7 +96,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       });
     });
 
-    it('may list bronze/ (not read it: Snowflake does), read the secret, and start and list the transformation runs', () => {
+    it('may list and read bronze/ only (it reads a file COPY refuses), read the secret, and start and list the transformation runs', () => {
       const policy = Object.values(
         template.findResources('AWS::IAM::Policy', {
           Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^LoadingLoaderFunctionServiceRole') }] },
@@ -113,10 +113,17 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(actions).toEqual(
         expect.arrayContaining(['secretsmanager:GetSecretValue', 'states:StartExecution']),
       );
-      expect(actions.filter((action) => String(action).startsWith('s3:'))).toEqual([
-        's3:ListBucket',
+      expect(actions.filter((action) => String(action).startsWith('s3:')).sort()).toEqual([
         's3:GetBucketLocation',
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:ListBucket',
       ]);
+      const objectReads = statements.filter((statement) =>
+        [statement.Action].flat().includes('s3:GetObject'),
+      );
+      expect(JSON.stringify(objectReads.map((statement) => statement.Resource))).toMatch(/\/bronze\/\*"/);
+      expect(JSON.stringify(objectReads.map((statement) => statement.Resource))).not.toMatch(/quarantine/);
     });
   });
 
