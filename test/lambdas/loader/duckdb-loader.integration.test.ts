@@ -24,8 +24,7 @@ const NOW = Date.parse('2027-01-01T00:00:00Z');
 
 /** A lake filled the way production fills it: generated events through the consumer's core. */
 async function lakeWithEvents(seed: number, count: number, batchSize = 500) {
-  const bucket = uniqueName('lake');
-  await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+  const bucket = await emptyLake();
   const lines = [...generateEventLines({ seed, count, users: 100, songs: 40, faultRate: 0.05 })];
   for (let start = 0; start < lines.length; start += batchSize) {
     const records = lines.slice(start, start + batchSize).map((line, index) =>
@@ -61,6 +60,20 @@ function loadEverything(
     includeOpenHour: false,
     ...overrides,
   });
+}
+
+/** A new, empty bucket in the S3 server. */
+async function emptyLake(): Promise<string> {
+  const bucket = uniqueName('lake');
+  await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+/** One valid lake line whose event_id ends in `id`, with `fields` overridden. */
+function eventLine(id: number, fields: Record<string, unknown>): string {
+  return JSON.stringify(
+    aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`, ...fields }),
+  );
 }
 
 function tempWarehousePath(): string {
@@ -120,8 +133,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN a load of several transactions whose second fails WHEN rerun THEN the first stays committed, the rerun loads only the rest, and each commit is reported with the totals so far', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const keys: string[] = [];
     for (let file = 0; file < 5; file++) {
       const key = `bronze/date=2026-05-01/hour=10/spotify-events+${file}+${'0'.repeat(20)}-${'0'.repeat(19)}2.ndjson.gz`;
@@ -216,8 +228,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN a late file for an old hour and an event_id in several files WHEN the next run loads THEN the file is picked up and the event is one row', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const event = (id: string, timestamp: string) =>
       JSON.stringify(aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${id}`, timestamp }));
     await consumeBatch(
@@ -250,8 +261,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN one load whose two files repeat an event_id WHEN loaded THEN it is one row, from the first file, counted once in the ledger', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const event = (id: string) =>
       JSON.stringify(
         aListeningEventRecord({
@@ -299,16 +309,9 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN a file that repeats an event_id with different fields, thousands of lines apart WHEN loaded THEN bronze keeps its first line', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const line = (id: number, songName: string) =>
-      JSON.stringify(
-        aListeningEventRecord({
-          event_id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
-          song_name: songName,
-          timestamp: '2026-04-01T10:05:00Z',
-        }),
-      );
+      eventLine(id, { song_name: songName, timestamp: '2026-04-01T10:05:00Z' });
     const lines = Array.from({ length: 20_000 }, (_, index) => line(index + 1, 'filler'));
     lines[3] = line(7_777_777, 'first copy');
     lines[19_990] = line(7_777_777, 'second copy');
@@ -331,8 +334,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN the open hour and a hand-placed file with a bad line WHEN loaded THEN the open hour waits unless asked for, and the bad line is kept with its reason', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const now = Date.parse('2026-04-01T12:30:00Z');
     const body = gzipSync(
       `${JSON.stringify(aListeningEventRecord({ timestamp: '2026-04-01T12:05:00Z' }))}\nnot an event\n`,
@@ -357,8 +359,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN a hand-placed file whose JSON line has no event_id WHEN loaded THEN its other lines load and that line is kept with its reason', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const valid = JSON.stringify(aListeningEventRecord({ timestamp: '2026-04-01T09:05:00Z' }));
     const withoutId = JSON.stringify(
       withoutFields(aListeningEventRecord({ timestamp: '2026-04-01T09:06:00Z' }), 'event_id'),
@@ -388,16 +389,9 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN a batch where one file has a line that is not JSON and shares event_ids with the files either side WHEN loaded THEN only that file is read line by line, and each event keeps its first sighting by file, whichever reader read it', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const line = (id: number, songName: string) =>
-      JSON.stringify(
-        aListeningEventRecord({
-          event_id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
-          song_name: songName,
-          timestamp: '2026-05-02T10:05:00Z',
-        }),
-      );
+      eventLine(id, { song_name: songName, timestamp: '2026-05-02T10:05:00Z' });
     const key = (partition: number) =>
       `bronze/date=2026-05-02/hour=10/spotify-events+${partition}+${'0'.repeat(20)}-${'0'.repeat(19)}3.ndjson.gz`;
     const files = [
@@ -452,8 +446,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   });
 
   it('GIVEN lake keys with an empty segment and a dot-dot segment WHEN loaded THEN the rows and the ledger entry of each file name its exact key', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await emptyLake();
     const name = (offset: number) =>
       `spotify-events+0+${String(offset).padStart(20, '0')}-${String(offset).padStart(20, '0')}.ndjson.gz`;
     const keys = [
