@@ -156,3 +156,14 @@ export function validGeneratedEvents(options: GeneratorOptions): {
   }
   return { events, duplicates, malformedLines };
 }
+
+/** Bronze rows of `events`, loaded at `loadedAt`, 500 to a lake object as hourly files would hold them. */
+export function bronzeRowsOf(
+  events: readonly ListeningEvent[],
+  loadedAt: string,
+  filePrefix: string,
+): BronzeRow[] {
+  return events.map((event, index) =>
+    bronzeRowOf(event, `${filePrefix}/part-${Math.floor(index / 500)}.ndjson.gz`, loadedAt),
+  );
+}

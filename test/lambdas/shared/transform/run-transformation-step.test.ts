@@ -12,6 +12,7 @@ import {
 } from '../../../../lambdas/shared/transform/transformation-manifest.js';
 import {
   bronzeRowOf,
+  bronzeRowsOf,
   insertBronzeRows,
   openTestWarehouse,
   type TestWarehouse,
@@ -34,12 +35,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
   it('GIVEN bronze rows WHEN every model runs as its own step, wave by wave in reverse order within a wave, then every test THEN gold matches values computed independently from the events', async () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
-    await insertBronzeRows(
-      local.warehouse,
-      events.map((event, index) =>
-        bronzeRowOf(event, `lake/part-${Math.floor(index / 500)}.ndjson.gz`, LOADED_AT),
-      ),
-    );
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
     const manifest = loadTransformationManifest();
 
     // Act: the order within a wave is not promised by a Parallel state, so run it backwards.

@@ -9,6 +9,7 @@ import { loadTransformationManifest } from '../../../../lambdas/shared/transform
 import {
   type BronzeRow,
   bronzeRowOf,
+  bronzeRowsOf,
   insertBronzeRows,
   openTestWarehouse,
   type TestWarehouse,
@@ -20,13 +21,6 @@ import { comparable, expectedGold } from './expected-gold.js';
 // the consumer quarantines them; the duplicates do, and the loader keeps the first copy).
 const FIRST_DAYS = { seed: 41, count: 2500, users: 25, songs: 8, faultRate: 0.05, eventsPerSecond: 0.003 };
 const FIRST_LOAD = '2026-01-11 00:05:00';
-
-function bronzeRowsOf(events: readonly ListeningEvent[], loadedAt: string, filePrefix: string): BronzeRow[] {
-  // 500 events per lake object, as hourly files would hold them.
-  return events.map((event, index) =>
-    bronzeRowOf(event, `${filePrefix}/part-${Math.floor(index / 500)}.ndjson.gz`, loadedAt),
-  );
-}
 
 /** Rows a careless producer or a bad loader could leave in bronze, each with the reason silver gives. */
 function badBronzeRows(template: ListeningEvent, duplicateOf: ListeningEvent, loadedAt: string) {
