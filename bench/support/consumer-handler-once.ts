@@ -48,7 +48,7 @@ const s3 = benchS3(s3Endpoint);
 const bucket = mode === 'handler' ? await newBucket(s3, `bench-${process.pid}-${Date.now()}`) : '';
 const started = performance.now();
 if (mode === 'handler') {
-  const { metrics } = await consumeBatch(event, { s3, bucket });
+  const { metrics } = await consumeBatch(event, { s3, bucket }, Date.now());
   if (metrics.valid !== RECORDS) throw new Error(`expected ${RECORDS} valid records, got ${metrics.valid}`);
 } else {
   const lines: string[] = [];

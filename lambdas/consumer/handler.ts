@@ -24,7 +24,7 @@ export async function handler(event: MskEvent): Promise<KafkaBatchResponse> {
     response,
     metrics: batch,
     errors,
-  } = await consumeBatch(event, { s3, bucket: environment.LAKE_BUCKET });
+  } = await consumeBatch(event, { s3, bucket: environment.LAKE_BUCKET }, Date.now());
   for (const failure of errors)
     logger.error('could not write a lake object; its records will be delivered again', failure);
   metrics.addMetric('RecordsIn', MetricUnit.Count, batch.recordsIn);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import {
@@ -6,7 +7,14 @@ import {
   type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { lakeObjectKey, parseLakeObjectKey, topicPartitionPrefix } from '../shared/lake/lake-layout.js';
+import {
+  type ArrivalManifest,
+  arrivalManifestKey,
+  BRONZE_PREFIX,
+  lakeObjectKey,
+  parseLakeObjectKey,
+  topicPartitionPrefix,
+} from '../shared/lake/lake-layout.js';
 import type { KafkaBatchItemFailure } from './msk-event.js';
 import { topicPartitionName } from './msk-event.js';
 import type { LakeWritePlan, PlannedEntry, PlannedLakeObject } from './plan-lake-writes.js';
@@ -25,6 +33,11 @@ export interface LakeWriteOutcome {
   readonly failures: readonly KafkaBatchItemFailure[];
   /** What went wrong, per failed object, for the logs. */
   readonly errors: readonly { readonly key: string; readonly error: string }[];
+  /**
+   * Every lake object that now holds some of the batch's records, written by this call or found
+   * already there (a redelivery): what the batch's arrival manifest lists. Sorted, no repeats.
+   */
+  readonly objectKeys: { readonly bronze: readonly string[]; readonly quarantine: readonly string[] };
 }
 
 /**
@@ -44,14 +57,19 @@ export async function writePlannedObjects(
   let recordsAlreadyInLake = 0;
   const lowestFailedOffset = new Map<string, number>();
   const errors: { key: string; error: string }[] = [];
+  const holding = { bronze: new Set<string>(), quarantine: new Set<string>() };
 
   await forEachLimited(plan.objects, PARALLEL_WRITES, async (object) => {
     const describedKey = `${object.hourPrefix}${object.topic}+${object.partition}+…`;
     try {
+      const holdingKeys = object.area === BRONZE_PREFIX ? holding.bronze : holding.quarantine;
       const covered = await coveredOffsetRanges(s3, bucket, object);
-      const remaining = object.entries.filter(
-        (entry) => !covered.some(([first, last]) => entry.offset >= first && entry.offset <= last),
-      );
+      const remaining = object.entries.filter((entry) => {
+        const holder = covered.find((range) => entry.offset >= range.first && entry.offset <= range.last);
+        // A repeat within the batch (no line) is held by its first sighting's object, not this one.
+        if (holder !== undefined && entry.line !== null) holdingKeys.add(holder.key);
+        return holder === undefined;
+      });
       recordsAlreadyInLake += object.entries.length - remaining.length;
       const lines = remaining.map((entry) => entry.line).filter((line): line is string => line !== null);
       if (lines.length === 0) return;
@@ -68,6 +86,7 @@ export async function writePlannedObjects(
       } else {
         recordsAlreadyInLake += remaining.length;
       }
+      holdingKeys.add(key);
     } catch (error) {
       errors.push({ key: describedKey, error: error instanceof Error ? error.message : String(error) });
       const name = topicPartitionName(object.topic, object.partition);
@@ -81,17 +100,48 @@ export async function writePlannedObjects(
     .map(([partition, offset]) => ({
       itemIdentifier: { partition, offset },
     }));
-  return { objectsWritten, bytesWritten, recordsAlreadyInLake, failures, errors };
+  return {
+    objectsWritten,
+    bytesWritten,
+    recordsAlreadyInLake,
+    failures,
+    errors,
+    objectKeys: { bronze: [...holding.bronze].sort(), quarantine: [...holding.quarantine].sort() },
+  };
 }
 
-/** Offset ranges of the objects already in the lake for this object's hour folder and topic partition. */
+/**
+ * Writes the batch's arrival manifest (see lake-layout.ts), after its objects: the loader finds
+ * new files through these. Named by the arrival time and a digest of what it lists, and written
+ * only if absent, so a retry of the same call changes nothing.
+ */
+export async function writeArrivalManifest(
+  s3: S3Client,
+  bucket: string,
+  arrivedAtMs: number,
+  objectKeys: LakeWriteOutcome['objectKeys'],
+): Promise<string> {
+  const manifest: ArrivalManifest = {
+    version: 1,
+    arrived_at: new Date(arrivedAtMs).toISOString(),
+    bronze: objectKeys.bronze,
+    quarantine: objectKeys.quarantine,
+  };
+  const body = JSON.stringify(manifest);
+  const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  const key = arrivalManifestKey(arrivedAtMs, digest);
+  await putIfAbsent(s3, bucket, key, Buffer.from(body), 'application/json');
+  return key;
+}
+
+/** The objects already in the lake for this object's hour folder and topic partition, with their offset ranges. */
 async function coveredOffsetRanges(
   s3: S3Client,
   bucket: string,
   object: PlannedLakeObject,
-): Promise<[number, number][]> {
+): Promise<{ key: string; first: number; last: number }[]> {
   const prefix = topicPartitionPrefix(object.hourPrefix, object.topic, object.partition);
-  const ranges: [number, number][] = [];
+  const ranges: { key: string; first: number; last: number }[] = [];
   let continuationToken: string | undefined;
   do {
     const page = await s3.send(
@@ -99,7 +149,7 @@ async function coveredOffsetRanges(
     );
     for (const item of page.Contents ?? []) {
       const range = item.Key === undefined ? null : parseLakeObjectKey(item.Key);
-      if (range !== null) ranges.push([range.firstOffset, range.lastOffset]);
+      if (range !== null) ranges.push({ key: item.Key!, first: range.firstOffset, last: range.lastOffset });
     }
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (continuationToken !== undefined);
@@ -107,14 +157,20 @@ async function coveredOffsetRanges(
 }
 
 /** Writes the object unless one of that name exists; returns whether this call wrote it. */
-async function putIfAbsent(s3: S3Client, bucket: string, key: string, body: Buffer): Promise<boolean> {
+async function putIfAbsent(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: Buffer,
+  contentType = 'application/gzip',
+): Promise<boolean> {
   try {
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: body,
-        ContentType: 'application/gzip',
+        ContentType: contentType,
         IfNoneMatch: '*',
       }),
     );

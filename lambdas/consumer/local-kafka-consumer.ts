@@ -77,7 +77,7 @@ export async function runLocalConsumer(options: LocalConsumerOptions): Promise<L
           if (!isRunning() || isStale()) return;
           const messages = batch.messages.slice(start, start + options.batchSize);
           const event = mskEventFor(batch.topic, batch.partition, messages);
-          const { response, metrics, errors } = await consumeBatch(event, options.lake);
+          const { response, metrics, errors } = await consumeBatch(event, options.lake, Date.now());
           totals.batches++;
           totals.recordsIn += metrics.recordsIn;
           totals.valid += metrics.valid;

@@ -2,9 +2,13 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { QuarantinedRecord } from '../../lambdas/consumer/plan-lake-writes.js';
 import type { ListeningEvent } from '../../lambdas/shared/event-contract/listening-event.js';
+import { ARRIVALS_PREFIX, type ArrivalManifest } from '../../lambdas/shared/lake/lake-layout.js';
 
 export interface LakeContents {
+  /** The data objects' keys (bronze/ and quarantine/). */
   readonly keys: readonly string[];
+  /** The arrival manifests under arrivals/, as written. */
+  readonly arrivals: readonly { readonly key: string; readonly manifest: ArrivalManifest }[];
   /** Every bronze line, with the key of the object that holds it. */
   readonly bronze: readonly { readonly key: string; readonly event: ListeningEvent }[];
   readonly quarantine: readonly { readonly key: string; readonly record: QuarantinedRecord }[];
@@ -24,8 +28,13 @@ export async function readLake(s3: S3Client, bucket: string): Promise<LakeConten
 
   const bronze: { key: string; event: ListeningEvent }[] = [];
   const quarantine: { key: string; record: QuarantinedRecord }[] = [];
+  const arrivals: { key: string; manifest: ArrivalManifest }[] = [];
   for (const key of keys) {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (key.startsWith(ARRIVALS_PREFIX)) {
+      arrivals.push({ key, manifest: JSON.parse(await object.Body!.transformToString()) });
+      continue;
+    }
     const text = gunzipSync(Buffer.from(await object.Body!.transformToByteArray())).toString('utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
@@ -33,7 +42,7 @@ export async function readLake(s3: S3Client, bucket: string): Promise<LakeConten
       else quarantine.push({ key, record: JSON.parse(line) });
     }
   }
-  return { keys, bronze, quarantine };
+  return { keys: keys.filter((key) => !key.startsWith(ARRIVALS_PREFIX)), arrivals, bronze, quarantine };
 }
 
 /** How many times each value occurs. */

@@ -19,7 +19,7 @@ const OFFSET_DIGITS = 20;
 export type LakeArea = typeof BRONZE_PREFIX | typeof QUARANTINE_PREFIX;
 
 /** `bronze/date=2026-01-01/hour=09/` for an instant in epoch milliseconds. */
-export function hourPartitionPrefix(area: LakeArea, epochMs: number): string {
+export function hourPartitionPrefix(area: LakeArea | typeof ARRIVALS_PREFIX, epochMs: number): string {
   const iso = new Date(epochMs).toISOString();
   return `${area}date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/`;
 }
@@ -56,4 +56,67 @@ export function parseLakeObjectKey(key: string): OffsetRange | null {
     firstOffset: Number(match[3]),
     lastOffset: Number(match[4]),
   };
+}
+
+/**
+ * Arrival manifests: after a batch's objects are in the lake, the consumer writes one small JSON
+ * object under `arrivals/`, in the folder of the hour it ARRIVED (its wall clock), naming every lake
+ * object that holds the batch's records. The loader finds new files by listing `arrivals/` from
+ * where its last load stopped, so finding them costs what arrived since, whatever the events' own
+ * times: an event from last year lands in last year's `bronze/` folder (people query the lake by
+ * event time) and is still found within one load.
+ */
+export const ARRIVALS_PREFIX = 'arrivals/';
+export const ARRIVAL_MANIFEST_SUFFIX = '.json';
+
+/** What an arrival manifest holds. Versioned, so that a loader can refuse one it does not know. */
+export interface ArrivalManifest {
+  readonly version: 1;
+  /** When the consumer wrote it, ISO-8601 UTC. */
+  readonly arrived_at: string;
+  /** Keys of the `bronze/` objects holding the batch's events (written now, or found already there). */
+  readonly bronze: readonly string[];
+  /** Keys of the `quarantine/` objects holding the batch's refused records. */
+  readonly quarantine: readonly string[];
+}
+
+/** `20261130T012345123Z`: an instant as a name part that sorts in time order. */
+function compactInstant(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/[-:.]/g, '');
+}
+
+/**
+ * `arrivals/date=2026-11-30/hour=01/20261130T012345123Z-<batch>.json`. Keys sort by arrival time:
+ * the hour folders by name, and names within a folder by their leading instant.
+ */
+export function arrivalManifestKey(arrivedAtMs: number, batchName: string): string {
+  if (!/^[0-9a-z]+$/.test(batchName))
+    throw new Error(
+      `an arrival manifest's batch name must be lower-case letters and digits, not "${batchName}"`,
+    );
+  return `${arrivalNamePrefix(arrivedAtMs)}-${batchName}${ARRIVAL_MANIFEST_SUFFIX}`;
+}
+
+/**
+ * What every manifest that arrived at or after `sinceMs` sorts after, and every earlier one does
+ * not: the StartAfter of a listing of `arrivals/` from that instant on.
+ */
+export function arrivalsListedFrom(sinceMs: number): string {
+  return arrivalNamePrefix(sinceMs);
+}
+
+function arrivalNamePrefix(epochMs: number): string {
+  return `${hourPartitionPrefix(ARRIVALS_PREFIX, epochMs)}${compactInstant(epochMs)}`;
+}
+
+const ARRIVAL_KEY = /^arrivals\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/(\d{8}T\d{9}Z)-[0-9a-z]+\.json$/;
+
+/** When a manifest arrived, read from its key (epoch ms); null for a key this layout did not write. */
+export function arrivalTimeOfKey(key: string): number | null {
+  const match = ARRIVAL_KEY.exec(key);
+  if (match === null) return null;
+  const t = match[1]!;
+  const iso = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}.${t.slice(15, 18)}Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
 }

@@ -72,6 +72,9 @@ describe('ingestion on a real broker and S3 server', () => {
     for (const { key, event } of lake.bronze) {
       expect(key.startsWith(hourPartitionPrefix(BRONZE_PREFIX, Date.parse(event.timestamp)))).toBe(true);
     }
+    // Every object is named by an arrival manifest, which is how the loader finds it.
+    const listed = new Set(lake.arrivals.flatMap(({ manifest }) => [...manifest.bronze, ...manifest.quarantine]));
+    expect(new Set(lake.keys)).toEqual(listed);
     // A late event lands in its own, past hour: not in the hour the stream had reached.
     const late = valid.filter((entry) => entry.fault === 'late');
     expect(late.length).toBeGreaterThan(10);
@@ -220,6 +223,9 @@ describe('ingestion on a real broker and S3 server', () => {
     const counts = occurrences(lake.bronze.map((entry) => entry.event.event_id));
     expect(counts.size).toBe(lines.length);
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
+    // The redelivered batch found its objects already written, and its manifest names them again.
+    const listed = new Set(lake.arrivals.flatMap(({ manifest }) => manifest.bronze));
+    expect(new Set(lake.bronze.map((entry) => entry.key))).toEqual(listed);
   });
 
   it('GIVEN an S3 write that fails WHEN a batch is consumed THEN the partial batch response names the lowest offset of each failed partition', async () => {
@@ -237,7 +243,7 @@ describe('ingestion on a real broker and S3 server', () => {
     const outcome = await consumeBatch(anMskEvent(records), {
       s3: localS3(),
       bucket: uniqueName('no-such-bucket'),
-    });
+    }, Date.now());
     expect(outcome.response.batchItemFailures).toEqual([
       { itemIdentifier: { partition: 'spotify-events-0', offset: 5 } },
       { itemIdentifier: { partition: 'spotify-events-1', offset: 5 } },
