@@ -83,9 +83,12 @@ export async function run(): Promise<readonly BenchFigure[]> {
           warehouse,
           s3,
           bucket,
-          window: { fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-02T00:00:00Z') },
+          source: {
+            kind: 'window',
+            window: { fromMs: Date.parse('2026-01-01T00:00:00Z'), toMs: Date.parse('2026-01-02T00:00:00Z') },
+          },
+          runId: 'bench-load',
           nowMs: Date.parse('2026-02-01T00:00:00Z'),
-          includeOpenHour: false,
         });
         const seconds = (performance.now() - started) / 1000;
         if (summary.rowsInserted !== lines.length)

@@ -2,21 +2,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  ExecutionAlreadyExists,
-  ListExecutionsCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
-import { snowflakeSettingsFromSecret } from '../shared/warehouse/snowflake-settings.js';
-import { openSnowflakeWarehouse } from '../shared/warehouse/snowflake-warehouse.js';
+import {
+  deployedSnowflakeEnvironment,
+  openDeployedSnowflake,
+} from '../shared/warehouse/deployed-snowflake.js';
 import { type LoadSummary, loadLake } from './load-lake.js';
 import { SnowflakeLakeStager } from './snowflake-lake-stager.js';
 
 // Read once at cold start, so that a missing setting fails loudly on the first invocation.
-const environment = requiredEnvironment(['LAKE_BUCKET', 'SNOWFLAKE_SECRET_ARN']);
+const environment = requiredEnvironment(['LAKE_BUCKET']);
+const snowflakeEnvironment = deployedSnowflakeEnvironment();
 const logger = new Logger({ serviceName: 'lake-loader' });
 const metrics = new Metrics({ namespace: 'SpotifyPipeline', serviceName: 'lake-loader' });
 // LAKE_S3_ENDPOINT points the function at an S3-compatible server (path-style); unset on AWS.
@@ -24,96 +21,63 @@ const s3 = process.env.LAKE_S3_ENDPOINT
   ? new S3Client({ endpoint: process.env.LAKE_S3_ENDPOINT, forcePathStyle: true })
   : new S3Client({});
 const secrets = new SecretsManagerClient({});
-const stepFunctions = new SFNClient({});
-const HOUR_MS = 3_600_000;
-/** Hours this far back are looked at on every run: late files for old hours are still picked up. */
-const LOOKBACK_MS = 7 * 24 * HOUR_MS;
 
-/** What the hourly EventBridge rule (or the state machine) sends: only its time is used. */
-export interface LoadTrigger {
-  readonly time?: string;
-}
-
-/** What the transformation state machine is started with. */
-export interface TransformationInput {
-  readonly fullRefresh: false;
-  readonly load: LoadSummary;
+/** What the pipeline's state machine sends: its execution's name, which names this run's loads. */
+export interface LoadRequest {
+  readonly runId?: string;
 }
 
 /**
- * The hourly loader: the lake's new files of closed hours into Snowflake, exactly once. When rows
- * arrived and TRANSFORMATION_STATE_MACHINE_ARN is set, it then starts the transformation state
- * machine with the load's summary.
+ * The load step of the pipeline's state machine: every lake file that arrived since the last load
+ * (found through the consumer's arrival manifests) into Snowflake, exactly once. It starts nothing
+ * else: the state machine runs the transformation after it.
  *
  * Freshness: before loading, it publishes how many files are due and the age of the oldest
  * (OldestUnloadedFileAgeSeconds), so a load that then fails still reports what waits; a run that
  * never gets that far publishes nothing, which the freshness alarm treats as breaching.
+ *
+ * Time: it starts another load transaction only while half of the statement timeout remains, so
+ * Lambda's timeout never cuts a transaction short (Snowflake would keep it, and its locks,
+ * detached); the files left are reported and loaded first by the next run.
  */
 export async function handler(
-  trigger: LoadTrigger,
-  context: Pick<Context, 'awsRequestId'>,
+  request: LoadRequest,
+  context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>,
 ): Promise<LoadSummary> {
-  const parsedTime = trigger.time === undefined ? Number.NaN : Date.parse(trigger.time);
-  const nowMs = Number.isNaN(parsedTime) ? Date.now() : parsedTime;
-  const warehouse = await openSnowflakeWarehouse(
-    await snowflakeSettingsFromSecret(secrets, environment.SNOWFLAKE_SECRET_ARN),
-  );
+  const runId =
+    typeof request?.runId === 'string' && request.runId !== ''
+      ? request.runId
+      : `invoke-${context.awsRequestId}`;
+  const warehouse = await openDeployedSnowflake(secrets, snowflakeEnvironment);
   try {
     const summary = await loadLake({
       warehouse,
       stager: new SnowflakeLakeStager(warehouse, { s3, bucket: environment.LAKE_BUCKET }),
       s3,
       bucket: environment.LAKE_BUCKET,
-      window: { fromMs: Math.floor((nowMs - LOOKBACK_MS) / HOUR_MS) * HOUR_MS, toMs: nowMs + HOUR_MS },
-      nowMs,
-      includeOpenHour: false,
+      source: { kind: 'arrivals' },
+      runId,
+      nowMs: Date.now(),
+      hasTimeForAnotherTransaction: () =>
+        context.getRemainingTimeInMillis() > (snowflakeEnvironment.timeouts.statementSeconds * 1000) / 2,
       reportBacklog: (backlog) => {
         metrics.addMetric('UnloadedFiles', MetricUnit.Count, backlog.files);
         metrics.addMetric('OldestUnloadedFileAgeSeconds', MetricUnit.Seconds, backlog.oldestFileAgeMs / 1000);
         metrics.publishStoredMetrics();
       },
     });
+    for (const file of summary.skipped) logger.warn('lake file not loaded', { ...file });
+    if (summary.filesLeftForNextRun > 0)
+      logger.warn('out of time: files left for the next run', { files: summary.filesLeftForNextRun });
     metrics.addMetric('FilesLoaded', MetricUnit.Count, summary.filesLoaded);
     metrics.addMetric('RowsInserted', MetricUnit.Count, summary.rowsInserted);
     metrics.addMetric('LinesRejected', MetricUnit.Count, summary.linesRejected);
+    metrics.addMetric('FilesSkipped', MetricUnit.Count, summary.skipped.length);
+    metrics.addMetric('FilesLeftForNextRun', MetricUnit.Count, summary.filesLeftForNextRun);
     metrics.publishStoredMetrics();
-    logger.info('load finished', { ...summary });
-    if (summary.rowsInserted > 0) await startTransformation(summary, context.awsRequestId);
+    logger.info('load finished', { runId, ...summary });
     return summary;
   } finally {
     await warehouse.close();
-  }
-}
-
-/**
- * Starts the transformation state machine once per invocation: the execution is named after the
- * request id, which Lambda keeps when it retries an asynchronous invocation, so a retried load
- * cannot start a second run. No run starts while another is still going (two incremental runs
- * would stage the same bronze rows), nor after a load that found nothing new (each run resumes
- * the warehouse). Rows a run did not start for are not lost: every run processes all the bronze
- * rows not yet in silver, so the next load's run takes them.
- */
-async function startTransformation(summary: LoadSummary, requestId: string): Promise<void> {
-  const stateMachineArn = process.env.TRANSFORMATION_STATE_MACHINE_ARN;
-  if (!stateMachineArn) return;
-  const running = await stepFunctions.send(
-    new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1 }),
-  );
-  const runningExecution = running.executions?.[0];
-  if (runningExecution !== undefined) {
-    logger.info('transformation still running: the next load starts the run that takes these rows', {
-      runningExecutionArn: runningExecution.executionArn,
-    });
-    return;
-  }
-  const input: TransformationInput = { fullRefresh: false, load: summary };
-  try {
-    const started = await stepFunctions.send(
-      new StartExecutionCommand({ stateMachineArn, name: `load-${requestId}`, input: JSON.stringify(input) }),
-    );
-    logger.info('transformation started', { executionArn: started.executionArn });
-  } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-    logger.info('transformation already started for this load', { requestId });
   }
 }

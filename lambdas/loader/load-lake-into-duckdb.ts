@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDbWarehouse } from '../shared/warehouse/duckdb-warehouse.js';
 import { sqlStatement } from '../shared/warehouse/sql-files.js';
 import {
@@ -48,27 +48,39 @@ export class DuckDbLakeStager implements LakeStager {
     private readonly bucket: string,
   ) {}
 
-  async prepare(keys: readonly string[]): Promise<void> {
+  async startLoad(): Promise<void> {
+    await this.warehouse.execute(sqlStatement('duckdb/create_load_staging.sql'));
+  }
+
+  async prepare(keys: readonly string[]): Promise<readonly string[]> {
     this.folder ??= await mkdtemp(join(tmpdir(), 'lake-load-'));
     this.preparedKeys = [...keys];
     this.fileNumbers.clear();
     this.lineByLineKeys.clear();
     for (const [index, key] of keys.entries()) this.fileNumbers.set(key, index + 1);
+    const missing: string[] = [];
     let next = 0;
     const worker = async () => {
       while (next < keys.length) {
         const key = keys[next++]!;
-        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        await writeFile(this.localPath(key), await object.Body!.transformToByteArray());
+        try {
+          const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+          await writeFile(this.localPath(key), await object.Body!.transformToByteArray());
+        } catch (error) {
+          if (!(error instanceof NoSuchKey)) throw error;
+          missing.push(key);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, keys.length) }, worker));
+    return missing.sort();
   }
 
-  async stage(keys: readonly string[]): Promise<StagedChunk> {
+  async stage(keys: readonly string[], loadId: string): Promise<StagedChunk> {
     const readerKeys = keys.filter((key) => !this.lineByLineKeys.has(key));
     const lineByLineKeys = keys.filter((key) => this.lineByLineKeys.has(key));
     await this.warehouse.execute(sqlStatement('duckdb/set_load_stamp.sql'));
+    await this.warehouse.execute(sqlStatement('duckdb/set_load_id.sql'), [loadId]);
     const linesByFile = new Map<string, number>();
     if (readerKeys.length > 0) {
       await this.warehouse.executeWithStringList(
@@ -148,7 +160,9 @@ export class DuckDbLakeStager implements LakeStager {
   }
 
   async release(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => rm(this.localPath(key), { force: true })));
+    await Promise.all(
+      keys.filter((key) => this.fileNumbers.has(key)).map((key) => rm(this.localPath(key), { force: true })),
+    );
   }
 
   async dispose(): Promise<void> {

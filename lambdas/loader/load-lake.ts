@@ -1,27 +1,43 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BRONZE_DDL, sqlStatement } from '../shared/warehouse/sql-files.js';
 import type { SqlValue, Warehouse } from '../shared/warehouse/warehouse.js';
+import { type FoundLakeFiles, findArrivedFiles, findFilesInWindow } from './find-new-lake-files.js';
 import {
+  type ArrivalRecord,
   bronzeHourFolder,
   hourOfBronzeKey,
   type LoadWindow,
-  selectFilesToLoad,
 } from './lake-file-selection.js';
 import type { RejectedLine } from './parse-bronze-file.js';
 
 /** Files per transaction: each commit records its files in the ledger with their rows (Snowflake's COPY takes at most 1,000). */
 const FILES_PER_TRANSACTION = 500;
 
+/** A file a load did not load, and why: every one is reported, never passed over in silence. */
+export interface SkippedFile {
+  readonly key: string;
+  readonly reason: string;
+}
+
 export interface LoadSummary {
+  /** Files found new: listed by new arrival manifests (or in a backfill's window) and not in the ledger. */
   readonly filesFound: number;
   readonly filesLoaded: number;
+  /** Files found but not started because the run was out of time: the next run loads them first. */
+  readonly filesLeftForNextRun: number;
   readonly rowsInFiles: number;
   readonly rowsInserted: number;
   readonly linesRejected: number;
   /** Files the warehouse's own reader refused, read line by line through the contract validator. */
   readonly filesReadLineByLine: number;
-  /** UTC days (YYYY-MM-DD) that received new rows: what an incremental transformation must rebuild. */
+  /** UTC days (YYYY-MM-DD) that received new rows. */
   readonly daysTouched: readonly string[];
+  /** The load transactions committed (bronze.loads), in order. */
+  readonly loadIds: readonly string[];
+  /** Arrival manifests read and recorded as dealt with. */
+  readonly manifestsRecorded: number;
+  /** What was found and not loaded, with why: unusable manifests, keys outside the layout, missing objects. */
+  readonly skipped: readonly SkippedFile[];
 }
 
 /** What staging put into bronze.load_staging (on DuckDB, straight into bronze) for a chunk of files. */
@@ -50,42 +66,70 @@ export type NewRowsOfFileAndDay = {
  * stage over the lake; DuckDB downloads them and its JSON reader streams them straight into bronze.
  */
 export interface LakeStager {
-  /** Before the chunk's transaction: fetch what staging needs. */
-  prepare(keys: readonly string[]): Promise<void>;
-  /** Inside the transaction: fill bronze.load_staging (on DuckDB, bronze itself) with the files' rows. */
-  stage(keys: readonly string[]): Promise<StagedChunk>;
+  /** Once per load, before any transaction: create what staging needs (Snowflake: the session's staging table). */
+  startLoad(): Promise<void>;
+  /**
+   * Before the chunk's transaction: fetch what staging needs. Returns the keys that are not in
+   * the lake (deleted after their manifest was written): the loader reports and leaves them out.
+   */
+  prepare(keys: readonly string[]): Promise<readonly string[]>;
+  /**
+   * Inside the transaction: fill bronze.load_staging (on DuckDB, bronze itself, every row carrying
+   * `loadId`) with the files' rows.
+   */
+  stage(keys: readonly string[], loadId: string): Promise<StagedChunk>;
   /**
    * After `stage` failed and its transaction rolled back: whether the stager, told the error, will
-   * stage differently next time (on DuckDB: the file the error names, line by line through the
-   * contract validator, keeping its bad lines with their reasons). `stage` is then tried again in a
-   * new transaction; false, or absent (Snowflake: the load fails, naming the file), and the error
-   * stands. Each true must set aside more than before, so the retries end.
+   * stage differently next time (the file the error names, line by line through the contract
+   * validator, keeping its bad lines with their reasons). `stage` is then tried again in a new
+   * transaction; false, and the error stands. Each true must set aside more than before, so the
+   * retries end.
    */
   readLineByLineAfter?(error: unknown): boolean;
   /** After the chunk: drop what `prepare` fetched. */
   release(keys: readonly string[]): Promise<void>;
 }
 
+/**
+ * Where a load finds its files: `arrivals` (the default: every file the consumer's arrival
+ * manifests list that the ledger lacks, whatever the events' times) or a backfill `window` of
+ * `bronze/` hour folders by event time.
+ */
+export type LoadSource =
+  | { readonly kind: 'arrivals' }
+  | { readonly kind: 'window'; readonly window: LoadWindow };
+
 export interface LoadOptions {
   readonly warehouse: Warehouse;
   readonly stager: LakeStager;
   readonly s3: S3Client;
   readonly bucket: string;
-  readonly window: LoadWindow;
-  readonly nowMs: number;
-  readonly includeOpenHour: boolean;
+  readonly source: LoadSource;
   /**
-   * Told, before anything loads, how many files are due and how old the oldest is: the freshness
-   * the hourly loader publishes, so that a load that then fails still reports what waits.
+   * Names this run (the state machine's execution name; a local command's own): each load
+   * transaction's id is `<runId>/<n>`, counted in the warehouse, so a retried run never reuses one.
+   * Letters, digits and `-_.:`, at most 80.
+   */
+  readonly runId: string;
+  /** The load's time (epoch ms): recorded with what it loads, and the age of what waits. */
+  readonly nowMs: number;
+  /**
+   * Asked before each transaction after the first: false stops the load there, and the files
+   * left are reported (filesLeftForNextRun) and loaded first by the next run.
+   * @default - always true
+   */
+  readonly hasTimeForAnotherTransaction?: () => boolean;
+  /**
+   * Told, before anything loads, how many files are due and how long the oldest has waited: the
+   * freshness the deployed loader publishes, so that a load that then fails still reports it.
    */
   readonly reportBacklog?: (backlog: LakeBacklog) => void;
-  /**
-   * Told after each transaction commits, with the totals so far: a backfill of thousands of files
-   * commits every filesPerTransaction files, and what is committed stays if a later batch fails.
-   */
+  /** Told after each transaction commits, with the totals so far. */
   readonly reportCommitted?: (progress: LoadProgress) => void;
-  /** Called inside each transaction after the MERGE and before the commit. Tests crash here. */
+  /** Called inside each transaction before the commit. Tests crash here. */
   readonly beforeCommit?: () => Promise<void> | void;
+  /** Called after each transaction commits. Tests crash here too. */
+  readonly afterCommit?: () => Promise<void> | void;
   /** From 1 to 1,000 (Snowflake's COPY names at most 1,000 files). @default 500 */
   readonly filesPerTransaction?: number;
 }
@@ -100,14 +144,19 @@ export interface LoadProgress {
 /** The lake files due for loading when a load starts. */
 export interface LakeBacklog {
   readonly files: number;
-  /** Milliseconds since the oldest due file was written; 0 when none is due. */
+  /** Milliseconds since the oldest due file reached the lake; 0 when none is due. */
   readonly oldestFileAgeMs: number;
 }
 
+const RUN_ID = /^[A-Za-z0-9_.:-]{1,80}$/;
+
 /**
- * Loads the lake's new files into the warehouse, exactly once: the files of closed hours in the
- * window that the ledger does not list are staged, MERGEd on event_id, and recorded in the ledger
- * in the same transaction. A rerun adds nothing; a crash rolls the whole transaction back.
+ * Loads the lake's new files into the warehouse, exactly once. Each transaction first takes the
+ * load lock (so loads run one at a time, whoever started them), asks the ledger again which of its
+ * files are loaded, stages the rest, MERGEs them on event_id, and records the files in the ledger
+ * and itself in bronze.loads, all in that transaction. A rerun adds nothing; a crash rolls the
+ * transaction back; a crash after a commit leaves that commit, and a rerun loads only the rest.
+ * Arrival manifests are recorded as dealt with once every file they list is loaded or reported.
  */
 export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   const { warehouse, stager } = options;
@@ -116,66 +165,115 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
     throw new RangeError(
       `filesPerTransaction must be a whole number from 1 to 1,000, not ${filesPerTransaction}`,
     );
+  if (!RUN_ID.test(options.runId))
+    throw new RangeError(
+      `the run id "${options.runId}" must be 1 to 80 letters, digits or -_.: (it names the run's load transactions)`,
+    );
   for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
+  await stager.startLoad();
 
-  const firstFolder = bronzeHourFolder(options.window.fromMs);
-  const listed = await listObjects(options.s3, options.bucket, firstFolder);
-  const loadedRows = await warehouse.query<{ file_key: string }>(
-    sqlStatement('loader/loaded_files_in_range.sql'),
-    [firstFolder, bronzeHourFolder(options.window.toMs)],
+  const found: FoundLakeFiles =
+    options.source.kind === 'arrivals'
+      ? await findArrivedFiles(options.s3, options.bucket, warehouse)
+      : await findFilesInWindow(options.s3, options.bucket, options.source.window);
+  const skipped: SkippedFile[] = [];
+  for (const manifest of found.manifests) {
+    if (manifest.problem !== undefined)
+      skipped.push({ key: manifest.key, reason: `arrival manifest not used: ${manifest.problem}` });
+    skipped.push(...manifest.refused);
+  }
+
+  await warehouse.executeMany(
+    sqlStatement('loader/record_candidate.sql'),
+    found.files.map((file) => [options.runId, file]),
   );
-  const loaded = new Set(loadedRows.map((row) => row.file_key));
-  const files = selectFilesToLoad(
-    listed.keys(),
-    loaded,
-    options.window,
-    options.nowMs,
-    options.includeOpenHour,
-  );
+  const alreadyLoaded = await loadedCandidates(warehouse, options.runId);
+  const due = found.files.filter((file) => !alreadyLoaded.has(file));
+  let oldestArrivalMs = options.nowMs;
   // A loop, not Math.min(...): a backfill can hold more files than a call has room for arguments.
-  let oldestWrittenMs = options.nowMs;
-  for (const key of files) oldestWrittenMs = Math.min(oldestWrittenMs, listed.get(key) ?? options.nowMs);
-  options.reportBacklog?.({ files: files.length, oldestFileAgeMs: options.nowMs - oldestWrittenMs });
+  for (const file of due)
+    oldestArrivalMs = Math.min(oldestArrivalMs, found.arrivedAtMs.get(file) ?? options.nowMs);
+  options.reportBacklog?.({ files: due.length, oldestFileAgeMs: options.nowMs - oldestArrivalMs });
 
-  let rowsInFiles = 0;
-  let rowsInserted = 0;
-  let linesRejected = 0;
-  let filesReadLineByLine = 0;
+  const totals = {
+    rowsInFiles: 0,
+    rowsInserted: 0,
+    linesRejected: 0,
+    filesReadLineByLine: 0,
+    filesLoaded: 0,
+  };
   const daysTouched = new Set<string>();
-  for (let start = 0; start < files.length; start += filesPerTransaction) {
-    const keys = files.slice(start, start + filesPerTransaction);
-    await stager.prepare(keys);
+  const loadIds: string[] = [];
+  const notLoaded = new Set<string>();
+  let filesLeftForNextRun = 0;
+  for (let start = 0; start < due.length; start += filesPerTransaction) {
+    if (start > 0 && options.hasTimeForAnotherTransaction?.() === false) {
+      for (const file of due.slice(start)) notLoaded.add(file);
+      filesLeftForNextRun = due.length - start;
+      break;
+    }
+    let keys = due.slice(start, start + filesPerTransaction);
+    const missing = new Set(await stager.prepare(keys));
     try {
+      for (const key of missing) {
+        notLoaded.add(key);
+        skipped.push({
+          key,
+          reason:
+            'listed as arrived, but the lake has no such object (deleted after it arrived?): restore it and run `load --from/--to` over its hour',
+        });
+      }
+      keys = keys.filter((key) => !missing.has(key));
       let outcome: ChunkOutcome | undefined;
       while (outcome === undefined) {
         try {
-          outcome = await warehouse.inTransaction(() => loadChunk(options, keys, () => stager.stage(keys)));
+          outcome = await warehouse.inTransaction(() => loadChunk(options, keys));
         } catch (error) {
           if (stager.readLineByLineAfter?.(error) !== true) throw error;
         }
       }
-      rowsInFiles += outcome.rowsInFiles;
-      rowsInserted += outcome.rowsInserted;
-      linesRejected += outcome.linesRejected;
-      filesReadLineByLine += outcome.filesReadLineByLine;
+      await options.afterCommit?.();
+      totals.rowsInFiles += outcome.rowsInFiles;
+      totals.rowsInserted += outcome.rowsInserted;
+      totals.linesRejected += outcome.linesRejected;
+      totals.filesReadLineByLine += outcome.filesReadLineByLine;
+      totals.filesLoaded += outcome.filesLoaded;
+      if (outcome.loadId !== undefined) loadIds.push(outcome.loadId);
       for (const day of outcome.daysTouched) daysTouched.add(day);
-      options.reportCommitted?.({ filesLoaded: start + keys.length, filesDue: files.length, rowsInserted });
+      options.reportCommitted?.({
+        filesLoaded: start + keys.length + missing.size,
+        filesDue: due.length,
+        rowsInserted: totals.rowsInserted,
+      });
     } finally {
       await stager.release(keys);
     }
   }
+
+  const manifestsRecorded = await recordArrivals(options, found.manifests, notLoaded, skipped);
+  await warehouse.execute(sqlStatement('loader/forget_candidates.sql'), [options.runId]);
   return {
-    filesFound: files.length,
-    filesLoaded: files.length,
-    rowsInFiles,
-    rowsInserted,
-    linesRejected,
-    filesReadLineByLine,
+    filesFound: due.length,
+    ...totals,
+    filesLeftForNextRun,
     daysTouched: [...daysTouched].sort(),
+    loadIds,
+    manifestsRecorded,
+    skipped,
   };
 }
 
+async function loadedCandidates(warehouse: Warehouse, runId: string): Promise<Set<string>> {
+  const rows = await warehouse.query<{ file_key: string }>(sqlStatement('loader/loaded_candidates.sql'), [
+    runId,
+  ]);
+  return new Set(rows.map((row) => row.file_key));
+}
+
 interface ChunkOutcome {
+  /** Absent when every file of the chunk had been loaded by another load meanwhile. */
+  readonly loadId?: string;
+  readonly filesLoaded: number;
   readonly rowsInFiles: number;
   readonly rowsInserted: number;
   readonly linesRejected: number;
@@ -183,28 +281,46 @@ interface ChunkOutcome {
   readonly daysTouched: readonly string[];
 }
 
-/** Stages the chunk's rows, MERGEs them and records every file in the ledger: the body of one transaction. */
-async function loadChunk(
-  options: LoadOptions,
-  keys: readonly string[],
-  stage: () => Promise<StagedChunk>,
-): Promise<ChunkOutcome> {
-  const { warehouse } = options;
+/**
+ * One load transaction: the lock, the ledger asked again (a load that held the lock meanwhile may
+ * have loaded some of these files), the chunk's rows staged and MERGEd, every file recorded in the
+ * ledger, and the load itself in bronze.loads.
+ */
+async function loadChunk(options: LoadOptions, chunkKeys: readonly string[]): Promise<ChunkOutcome> {
+  const { warehouse, stager, runId } = options;
+  const loadedAt = utcWallClock(options.nowMs);
+  await warehouse.execute(sqlStatement('loader/take_load_lock.sql'), [runId, loadedAt]);
+  const loadedMeanwhile = await loadedCandidates(warehouse, runId);
+  const keys = chunkKeys.filter((key) => !loadedMeanwhile.has(key));
+  if (keys.length === 0)
+    return {
+      filesLoaded: 0,
+      rowsInFiles: 0,
+      rowsInserted: 0,
+      linesRejected: 0,
+      filesReadLineByLine: 0,
+      daysTouched: [],
+    };
+  const [counted] = await warehouse.query<{ loads: number | bigint | string }>(
+    sqlStatement('loader/loads_of_run.sql'),
+    [runId],
+  );
+  const loadId = `${runId}/${Number(counted?.loads ?? 0) + 1}`;
+
   await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
-  const staged = await stage();
-  const newRows = await (staged.mergeNewRows ?? (() => mergeStagedRows(warehouse)))();
+  const staged = await stager.stage(keys, loadId);
+  const newRows = await (staged.mergeNewRows ?? (() => mergeStagedRows(warehouse, loadId)))();
   const newByFile = new Map<string, number>();
   for (const row of newRows)
     newByFile.set(row.source_file, (newByFile.get(row.source_file) ?? 0) + Number(row.new_rows));
   // One request for each kind of record, not one per file and per line: on Snowflake every
   // statement is a round trip, and an hour can bring thousands of files.
-  const recordedAt = utcWallClock(new Date());
   const rejectRows: SqlValue[][] = [];
   const ledgerRows: SqlValue[][] = [];
   let rowsInFiles = 0;
   for (const key of keys) {
     for (const reject of staged.rejectsByFile.get(key) ?? [])
-      rejectRows.push([key, reject.lineNumber, reject.rawLine, reject.reason, recordedAt]);
+      rejectRows.push([key, reject.lineNumber, reject.rawLine, reject.reason, loadedAt]);
     const lines = staged.linesByFile.get(key) ?? 0;
     rowsInFiles += lines;
     ledgerRows.push([
@@ -212,58 +328,83 @@ async function loadChunk(
       bronzeHourFolder(hourOfBronzeKey(key)!),
       lines,
       newByFile.get(key) ?? 0,
-      recordedAt,
+      loadedAt,
+      loadId,
     ]);
   }
+  const rowsInserted = newRows.reduce((sum, row) => sum + Number(row.new_rows), 0);
   await warehouse.executeMany(sqlStatement('loader/record_rejected_line.sql'), rejectRows);
   await warehouse.executeMany(sqlStatement('loader/record_loaded_file.sql'), ledgerRows);
+  await warehouse.execute(sqlStatement('loader/record_load.sql'), [
+    loadId,
+    runId,
+    loadedAt,
+    keys.length,
+    rowsInserted,
+  ]);
   await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
   await options.beforeCommit?.();
   return {
+    loadId,
+    filesLoaded: keys.length,
     rowsInFiles,
-    rowsInserted: newRows.reduce((sum, row) => sum + Number(row.new_rows), 0),
+    rowsInserted,
     linesRejected: rejectRows.length,
     filesReadLineByLine: staged.filesReadLineByLine ?? 0,
     daysTouched: [...new Set(newRows.map((row) => row.event_day))],
   };
 }
 
-/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: a TIMESTAMP_NTZ both warehouses read the same way. */
-function utcWallClock(time: Date): string {
-  return time.toISOString().replace('T', ' ').replace('Z', '');
+/**
+ * Records the manifests this load dealt with: in arrival order, up to the first one with a file
+ * still to load (the run ran out of time), so that the next run's listing, which starts from the
+ * newest recorded, still finds every manifest not recorded. A manifest's problem, or the files it
+ * lists that were left out, are recorded with it.
+ */
+async function recordArrivals(
+  options: LoadOptions,
+  manifests: readonly ArrivalRecord[],
+  notLoaded: ReadonlySet<string>,
+  skipped: readonly SkippedFile[],
+): Promise<number> {
+  const reasonOf = new Map(skipped.map((file) => [file.key, file.reason]));
+  const recordedAt = utcWallClock(options.nowMs);
+  const rows: SqlValue[][] = [];
+  for (const manifest of manifests) {
+    const missing = manifest.files.filter((file) => notLoaded.has(file) && !reasonOf.has(file));
+    if (missing.length > 0) break;
+    const leftOut = [
+      ...manifest.refused.map((file) => file.key),
+      ...manifest.files.filter((file) => reasonOf.has(file)),
+    ];
+    const problem =
+      manifest.problem ??
+      (leftOut.length > 0 ? leftOut.map((key) => `${key}: ${reasonOf.get(key)}`).join('; ') : null);
+    rows.push([
+      manifest.key,
+      utcWallClock(manifest.arrivedAtMs > 0 ? manifest.arrivedAtMs : options.nowMs),
+      manifest.files.length + manifest.refused.length,
+      problem,
+      recordedAt,
+    ]);
+  }
+  if (rows.length > 0) await options.warehouse.executeMany(sqlStatement('loader/record_arrival.sql'), rows);
+  return rows.length;
 }
 
-/** bronze.load_staging's new rows counted, then MERGEd into bronze. */
-async function mergeStagedRows(warehouse: Warehouse): Promise<readonly NewRowsOfFileAndDay[]> {
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: a TIMESTAMP_NTZ both warehouses read the same way. */
+function utcWallClock(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** bronze.load_staging's new rows counted, then MERGEd into bronze with the load's id. */
+async function mergeStagedRows(
+  warehouse: Warehouse,
+  loadId: string,
+): Promise<readonly NewRowsOfFileAndDay[]> {
   const newRows = await warehouse.query<NewRowsOfFileAndDay>(
     sqlStatement('loader/count_new_rows_by_file.sql'),
   );
-  await warehouse.execute(sqlStatement('loader/merge_staged_events.sql'));
+  await warehouse.execute(sqlStatement('loader/merge_staged_events.sql'), [loadId]);
   return newRows;
-}
-
-/** The bronze keys from `startAtFolder` on, each with when it was written (epoch ms). */
-async function listObjects(
-  s3: S3Client,
-  bucket: string,
-  startAtFolder: string,
-): Promise<Map<string, number>> {
-  const objects = new Map<string, number>();
-  let continuationToken: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: 'bronze/',
-        // Keys sort by date and hour: start just before the window's first folder.
-        StartAfter: continuationToken === undefined ? startAtFolder.slice(0, -1) : undefined,
-        ContinuationToken: continuationToken,
-      }),
-    );
-    for (const item of page.Contents ?? []) {
-      if (item.Key !== undefined) objects.set(item.Key, item.LastModified?.getTime() ?? Date.now());
-    }
-    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (continuationToken !== undefined);
-  return objects;
 }

@@ -30,12 +30,21 @@ export class SnowflakeLakeStager implements LakeStager {
     private readonly lake?: { readonly s3: S3Client; readonly bucket: string },
   ) {}
 
-  async prepare(keys: readonly string[]): Promise<void> {
-    this.batchKeys = [...keys];
-    this.lineByLineKeys.clear();
+  async startLoad(): Promise<void> {
+    await this.warehouse.execute(sqlStatement('snowflake/create_session_staging.sql'));
   }
 
-  async stage(keys: readonly string[]): Promise<StagedChunk> {
+  /**
+   * Nothing to fetch: COPY reads the files from the stage. (A listed file that is not in the lake
+   * is not found here; COPY then stages no line of it, and the ledger records it with 0 rows.)
+   */
+  async prepare(keys: readonly string[]): Promise<readonly string[]> {
+    this.batchKeys = [...keys];
+    this.lineByLineKeys.clear();
+    return [];
+  }
+
+  async stage(keys: readonly string[], _loadId: string): Promise<StagedChunk> {
     const copied = keys.filter((key) => !this.lineByLineKeys.has(key));
     for (let start = 0; start < copied.length; start += MAX_FILES_PER_COPY) {
       await this.warehouse.execute(copyStatementFor(copied.slice(start, start + MAX_FILES_PER_COPY)));

@@ -17,5 +17,7 @@ CREATE TABLE IF NOT EXISTS bronze.listening_events (
     event_timestamp VARCHAR,
     -- The lake object the row came from (its first load).
     source_file VARCHAR NOT NULL,
-    loaded_at TIMESTAMP NOT NULL
+    loaded_at TIMESTAMP NOT NULL,
+    -- The load transaction that inserted the row (bronze.loads): what a transformation batch claims.
+    load_id VARCHAR
 )

@@ -6,5 +6,7 @@ CREATE TABLE IF NOT EXISTS bronze.load_ledger (
     rows_in_file BIGINT NOT NULL,
     rows_inserted BIGINT NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
+    -- The load transaction that recorded it (bronze.loads).
+    load_id VARCHAR,
     PRIMARY KEY (file_key)
 )

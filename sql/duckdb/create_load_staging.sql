@@ -1,6 +1,8 @@
--- Rows of the files being loaded, before they are merged into bronze.listening_events. Filled and
--- emptied inside the load's transaction (on Snowflake by COPY INTO; on DuckDB only by the appender of
--- the line-by-line fallback: DuckDB's JSON reader stages into an in-memory table, duckdb/stage_lake_files.sql).
+-- DuckDB only: the lines of files read line by line through the contract validator (the JSON
+-- reader streams every other file straight into bronze: insert_lake_files.sql), filled by the
+-- appender and emptied inside the load's transaction. Its columns are those of Snowflake's
+-- session staging table (snowflake/create_session_staging.sql): the loader writes both alike.
+-- A permanent table: a DuckDB file has one writer at a time, so no other load can see it.
 CREATE TABLE IF NOT EXISTS bronze.load_staging (
     event_id VARCHAR,
     schema_version INTEGER,

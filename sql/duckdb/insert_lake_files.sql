@@ -1,9 +1,9 @@
 -- DuckDB only (Snowflake stages with COPY INTO and then MERGEs): the downloaded lake files, read by
 -- DuckDB's own JSON reader, streamed straight into bronze in one statement, every line stamped
--- with getvariable('load_stamp'). delete_later_copies.sql then removes the lines bronze already had
--- or that repeat an earlier line. Copies are rare, and one pass that parses and writes at once took
--- 2.0-2.2 s for 500,000 rows where parsing into a staging table, choosing the new rows into a
--- second one and copying those into bronze took 2.4-3.1 s, measured side by side.
+-- with getvariable('load_stamp') and the load's getvariable('load_id'). delete_later_copies.sql then
+-- removes the lines bronze already had or that repeat an earlier line. Copies are rare, so one pass
+-- that parses and writes at once beats staging, choosing and copying (measured side by side: see
+-- the loader bench).
 -- getvariable('load_files') lists the local copies, each named <load_folder>/<n> for the n-th key
 -- of getvariable('load_file_keys'): a list lookup per row, where searching the list by path would
 -- compare each row's path with up to 500 others. Fields outside the contract are ignored.
@@ -15,7 +15,7 @@
 -- a file's lines.
 INSERT INTO bronze.listening_events (
     event_id, schema_version, session_id, user_id, song_id, artist_name, song_name,
-    event_type, device_type, country, ms_played, event_timestamp, source_file, loaded_at
+    event_type, device_type, country, ms_played, event_timestamp, source_file, loaded_at, load_id
 )
 SELECT
     event_id,
@@ -31,7 +31,8 @@ SELECT
     ms_played,
     "timestamp",
     getvariable('load_file_keys')[CAST(SUBSTR(filename, LENGTH(getvariable('load_folder')) + 2) AS INTEGER)],
-    getvariable('load_stamp')
+    getvariable('load_stamp'),
+    getvariable('load_id')
 FROM read_json(
     getvariable('load_files'),
     format = 'newline_delimited',

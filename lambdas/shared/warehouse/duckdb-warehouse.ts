@@ -16,6 +16,26 @@ import type { SqlValue, Warehouse } from './warehouse.js';
  */
 export const DUCKDB_STORAGE_VERSION = 'v1.5.0';
 
+/** How opening a DuckDB file waits while another process has it open. */
+export interface DuckDbOpenOptions {
+  /**
+   * A DuckDB file has one writing process at a time: another command (a load, a run) holding it
+   * makes the open wait, up to this long, for it to finish. The local pipeline's commands wait:
+   * that is their lease, as the state machine's DynamoDB lease is on AWS.
+   * @default 0 - fail at once
+   */
+  readonly waitForLockMs?: number;
+  /** Told once when the open starts waiting, with what holds the file. */
+  readonly onWaiting?: (holder: string) => void;
+}
+
+const LOCK_RETRY_MS = 200;
+
+/** The error DuckDB gives when another process holds the file. */
+export class WarehouseFileLockedError extends Error {
+  override readonly name = 'WarehouseFileLockedError';
+}
+
 /**
  * The embedded local warehouse: DuckDB in one file (or `:memory:`). Opening it runs `setupSql`
  * (the Snowflake-compatibility macros) so that the project's Snowflake-dialect SQL runs unchanged.
@@ -23,13 +43,35 @@ export const DUCKDB_STORAGE_VERSION = 'v1.5.0';
 export async function openDuckDbWarehouse(
   path: string,
   setupSql: readonly string[] = [],
+  options: DuckDbOpenOptions = {},
 ): Promise<DuckDbWarehouse> {
-  const instance = await DuckDBInstance.create(path, {
-    storage_compatibility_version: DUCKDB_STORAGE_VERSION,
-  });
+  const instance = await createInstanceWaitingForLock(path, options);
   const connection = await instance.connect();
   for (const statement of setupSql) await connection.run(statement);
   return new DuckDbWarehouse(instance, connection);
+}
+
+async function createInstanceWaitingForLock(
+  path: string,
+  options: DuckDbOpenOptions,
+): Promise<DuckDBInstance> {
+  const deadline = Date.now() + (options.waitForLockMs ?? 0);
+  let told = false;
+  for (;;) {
+    try {
+      return await DuckDBInstance.create(path, { storage_compatibility_version: DUCKDB_STORAGE_VERSION });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!/Could not set lock on file/.test(message)) throw error;
+      const holder =
+        /Conflicting lock is held in (.+?)(?: See also|$)/.exec(message)?.[1]?.trim() ?? 'another process';
+      if (Date.now() >= deadline)
+        throw new WarehouseFileLockedError(`${path} is open in ${holder}`, { cause: error });
+      if (!told) options.onWaiting?.(holder);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
+  }
 }
 
 /** The DuckDB warehouse, with bulk appends besides the port's operations. */

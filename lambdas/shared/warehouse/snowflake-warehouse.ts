@@ -20,13 +20,23 @@ export interface SnowflakeSettings {
   readonly accessUrl?: string;
 }
 
+/** How long Snowflake lets one statement run, and wait for a lock, before cancelling it. */
+export interface SnowflakeSessionTimeouts {
+  readonly statementSeconds: number;
+  readonly lockSeconds: number;
+}
+
 /**
  * The Snowflake adapter of the warehouse port, through snowflake-sdk. One connection, statements
  * in order; a transaction is BEGIN … COMMIT (ROLLBACK on failure) on that connection. Column names
  * come back lower case, as the port promises (Snowflake folds unquoted names to upper case). The
- * session's time zone is UTC: see sql/snowflake/session_time_zone_utc.sql.
+ * session's time zone is UTC: see sql/snowflake/session_time_zone_utc.sql. With `timeouts` (the
+ * deployed functions always pass them), see sql/snowflake/session_timeouts.sql.
  */
-export async function openSnowflakeWarehouse(settings: SnowflakeSettings): Promise<Warehouse> {
+export async function openSnowflakeWarehouse(
+  settings: SnowflakeSettings,
+  timeouts?: SnowflakeSessionTimeouts,
+): Promise<Warehouse> {
   snowflake.configure({ logLevel: 'ERROR' });
   const connection = snowflake.createConnection({
     account: settings.account,
@@ -42,7 +52,21 @@ export async function openSnowflakeWarehouse(settings: SnowflakeSettings): Promi
   await connection.connectAsync();
   const warehouse = new SnowflakeWarehouse(connection);
   await warehouse.execute(sqlStatement('snowflake/session_time_zone_utc.sql'));
+  if (timeouts !== undefined) await warehouse.execute(sessionTimeoutsStatement(timeouts));
   return warehouse;
+}
+
+/** sql/snowflake/session_timeouts.sql with its placeholders replaced by the checked seconds. */
+export function sessionTimeoutsStatement(timeouts: SnowflakeSessionTimeouts): string {
+  for (const [name, seconds] of Object.entries(timeouts)) {
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800)
+      throw new RangeError(
+        `the Snowflake ${name} timeout must be whole seconds from 1 to 604,800, not ${seconds}`,
+      );
+  }
+  return sqlStatement('snowflake/session_timeouts.sql')
+    .replace('111111111', String(timeouts.statementSeconds))
+    .replace('222222222', String(timeouts.lockSeconds));
 }
 
 /**

@@ -34,7 +34,7 @@ async function lakeWithEvents(seed: number, count: number, batchSize = 500) {
         timestamp: Date.parse('2026-06-01T00:00:00Z'),
       }),
     );
-    await consumeBatch(anMskEvent(records), { s3: localS3(), bucket });
+    await consumeBatch(anMskEvent(records), { s3: localS3(), bucket }, Date.now());
   }
   const validIds = new Set(
     lines.flatMap((line) => {
@@ -45,7 +45,12 @@ async function lakeWithEvents(seed: number, count: number, batchSize = 500) {
   return { bucket, validIds };
 }
 
-/** The loader over every hour of the lake's bucket, as of NOW, closed hours only unless `overrides` say otherwise. */
+let runs = 0;
+
+/**
+ * A backfill over every hour of the lake's bucket, as of NOW, as its own run, unless `overrides`
+ * say otherwise (`source: { kind: 'arrivals' }` loads as the deployed run does).
+ */
 function loadEverything(
   warehouse: DuckDbWarehouse,
   bucket: string,
@@ -55,9 +60,9 @@ function loadEverything(
     warehouse,
     s3: localS3(),
     bucket,
-    window: EVERYTHING,
+    source: { kind: 'window', window: EVERYTHING },
+    runId: `test-run-${++runs}`,
     nowMs: NOW,
-    includeOpenHour: false,
     ...overrides,
   });
 }
@@ -233,7 +238,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
       JSON.stringify(aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${id}`, timestamp }));
     await consumeBatch(
       anMskEvent([anMskRecord({ offset: 0, value: event('000000000001', '2026-03-01T10:15:00Z') })]),
-      { s3: localS3(), bucket },
+      { s3: localS3(), bucket }, Date.now(),
     );
     const path = tempWarehousePath();
     const warehouse = await openDuckDbWarehouse(path);
@@ -247,7 +252,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
           anMskRecord({ offset: 7, value: event('000000000002', '2026-03-01T09:40:00Z') }),
           anMskRecord({ offset: 8, value: event('000000000001', '2026-03-01T10:15:00Z') }),
         ]),
-        { s3: localS3(), bucket },
+        { s3: localS3(), bucket }, Date.now(),
       );
       const next = await load();
       expect(next).toMatchObject({ filesLoaded: 2, rowsInserted: 1, daysTouched: ['2026-03-01'] });
@@ -274,14 +279,14 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
         anMskRecord({ offset: 0, value: event('000000000001') }),
         anMskRecord({ offset: 1, value: event('000000000002') }),
       ]),
-      { s3: localS3(), bucket },
+      { s3: localS3(), bucket }, Date.now(),
     );
     await consumeBatch(
       anMskEvent([
         anMskRecord({ offset: 2, value: event('000000000002') }),
         anMskRecord({ offset: 3, value: event('000000000003') }),
       ]),
-      { s3: localS3(), bucket },
+      { s3: localS3(), bucket }, Date.now(),
     );
     const warehouse = await openDuckDbWarehouse(tempWarehousePath());
     try {
@@ -333,7 +338,7 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     }
   });
 
-  it('GIVEN the open hour and a hand-placed file with a bad line WHEN loaded THEN the open hour waits unless asked for, and the bad line is kept with its reason', async () => {
+  it('GIVEN a hand-placed file with a bad line in the hour still being written WHEN loaded THEN it is loaded (lake objects never change), and the bad line is kept with its reason', async () => {
     const bucket = await emptyLake();
     const now = Date.parse('2026-04-01T12:30:00Z');
     const body = gzipSync(
@@ -343,10 +348,8 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     await localS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     const warehouse = await openDuckDbWarehouse(tempWarehousePath());
     try {
-      const closedOnly = await loadEverything(warehouse, bucket, { nowMs: now });
-      expect(closedOnly.filesLoaded).toBe(0);
-      const withOpen = await loadEverything(warehouse, bucket, { nowMs: now, includeOpenHour: true });
-      expect(withOpen).toMatchObject({ filesLoaded: 1, rowsInserted: 1, linesRejected: 1 });
+      const loaded = await loadEverything(warehouse, bucket, { nowMs: now });
+      expect(loaded).toMatchObject({ filesLoaded: 1, rowsInserted: 1, linesRejected: 1 });
       const rejects = await warehouse.query<{ line_number: number; raw_line: string; reason: string }>(
         'SELECT line_number, raw_line, reason FROM bronze.load_rejects',
       );

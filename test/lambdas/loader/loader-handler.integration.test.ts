@@ -1,12 +1,5 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  SFNClient,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import { localS3Credentials } from '../../../local/services/endpoints.js';
@@ -32,8 +25,9 @@ describe('the loader Lambda handler', () => {
   });
   afterAll(() => snowflake.stop());
 
-  it('GIVEN its environment, the Snowflake secret and the transformation state machine WHEN the hourly rule fires THEN it COPYs the closed hours’ new files and starts one transformation run with the load’s summary: none while a run is going, none again when Lambda retries the invocation', async () => {
-    // Prepare: a lake with one closed hour, a secret in Secrets Manager, the function's environment.
+  it('GIVEN its environment, the Snowflake secret and a lake file that arrived WHEN the state machine invokes it with its run id THEN it sets the session timeouts, COPYs the arrived file, records the load under the run id and starts nothing else', async () => {
+    // Prepare: a lake with one batch consumed (its object and arrival manifest), a secret in
+    // Secrets Manager, the function's environment as the construct sets it.
     const bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
     await consumeBatch(
@@ -43,25 +37,14 @@ describe('the loader Lambda handler', () => {
           value: JSON.stringify(aListeningEventRecord({ timestamp: '2026-06-01T07:30:00Z' })),
         }),
       ]),
-      {
-        s3: localS3(),
-        bucket,
-      },
+      { s3: localS3(), bucket },
+      Date.now(),
     );
-    const awsApi = {
+    const secrets = new SecretsManagerClient({
       endpoint: inject('s3Endpoint'),
       region: 'us-east-1',
       credentials: localS3Credentials,
-    };
-    const secrets = new SecretsManagerClient(awsApi);
-    const stepFunctions = new SFNClient(awsApi);
-    const { stateMachineArn } = await stepFunctions.send(
-      new CreateStateMachineCommand({
-        name: uniqueName('transformation'),
-        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
-        roleArn: 'arn:aws:iam::123456789012:role/transformation',
-      }),
-    );
+    });
     const secretName = uniqueName('snowflake');
     const accessUrl = await snowflake.start();
     await secrets.send(
@@ -82,9 +65,9 @@ describe('the loader Lambda handler', () => {
       LAKE_BUCKET: bucket,
       LAKE_S3_ENDPOINT: inject('s3Endpoint'),
       SNOWFLAKE_SECRET_ARN: secretName,
+      SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS: '840',
+      SNOWFLAKE_LOCK_TIMEOUT_SECONDS: '840',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
-      AWS_ENDPOINT_URL_SFN: inject('s3Endpoint'),
-      TRANSFORMATION_STATE_MACHINE_ARN: stateMachineArn,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
@@ -92,39 +75,25 @@ describe('the loader Lambda handler', () => {
 
     // Act
     const { handler } = await import('../../../lambdas/loader/handler.js');
-    const trigger = { time: '2026-06-01T09:05:00Z' };
-    const invocation = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000001' };
-    const summary = await handler(trigger, invocation);
-    const executionNames = async () => {
-      const { executions } = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn }));
-      return (executions ?? []).map((execution) => execution.name).sort();
-    };
-    const first = `load-${invocation.awsRequestId}`;
-    expect(await executionNames()).toEqual([first]);
-    // The next load while that run is going starts none.
-    await handler(trigger, { awsRequestId: 'c0ffee00-0000-4000-8000-000000000002' });
-    expect(await executionNames()).toEqual([first]);
-    // Lambda retrying the first invocation after its run ended starts none either: the name is taken.
-    const { executions } = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn }));
-    await stepFunctions.send(new StopExecutionCommand({ executionArn: executions![0]!.executionArn }));
-    await handler(trigger, invocation);
-    expect(await executionNames()).toEqual([first]);
-    // A new load with no run going starts one.
-    await handler(trigger, { awsRequestId: 'c0ffee00-0000-4000-8000-000000000003' });
-    expect(await executionNames()).toEqual([first, 'load-c0ffee00-0000-4000-8000-000000000003']);
+    const summary = await handler(
+      { runId: 'execution-7' },
+      { awsRequestId: 'c0ffee00-0000-4000-8000-000000000001', getRemainingTimeInMillis: () => 900_000 },
+    );
 
     // Assess
-    expect(summary).toMatchObject({ filesLoaded: 1, rowsInserted: 1, daysTouched: ['2026-06-01'] });
-    expect(snowflake.logins).toHaveLength(4);
-    expect(new Set(snowflake.logins.map((login) => JSON.stringify(login)))).toEqual(
-      new Set([JSON.stringify({ user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' })]),
-    );
-    const copy = snowflake.sqlSent().find((sql) => sql.startsWith('COPY INTO bronze.load_staging'));
+    expect(summary).toMatchObject({ filesLoaded: 1, rowsInserted: 1, daysTouched: ['2026-06-01'], skipped: [] });
+    expect(summary.loadIds).toEqual(['execution-7/1']);
+    expect(snowflake.logins).toEqual([{ user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
+    const sent = snowflake.sqlSent();
+    expect(sent).toContain('ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 840, LOCK_TIMEOUT = 840');
+    expect(sent.some((sql) => sql.startsWith('CREATE TEMPORARY TABLE IF NOT EXISTS bronze.load_staging'))).toBe(true);
+    const copy = sent.find((sql) => sql.startsWith('COPY INTO bronze.load_staging'));
     expect(copy).toContain(`FILES = ('${lakeFile}')`);
-    expect(snowflake.sqlSent().at(-1)).toBe('COMMIT');
-    const execution = await stepFunctions.send(
-      new DescribeExecutionCommand({ executionArn: executions![0]!.executionArn }),
+    // The lock is the transaction's first statement, and the arrival is recorded after the commit.
+    const begin = sent.indexOf('BEGIN');
+    expect(sent[begin + 1]).toMatch(/^UPDATE bronze\.load_lock/);
+    expect(sent.findIndex((sql) => sql.startsWith('INSERT INTO bronze.load_arrivals'))).toBeGreaterThan(
+      sent.indexOf('COMMIT'),
     );
-    expect(JSON.parse(execution.input!)).toEqual({ fullRefresh: false, load: summary });
   });
 });

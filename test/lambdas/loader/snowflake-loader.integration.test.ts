@@ -30,7 +30,7 @@ async function smallLake(): Promise<string> {
       anMskRecord({ offset: 1, value: event(1, '2026-04-02T08:10:00Z') }),
       anMskRecord({ offset: 2, value: event(2, '2026-04-02T09:20:00Z') }),
     ]),
-    { s3: localS3(), bucket },
+    { s3: localS3(), bucket }, Date.now(),
   );
   return bucket;
 }
@@ -44,7 +44,7 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
   it('GIVEN two new lake files WHEN loaded THEN one transaction COPYs exactly those files, MERGEs, and records both in the ledger in one request', async () => {
     const bucket = await smallLake();
     const answers = (statement: CapturedStatement): FakeResult | undefined => {
-      if (statement.sql.includes('FROM bronze.load_ledger')) return { columns: ['FILE_KEY'], rows: [] };
+      if (statement.sql.includes('FROM bronze.load_candidates')) return { columns: ['FILE_KEY'], rows: [] };
       if (statement.sql.includes('AS staged_rows'))
         return { columns: ['SOURCE_FILE', 'STAGED_ROWS'], rows: keysIn(server!).map((key) => [key, 1]) };
       if (statement.sql.includes('AS new_rows'))
@@ -59,18 +59,23 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
     expect(summary).toMatchObject({ filesLoaded: 2, rowsInserted: 2, daysTouched: ['2026-04-02'] });
     const sent = server.sqlSent();
     const transaction = sent.slice(sent.indexOf('BEGIN'));
-    expect(transaction.map((sql) => sql.split(' ').slice(0, 3).join(' '))).toEqual([
+    const committed = transaction.slice(0, transaction.indexOf('COMMIT') + 1);
+    expect(committed.map((sql) => sql.split(' ').slice(0, 3).join(' '))).toEqual([
       'BEGIN',
+      'UPDATE bronze.load_lock SET',
+      'SELECT c.file_key FROM',
+      'SELECT COUNT(*) AS',
       'DELETE FROM bronze.load_staging',
       'COPY INTO bronze.load_staging',
       'SELECT source_file, COUNT(*)',
       'SELECT source_file, SUBSTR(event_timestamp,',
       'MERGE INTO bronze.listening_events',
       'INSERT INTO bronze.load_ledger',
+      'INSERT INTO bronze.loads',
       'DELETE FROM bronze.load_staging',
       'COMMIT',
     ]);
-    const copy = transaction[2]!;
+    const copy = transaction[5]!;
     expect(copy).toContain(
       "FILES = ('date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz', 'date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz')",
     );
@@ -80,7 +85,8 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
     );
     // Array binding: on the wire, one array per placeholder, each value as text.
     expect(ledger).toHaveLength(1);
-    const [fileKeys, hourPrefixes, rowsInFile, rowsInserted, loadedAt] = ledger[0]!.binds as string[][];
+    const [fileKeys, hourPrefixes, rowsInFile, rowsInserted, loadedAt, loadIds] = ledger[0]!.binds as string[][];
+    expect(loadIds).toEqual(['snowflake-test/1', 'snowflake-test/1']);
     expect(fileKeys).toEqual([
       'bronze/date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz',
       'bronze/date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz',
@@ -100,7 +106,7 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
       'bronze/date=2026-04-02/hour=09/spotify-events+0+00000000000000000002-00000000000000000002.ndjson.gz',
     ];
     server = new FakeSnowflakeServer((statement) =>
-      statement.sql.includes('FROM bronze.load_ledger')
+      statement.sql.includes('FROM bronze.load_candidates')
         ? { columns: ['FILE_KEY'], rows: listed.map((key) => [key]) }
         : undefined,
     );
@@ -131,7 +137,7 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
         return {
           error: `Error parsing JSON: invalid literal File '${badName}', line 2, character 1 Row 2 starts at line 2, column "LOAD_STAGING"["EVENT_ID":1] If you would like to continue loading when an error is encountered, use other values such as 'SKIP_FILE' or 'CONTINUE' for the ON_ERROR option.`,
         };
-      if (statement.sql.includes('FROM bronze.load_ledger')) return { columns: ['FILE_KEY'], rows: [] };
+      if (statement.sql.includes('FROM bronze.load_candidates')) return { columns: ['FILE_KEY'], rows: [] };
       if (statement.sql.includes('AS staged_rows'))
         return {
           columns: ['SOURCE_FILE', 'STAGED_ROWS'],
@@ -155,10 +161,13 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
       linesRejected: 1,
     });
     const sent = server.sqlSent();
-    const retried = sent.slice(sent.lastIndexOf('BEGIN'));
+    const retried = sent.slice(sent.lastIndexOf('BEGIN'), sent.lastIndexOf('COMMIT') + 1);
     expect(sent.slice(0, sent.lastIndexOf('BEGIN')).at(-1)).toBe('ROLLBACK');
     expect(retried.map((sql) => sql.split(' ').slice(0, 3).join(' '))).toEqual([
       'BEGIN',
+      'UPDATE bronze.load_lock SET',
+      'SELECT c.file_key FROM',
+      'SELECT COUNT(*) AS',
       'DELETE FROM bronze.load_staging',
       'COPY INTO bronze.load_staging',
       'INSERT INTO bronze.load_staging',
@@ -167,10 +176,11 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
       'MERGE INTO bronze.listening_events',
       'INSERT INTO bronze.load_rejects',
       'INSERT INTO bronze.load_ledger',
+      'INSERT INTO bronze.loads',
       'DELETE FROM bronze.load_staging',
       'COMMIT',
     ]);
-    expect(retried[2]).not.toContain(badName);
+    expect(retried[5]).not.toContain(badName);
     const staged = server.statements.find((statement) =>
       statement.sql.startsWith('INSERT INTO bronze.load_staging'),
     )!;
@@ -199,7 +209,7 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
       await server?.stop();
       server = new FakeSnowflakeServer((statement) => {
         if (statement.sql.startsWith('COPY')) return { error };
-        if (statement.sql.includes('FROM bronze.load_ledger')) return { columns: ['FILE_KEY'], rows: [] };
+        if (statement.sql.includes('FROM bronze.load_candidates')) return { columns: ['FILE_KEY'], rows: [] };
         return undefined;
       });
       await expect(loadThroughSnowflake(server, bucket, readsLake)).rejects.toThrow(error.slice(0, 30));
@@ -236,9 +246,9 @@ async function loadThroughSnowflake(
       stager: new SnowflakeLakeStager(warehouse, readsLake),
       s3: localS3(),
       bucket,
-      window: WINDOW,
+      source: { kind: 'window', window: WINDOW },
+      runId: 'snowflake-test',
       nowMs: NOW,
-      includeOpenHour: false,
     });
   } finally {
     await warehouse.close();
