@@ -47,8 +47,11 @@ export async function run(): Promise<readonly BenchFigure[]> {
          SELECT printf('%08x', copy) || substr(event_id, 9), schema_version, session_id, user_id, song_id, artist_name,
                 song_name, event_type, device_type, country, ms_played,
                 strftime(CAST("timestamp" AS TIMESTAMP) + to_days(CAST(31 * copy AS INTEGER)), '%Y-%m-%dT%H:%M:%S.%gZ'),
-                'bench/events.ndjson', TIMESTAMP '2027-01-01 00:00:00'
+                'bench/events.ndjson', TIMESTAMP '2027-01-01 00:00:00', 'bench-history/1'
          FROM read_json(getvariable('load_files'), format = 'newline_delimited', ${AS_TEXT}), range(${COPIES}) AS copies(copy)`,
+      );
+      await warehouse.execute(
+        `INSERT INTO bronze.loads VALUES ('bench-history/1', 'bench-history', TIMESTAMP '2027-01-01 00:00:00', 1, ${GENERATED * COPIES})`,
       );
       const [{ rows } = { rows: 0 }] = await warehouse.query<{ rows: number }>(
         'SELECT COUNT(*) AS rows FROM bronze.listening_events',
@@ -58,6 +61,7 @@ export async function run(): Promise<readonly BenchFigure[]> {
 
       let started = performance.now();
       await runTransformation(warehouse, {
+        batchId: 'bench-full',
         fullRefresh: true,
         onProgress: (event) => {
           if (process.env.BENCH_VERBOSE)
@@ -72,11 +76,14 @@ export async function run(): Promise<readonly BenchFigure[]> {
       await warehouse.execute(
         `INSERT INTO bronze.listening_events
          SELECT event_id, schema_version, session_id, user_id, song_id, artist_name, song_name, event_type, device_type,
-                country, ms_played, "timestamp", 'bench/hour.ndjson', TIMESTAMP '2027-01-01 01:05:00'
+                country, ms_played, "timestamp", 'bench/hour.ndjson', TIMESTAMP '2027-01-01 01:05:00', 'bench-hour/1'
          FROM read_json(getvariable('load_files'), format = 'newline_delimited', ${AS_TEXT})`,
       );
+      await warehouse.execute(
+        `INSERT INTO bronze.loads VALUES ('bench-hour/1', 'bench-hour', TIMESTAMP '2027-01-01 01:05:00', 1, 0)`,
+      );
       started = performance.now();
-      await runTransformation(warehouse);
+      await runTransformation(warehouse, { batchId: 'bench-hour' });
       const incrementalSeconds = (performance.now() - started) / 1000;
       return [
         {

@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS silver.listening_events (
     event_ts TIMESTAMP_NTZ NOT NULL,
     -- The UTC day of event_ts: every day-grained model groups by it.
     event_day DATE NOT NULL,
-    -- Lineage, copied from bronze: which lake object, and when the loader brought it in.
+    -- Lineage, copied from bronze: which lake object, when and in which load the loader brought it in.
     source_file VARCHAR NOT NULL,
-    loaded_at TIMESTAMP_NTZ NOT NULL
+    loaded_at TIMESTAMP_NTZ NOT NULL,
+    load_id VARCHAR
 )

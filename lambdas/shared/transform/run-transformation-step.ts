@@ -1,5 +1,11 @@
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { DataQualityError, runDataQualityTest, runModel } from './run-transformation.js';
+import {
+  DataQualityError,
+  type PendingWork,
+  pendingWork,
+  runDataQualityTest,
+  runModel,
+} from './run-transformation.js';
 import {
   DEFAULT_SQL_DIR,
   loadTransformationManifest,
@@ -12,12 +18,24 @@ import {
  * function runs them with {@link runTransformationStep}.
  */
 export type TransformationStep =
-  | { readonly kind: 'model'; readonly model: string; readonly fullRefresh: boolean }
-  | { readonly kind: 'test'; readonly test: string };
+  | {
+      readonly kind: 'model';
+      readonly model: string;
+      readonly fullRefresh: boolean;
+      readonly batchId: string;
+    }
+  | { readonly kind: 'test'; readonly test: string; readonly batchId?: string }
+  | { readonly kind: 'pending-work'; readonly batchId?: string };
 
 export type TransformationStepResult =
-  | { readonly kind: 'model'; readonly model: string; readonly statements: number }
-  | { readonly kind: 'test'; readonly test: string; readonly failingRows: number };
+  | {
+      readonly kind: 'model';
+      readonly model: string;
+      readonly statements: number;
+      readonly alreadyDone: boolean;
+    }
+  | { readonly kind: 'test'; readonly test: string; readonly failingRows: number }
+  | ({ readonly kind: 'pending-work' } & PendingWork);
 
 /**
  * The step's input is not one the manifest knows: a state machine out of date with the deployed
@@ -45,6 +63,8 @@ export async function runTransformationStep(
 ): Promise<TransformationStepResult> {
   const sqlDir = options.sqlDir ?? DEFAULT_SQL_DIR;
   const manifest = options.manifest ?? loadTransformationManifest(sqlDir);
+  if (step.kind === 'pending-work')
+    return { kind: 'pending-work', ...(await pendingWork(warehouse, sqlDir)) };
   if (step.kind === 'model') {
     const model = manifest.models.find((candidate) => candidate.name === step.model);
     if (model === undefined) {
@@ -52,8 +72,8 @@ export async function runTransformationStep(
         `no model "${step.model}" in sql/manifest.json: use one of ${manifest.models.map((known) => known.name).join(', ')} (redeploy if the state machine is older than the SQL)`,
       );
     }
-    const statements = await runModel(warehouse, sqlDir, model, step.fullRefresh);
-    return { kind: 'model', model: model.name, statements };
+    const outcome = await runModel(warehouse, sqlDir, model, step);
+    return { kind: 'model', model: model.name, ...outcome };
   }
   const test = manifest.tests.find((candidate) => candidate.name === step.test);
   if (test === undefined) {
@@ -78,10 +98,21 @@ export function parseTransformationStep(payload: unknown): TransformationStep {
         `the step's fullRefresh is ${JSON.stringify(record.fullRefresh)}: use true or false`,
       );
     }
-    return { kind: 'model', model: record.model, fullRefresh: record.fullRefresh === true };
+    if (typeof record.batchId !== 'string' || record.batchId === '') {
+      throw new TransformationStepError(
+        `the model step ${JSON.stringify(payload)} has no batchId: the state machine sends its execution's name, which makes a retried step change nothing`,
+      );
+    }
+    return {
+      kind: 'model',
+      model: record.model,
+      fullRefresh: record.fullRefresh === true,
+      batchId: record.batchId,
+    };
   }
   if (record.kind === 'test' && typeof record.test === 'string') return { kind: 'test', test: record.test };
+  if (record.kind === 'pending-work') return { kind: 'pending-work' };
   throw new TransformationStepError(
-    `the step ${JSON.stringify(payload)} is neither {"kind":"model","model":NAME,"fullRefresh":BOOLEAN} nor {"kind":"test","test":NAME}`,
+    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME} and {"kind":"pending-work"}`,
   );
 }

@@ -11,6 +11,12 @@ import {
 
 export interface TransformationOptions {
   /**
+   * Names this run's batch: every model records itself under it in the transaction of its rows,
+   * and a model already recorded for it is not run again, so repeating a run, or any step of it,
+   * after a commit changes nothing. The state machine passes its execution's name.
+   */
+  readonly batchId: string;
+  /**
    * The folder holding `manifest.json` and the SQL files.
    * @default - this repository's `sql/`
    */
@@ -36,7 +42,14 @@ export interface TransformationOptions {
 }
 
 export type TransformationProgress =
-  | { readonly kind: 'model'; readonly wave: number; readonly model: string; readonly statements: number }
+  | {
+      readonly kind: 'model';
+      readonly wave: number;
+      readonly model: string;
+      readonly statements: number;
+      /** The batch had already committed this model: nothing ran. */
+      readonly alreadyDone: boolean;
+    }
   | { readonly kind: 'test'; readonly test: string; readonly failingRows: number };
 
 export interface TransformationResult {
@@ -77,7 +90,7 @@ export class DataQualityError extends Error {
  */
 export async function runTransformation(
   warehouse: Warehouse,
-  options: TransformationOptions = {},
+  options: TransformationOptions,
 ): Promise<TransformationResult> {
   const sqlDir = options.sqlDir ?? DEFAULT_SQL_DIR;
   const manifest = options.manifest ?? loadTransformationManifest(sqlDir);
@@ -86,9 +99,12 @@ export async function runTransformation(
 
   for (const [waveIndex, wave] of waves.entries()) {
     for (const model of wave) {
-      const statements = await runModel(warehouse, sqlDir, model, options.fullRefresh ?? false);
-      statementsRun += statements;
-      options.onProgress?.({ kind: 'model', wave: waveIndex + 1, model: model.name, statements });
+      const outcome = await runModel(warehouse, sqlDir, model, {
+        fullRefresh: options.fullRefresh ?? false,
+        batchId: options.batchId,
+      });
+      statementsRun += outcome.statements;
+      options.onProgress?.({ kind: 'model', wave: waveIndex + 1, model: model.name, ...outcome });
     }
   }
 
@@ -106,31 +122,113 @@ export async function runTransformation(
   return { waves: waves.map((wave) => wave.map((model) => model.name)), statementsRun, tests };
 }
 
+/** Where a model runs: the run's batch, and whether it rebuilds from all of bronze. */
+export interface ModelRun {
+  readonly batchId: string;
+  readonly fullRefresh: boolean;
+}
+
+/** What running a model did: how many statements ran, none if the batch had done it already. */
+export interface ModelOutcome {
+  readonly statements: number;
+  readonly alreadyDone: boolean;
+}
+
+/** What every model's bookkeeping needs before it runs: silver's schema and silver.batch_steps. */
+const BATCH_BOOKKEEPING_DDL = ['silver/create_schema.sql', 'silver/create_batch_steps.sql'] as const;
+
+const BATCH_ID = /^[A-Za-z0-9_.:-]{1,80}$/;
+
 /**
- * Runs one model's statements in one transaction (on a full refresh, its `fullRefreshFiles` first)
- * and returns how many ran. The local runner calls it for every model; on AWS, the state machine
- * invokes the SQL-runner function once per model, which calls it too.
+ * Runs one model's statements in one transaction (on a full refresh, its `fullRefreshFiles`
+ * first), every `?` in them bound to the batch id, and records the model for the batch in that
+ * same transaction (silver.batch_steps). A model the batch already recorded does not run again:
+ * a retried step changes nothing. The local runner calls it for every model; on AWS, the state
+ * machine invokes the SQL-runner function once per model, which calls it too.
+ *
+ * On Snowflake a DDL statement commits by itself, so a setup model's tables exist before its
+ * record does; running its DDL again is harmless (IF NOT EXISTS), and a full refresh's drops are
+ * run again only if the step failed before recording itself, when nothing after it has run.
  */
 export async function runModel(
   warehouse: Warehouse,
   sqlDir: string,
   model: ModelDefinition,
-  fullRefresh: boolean,
-): Promise<number> {
-  const files = fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
-  await warehouse.inTransaction(async () => {
-    for (const file of files) await executeFile(warehouse, sqlDir, model, file);
+  run: ModelRun,
+): Promise<ModelOutcome> {
+  if (!BATCH_ID.test(run.batchId))
+    throw new Error(`the batch id "${run.batchId}" must be 1 to 80 letters, digits or -_.:`);
+  for (const file of BATCH_BOOKKEEPING_DDL) await warehouse.execute(readSqlStatement(sqlDir, file));
+  const files = run.fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
+  return warehouse.inTransaction(async () => {
+    const [recorded] = await warehouse.query<{ done: number | bigint | string }>(
+      readSqlStatement(sqlDir, 'silver/batch_step_done.sql'),
+      [run.batchId, model.name],
+    );
+    if (Number(recorded?.done ?? 0) > 0) return { statements: 0, alreadyDone: true };
+    for (const file of files) await executeFile(warehouse, sqlDir, model, file, run.batchId);
+    await warehouse.execute(readSqlStatement(sqlDir, 'silver/record_batch_step.sql'), [
+      run.batchId,
+      model.name,
+      new Date().toISOString().replace('T', ' ').replace('Z', ''),
+    ]);
+    return { statements: files.length, alreadyDone: false };
   });
-  return files.length;
 }
 
-async function executeFile(warehouse: Warehouse, sqlDir: string, model: ModelDefinition, file: string) {
+/** Runs one model file with the batch id bound to each of its `?` placeholders. */
+async function executeFile(
+  warehouse: Warehouse,
+  sqlDir: string,
+  model: ModelDefinition,
+  file: string,
+  batchId: string,
+) {
+  const statement = readSqlStatement(sqlDir, file);
   try {
-    await warehouse.execute(readSqlStatement(sqlDir, file));
+    await warehouse.execute(
+      statement,
+      Array.from({ length: countPlaceholders(statement) }, () => batchId),
+    );
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new Error(`model "${model.name}": sql/${file} failed: ${detail}`, { cause: error });
   }
+}
+
+/** The `?` placeholders of a statement, outside string literals and comments. */
+export function countPlaceholders(statement: string): number {
+  // Comments first: they may hold an apostrophe; no string literal of the project's SQL holds `--`.
+  const code = statement.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");
+  return (code.match(/\?/g) ?? []).length;
+}
+
+/** What is left to transform (sql/silver/pending_work.sql): the state machine's choice after the load. */
+export interface PendingWork {
+  readonly hasWork: boolean;
+  readonly unclaimedLoads: number;
+  readonly pendingDays: number;
+}
+
+/**
+ * Whether a run has anything to transform: bronze loads no batch has claimed, or UTC days left
+ * pending by a run that failed after silver. Nothing before the loader has made bronze; always
+ * before the first run has made silver.
+ */
+export async function pendingWork(warehouse: Warehouse, sqlDir: string): Promise<PendingWork> {
+  const [tables] = await warehouse.query<{ bronze_tables: number | bigint; silver_tables: number | bigint }>(
+    readSqlStatement(sqlDir, 'silver/batch_tables_exist.sql'),
+  );
+  if (Number(tables?.bronze_tables ?? 0) === 0) return { hasWork: false, unclaimedLoads: 0, pendingDays: 0 };
+  // Before the first run, the run sets silver up and claims whatever bronze holds.
+  if (Number(tables?.silver_tables ?? 0) < 2) return { hasWork: true, unclaimedLoads: 0, pendingDays: 0 };
+  const [row] = await warehouse.query<{
+    unclaimed_loads: number | bigint | string;
+    pending_days: number | bigint | string;
+  }>(readSqlStatement(sqlDir, 'silver/pending_work.sql'));
+  const unclaimedLoads = Number(row?.unclaimed_loads ?? 0);
+  const pendingDays = Number(row?.pending_days ?? 0);
+  return { hasWork: unclaimedLoads > 0 || pendingDays > 0, unclaimedLoads, pendingDays };
 }
 
 /** Runs one test query, counting its rows and keeping a sample; the query is wrapped, never changed. */

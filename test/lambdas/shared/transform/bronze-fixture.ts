@@ -49,7 +49,7 @@ export async function openTestWarehouse(): Promise<TestWarehouse> {
   const dir = mkdtempSync(join(tmpdir(), 'sql-models-'));
   const path = join(dir, 'warehouse.duckdb');
   const warehouse = await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
-  for (const file of ['create_schema.sql', 'create_listening_events.sql', 'create_load_ledger.sql']) {
+  for (const file of ['create_schema.sql', 'create_listening_events.sql', 'create_load_ledger.sql', 'create_loads.sql']) {
     await warehouse.execute(bronzeDdl(file));
   }
   return {
@@ -92,21 +92,35 @@ const BRONZE_COLUMNS = [
 ] as const satisfies readonly (keyof BronzeRow)[];
 const ROWS_PER_INSERT = 200;
 
-export async function insertBronzeRows(warehouse: Warehouse, rows: readonly BronzeRow[]): Promise<void> {
+/**
+ * Inserts the rows as one load would: every row carries the load's id, and the load is recorded in
+ * bronze.loads (what a transformation batch claims). Returns the load id.
+ */
+export async function insertBronzeRows(warehouse: Warehouse, rows: readonly BronzeRow[]): Promise<string> {
+  const [counted] = await warehouse.query<{ loads: number }>('SELECT COUNT(*) AS loads FROM bronze.loads');
+  const loadId = `fixture/${Number(counted?.loads ?? 0) + 1}`;
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + ROWS_PER_INSERT);
     const placeholders = chunk
       .map(
         () =>
-          `(${BRONZE_COLUMNS.map((column) => (column === 'loaded_at' ? 'CAST(? AS TIMESTAMP)' : '?')).join(', ')})`,
+          `(${BRONZE_COLUMNS.map((column) => (column === 'loaded_at' ? 'CAST(? AS TIMESTAMP)' : '?')).join(', ')}, ?)`,
       )
       .join(',\n');
-    const binds: SqlValue[] = chunk.flatMap((row) => BRONZE_COLUMNS.map((column) => row[column]));
+    const binds: SqlValue[] = chunk.flatMap((row) => [...BRONZE_COLUMNS.map((column) => row[column]), loadId]);
     await warehouse.execute(
-      `INSERT INTO bronze.listening_events (${BRONZE_COLUMNS.join(', ')}) VALUES ${placeholders}`,
+      `INSERT INTO bronze.listening_events (${BRONZE_COLUMNS.join(', ')}, load_id) VALUES ${placeholders}`,
       binds,
     );
   }
+  const loadedAt = rows.reduce((latest, row) => (row.loaded_at > latest ? row.loaded_at : latest), '1970-01-01 00:00:00');
+  await warehouse.execute('INSERT INTO bronze.loads VALUES (?, ?, CAST(? AS TIMESTAMP), 1, ?)', [
+    loadId,
+    'fixture',
+    loadedAt,
+    rows.length,
+  ]);
+  return loadId;
 }
 
 /** A valid event as the loader writes it to bronze. */

@@ -45,8 +45,14 @@ describe('runTransformationStep: one state-machine task at a time', () => {
           kind: 'model',
           model: model.name,
           fullRefresh: false,
+          batchId: 'execution-1',
         });
-        expect(result).toEqual({ kind: 'model', model: model.name, statements: model.files.length });
+        expect(result).toEqual({
+          kind: 'model',
+          model: model.name,
+          statements: model.files.length,
+          alreadyDone: false,
+        });
       }
     }
     for (const test of manifest.tests) {
@@ -76,6 +82,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
           kind: 'model',
           model: model.name,
           fullRefresh: false,
+          batchId: 'execution-1',
         });
       }
     }
@@ -93,9 +100,104 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     await expect(step).rejects.toThrow(events[0]!.event_id);
   });
 
+  /** Every row silver and gold hold, in a stable order: what "changes nothing" is checked against. */
+  async function everyRow(): Promise<Record<string, unknown>> {
+    const rows = (sql: string) => local.warehouse.query(sql);
+    return {
+      silver: await rows('SELECT * EXCLUDE (load_id) FROM silver.listening_events ORDER BY event_id, source_file'),
+      rejected: await rows('SELECT * FROM silver.rejected_events ORDER BY event_id, source_file, reason'),
+      pending: await rows('SELECT * FROM silver.pending_days ORDER BY event_day'),
+      gold: comparable(await readGoldReport(local.warehouse)),
+    };
+  }
+
+  /** Every model of the manifest as its own step of one batch, wave by wave. */
+  async function runEveryModel(batchId: string, fullRefresh = false) {
+    const outcomes = [];
+    for (const wave of planWaves(loadTransformationManifest()))
+      for (const model of wave)
+        outcomes.push(
+          await runTransformationStep(local.warehouse, { kind: 'model', model: model.name, fullRefresh, batchId }),
+        );
+    return outcomes;
+  }
+
+  it.each([false, true])(
+    'GIVEN a batch (full refresh: %s) whose every step committed WHEN each step is repeated for that batch, as a retry or a redrive would THEN each says it was done and silver and gold keep every row',
+    async (fullRefresh) => {
+      // Prepare: one load with faults (duplicates reach bronze), a batch run to the end
+      const { events, duplicates } = validGeneratedEvents(DAYS);
+      await insertBronzeRows(local.warehouse, [
+        ...bronzeRowsOf(events, LOADED_AT, 'lake'),
+        bronzeRowOf(duplicates[0]!, 'lake/replayed.ndjson.gz', LOADED_AT),
+      ]);
+      await runEveryModel('execution-1', fullRefresh);
+      const afterOneRun = await everyRow();
+
+      // Act
+      const repeated = await runEveryModel('execution-1', fullRefresh);
+
+      // Assess
+      expect(repeated.every((outcome) => outcome.kind === 'model' && outcome.alreadyDone)).toBe(true);
+      expect(await everyRow()).toEqual(afterOneRun);
+      expect((afterOneRun.silver as unknown[]).length).toBe(events.length);
+      expect(afterOneRun.gold).toEqual(comparable(expectedGold(events)));
+    },
+  );
+
+  it('GIVEN the silver step committed but its answer was lost WHEN the step is retried THEN silver holds the batch once, and the later steps build gold as one run would', async () => {
+    // Prepare
+    const { events } = validGeneratedEvents(DAYS);
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    const step = (model: string) =>
+      runTransformationStep(local.warehouse, { kind: 'model', model, fullRefresh: false, batchId: 'execution-1' });
+    await step('silver.setup');
+    await step('gold.setup');
+    await step('silver.listening_events');
+
+    // Act: the retry
+    const retried = await step('silver.listening_events');
+    const rest = await runEveryModel('execution-1');
+
+    // Assess
+    expect(retried).toEqual({ kind: 'model', model: 'silver.listening_events', statements: 0, alreadyDone: true });
+    expect(rest.filter((outcome) => outcome.kind === 'model' && !outcome.alreadyDone).length).toBe(
+      loadTransformationManifest().models.length - 3,
+    );
+    const [counts] = await local.warehouse.query<{ rows: number; ids: number }>(
+      'SELECT COUNT(*) AS rows, COUNT(DISTINCT event_id) AS ids FROM silver.listening_events',
+    );
+    expect(counts).toEqual({ rows: events.length, ids: events.length });
+    expect(comparable(await readGoldReport(local.warehouse))).toEqual(comparable(expectedGold(events)));
+  });
+
+  it('GIVEN loads no batch has claimed, or days left pending WHEN asked for pending work THEN it says so; after a full run it says there is none', async () => {
+    // Prepare
+    const { events } = validGeneratedEvents(DAYS);
+    const pending = () => runTransformationStep(local.warehouse, { kind: 'pending-work' });
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+
+    // Act
+    const beforeFirstRun = await pending();
+    await runEveryModel('execution-1');
+    const afterRun = await pending();
+    await insertBronzeRows(local.warehouse, [bronzeRowOf(events[0]!, 'lake/again.ndjson.gz', LOADED_AT)]);
+    const afterAnotherLoad = await pending();
+
+    // Assess
+    expect(beforeFirstRun).toMatchObject({ kind: 'pending-work', hasWork: true });
+    expect(afterRun).toEqual({ kind: 'pending-work', hasWork: false, unclaimedLoads: 0, pendingDays: 0 });
+    expect(afterAnotherLoad).toEqual({ kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0 });
+  });
+
   it('GIVEN a model or test the manifest does not know WHEN run as a step THEN it says which names exist, and runs nothing', async () => {
     await expect(
-      runTransformationStep(local.warehouse, { kind: 'model', model: 'gold.top_song', fullRefresh: false }),
+      runTransformationStep(local.warehouse, {
+        kind: 'model',
+        model: 'gold.top_song',
+        fullRefresh: false,
+        batchId: 'execution-1',
+      }),
     ).rejects.toThrow(/no model "gold\.top_song" in sql\/manifest\.json: use one of .*gold\.top_songs/);
     await expect(runTransformationStep(local.warehouse, { kind: 'test', test: 'nope' })).rejects.toThrow(
       TransformationStepError,
@@ -105,28 +207,31 @@ describe('runTransformationStep: one state-machine task at a time', () => {
 
 describe('parseTransformationStep', () => {
   it('GIVEN the payloads the state machine sends THEN it reads them, fullRefresh false unless true', () => {
-    expect(parseTransformationStep({ kind: 'model', model: 'gold.top_songs', fullRefresh: true })).toEqual({
-      kind: 'model',
-      model: 'gold.top_songs',
-      fullRefresh: true,
-    });
-    expect(parseTransformationStep({ kind: 'model', model: 'gold.top_songs' })).toEqual({
+    expect(
+      parseTransformationStep({ kind: 'model', model: 'gold.top_songs', fullRefresh: true, batchId: 'e-1' }),
+    ).toEqual({ kind: 'model', model: 'gold.top_songs', fullRefresh: true, batchId: 'e-1' });
+    expect(parseTransformationStep({ kind: 'model', model: 'gold.top_songs', batchId: 'e-1' })).toEqual({
       kind: 'model',
       model: 'gold.top_songs',
       fullRefresh: false,
+      batchId: 'e-1',
     });
+    expect(parseTransformationStep({ kind: 'pending-work', batchId: 'e-1' })).toEqual({ kind: 'pending-work' });
     expect(parseTransformationStep({ kind: 'test', test: 'gold_skip_rate_consistent' })).toEqual({
       kind: 'test',
       test: 'gold_skip_rate_consistent',
     });
   });
 
-  it('GIVEN a payload of neither shape, or a fullRefresh that is not a boolean THEN it says what is expected', () => {
+  it('GIVEN a payload of no known shape, a fullRefresh that is not a boolean, or a model step without a batch THEN it says what is expected', () => {
     expect(() => parseTransformationStep({ model: 'gold.top_songs' })).toThrow(
-      /is neither \{"kind":"model","model":NAME,"fullRefresh":BOOLEAN\} nor \{"kind":"test","test":NAME\}/,
+      /is none of \{"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID\}, \{"kind":"test","test":NAME\} and \{"kind":"pending-work"\}/,
+    );
+    expect(() => parseTransformationStep({ kind: 'model', model: 'gold.top_songs' })).toThrow(
+      /has no batchId: the state machine sends its execution's name/,
     );
     expect(() => parseTransformationStep(null)).toThrow(TransformationStepError);
-    expect(() => parseTransformationStep({ kind: 'model', model: 'm', fullRefresh: 'yes' })).toThrow(
+    expect(() => parseTransformationStep({ kind: 'model', model: 'm', fullRefresh: 'yes', batchId: 'e' })).toThrow(
       /fullRefresh is "yes": use true or false/,
     );
   });

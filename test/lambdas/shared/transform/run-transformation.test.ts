@@ -4,6 +4,7 @@ import { type GoldReport, readGoldReport } from '../../../../lambdas/shared/tran
 import {
   DataQualityError,
   runTransformation,
+  type TransformationOptions,
 } from '../../../../lambdas/shared/transform/run-transformation.js';
 import { loadTransformationManifest } from '../../../../lambdas/shared/transform/transformation-manifest.js';
 import {
@@ -63,6 +64,10 @@ function badBronzeRows(template: ListeningEvent, duplicateOf: ListeningEvent, lo
 /** Floating-point columns compared to 12 significant digits: SQL and TypeScript may differ in the last bit. */
 describe('runTransformation on an embedded DuckDB warehouse', () => {
   let local: TestWarehouse;
+  let batches = 0;
+  /** One run of the plan, as its own batch (the state machine's execution), unless one is named. */
+  const transform = (options: Partial<TransformationOptions> = {}) =>
+    runTransformation(local.warehouse, { batchId: `batch-${++batches}`, ...options });
   beforeEach(async () => {
     local = await openTestWarehouse();
   });
@@ -81,7 +86,7 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     ]);
 
     // Act
-    const result = await runTransformation(local.warehouse);
+    const result = await transform();
     const report = await readGoldReport(local.warehouse);
 
     // Assess
@@ -107,7 +112,7 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     ]);
 
     // Act
-    await runTransformation(local.warehouse);
+    await transform();
 
     // Assess
     const [counts] = await local.warehouse.query<{
@@ -153,7 +158,7 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     await insertBronzeRows(local.warehouse, [row]);
 
     // Act
-    await runTransformation(local.warehouse);
+    await transform();
 
     // Assess
     const [silver] = await local.warehouse.query<{ event_ts: Date; event_day: Date }>(
@@ -179,7 +184,7 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       timestamp: '2026-01-01T12:00:00.000Z',
     };
     await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
-    await runTransformation(local.warehouse);
+    await transform();
     const dauBefore = await readGoldReport(local.warehouse);
 
     // Act
@@ -187,26 +192,24 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       local.warehouse,
       bronzeRowsOf([...later, lateEvent], '2026-01-13 00:05:00', 'lake/later'),
     );
-    const incremental = await runTransformation(local.warehouse);
-    const [bounds] = await local.warehouse.query<{ processed_through: Date; loaded_through: Date }>(
-      'SELECT processed_through, loaded_through FROM silver.bronze_batch_bounds',
+    const incremental = await transform({ batchId: 'second-run' });
+    const claimed = await local.warehouse.query<{ load_id: string }>(
+      `SELECT load_id FROM silver.batch_loads WHERE batch_id = 'second-run'`,
     );
-    // The rows the second run processed: silver's and rejected_events' rows past its watermark.
+    // The rows the second run processed: silver's rows of the load it claimed.
     const [rebuiltBatch] = await local.warehouse.query<{ rows: number; rejected: number; days: number }>(
       `SELECT COUNT(*) AS rows, COUNT(DISTINCT event_day) AS days,
-              (SELECT COUNT(*) FROM silver.rejected_events AS r
-               WHERE r.loaded_at > (SELECT processed_through FROM silver.bronze_batch_bounds)) AS rejected
+              (SELECT COUNT(*) FROM silver.rejected_events WHERE source_file LIKE 'lake/later%') AS rejected
        FROM silver.listening_events
-       WHERE loaded_at > (SELECT processed_through FROM silver.bronze_batch_bounds)`,
+       WHERE load_id = 'fixture/2'`,
     );
     const afterIncremental = await readGoldReport(local.warehouse);
-    await runTransformation(local.warehouse, { fullRefresh: true });
+    await transform({ fullRefresh: true });
     const afterFullRefresh = await readGoldReport(local.warehouse);
 
     // Assess
-    // The second run started where the first stopped and took the new load.
-    expect(bounds?.processed_through.toISOString()).toBe('2026-01-11T00:05:00.000Z');
-    expect(bounds?.loaded_through.toISOString()).toBe('2026-01-13T00:05:00.000Z');
+    // The second run claimed the new load, and only it.
+    expect(claimed).toEqual([{ load_id: 'fixture/2' }]);
     expect(rebuiltBatch?.rows).toBe(later.length + 1); // the second run processed only the new rows
     expect(rebuiltBatch?.rejected).toBe(0);
     expect(incremental.tests.every((test) => test.failingRows === 0)).toBe(true);
@@ -231,7 +234,7 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       startMs: Date.parse('2026-01-11T02:00:00Z'),
     });
     await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
-    await runTransformation(local.warehouse);
+    await transform();
     await insertBronzeRows(local.warehouse, bronzeRowsOf(later.events, '2026-01-12 00:05:00', 'lake/later'));
     const manifest = loadTransformationManifest();
     const silverOnly = {
@@ -241,14 +244,14 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       ),
       tests: [],
     };
-    await runTransformation(local.warehouse, { manifest: silverOnly });
+    await transform({ manifest: silverOnly });
 
     // Act: the next run finds no new bronze rows, but the pending days
-    await runTransformation(local.warehouse);
+    await transform();
 
     // Assess
     const [batch] = await local.warehouse.query<{ rows: number }>(
-      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+      'SELECT COUNT(*) AS rows FROM silver.batch_rejects',
     );
     expect(batch?.rows).toBe(0);
     const [pending] = await local.warehouse.query<{ days: number }>(
@@ -266,17 +269,17 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       local.warehouse,
       bronzeRowsOf(validGeneratedEvents(FIRST_DAYS).events, FIRST_LOAD, 'lake/first'),
     );
-    await runTransformation(local.warehouse);
+    await transform();
     const before = await readGoldReport(local.warehouse);
 
     // Act
-    await runTransformation(local.warehouse);
+    await transform({ batchId: 'nothing-new' });
 
     // Assess
-    const [batch] = await local.warehouse.query<{ rows: number }>(
-      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    const [claimed] = await local.warehouse.query<{ loads: number }>(
+      `SELECT COUNT(*) AS loads FROM silver.batch_loads WHERE batch_id = 'nothing-new'`,
     );
-    expect(batch?.rows).toBe(0);
+    expect(claimed?.loads).toBe(0);
     expect(await readGoldReport(local.warehouse)).toEqual(before);
   });
 
@@ -290,30 +293,31 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       startMs: Date.parse('2026-01-11T02:00:00Z'),
     }).events;
     await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
-    await runTransformation(local.warehouse);
+    await transform();
     await insertBronzeRows(local.warehouse, bronzeRowsOf(later, FIRST_LOAD, 'lake/same-instant'));
 
     // Act
-    await runTransformation(local.warehouse);
+    await transform({ batchId: 'same-instant' });
     const [batch] = await local.warehouse.query<{ rows: number }>(
-      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+      `SELECT COUNT(*) AS rows FROM silver.listening_events WHERE load_id IN
+         (SELECT load_id FROM silver.batch_loads WHERE batch_id = 'same-instant')`,
     );
-    await runTransformation(local.warehouse);
-    const [nextBatch] = await local.warehouse.query<{ rows: number }>(
-      'SELECT COUNT(*) AS rows FROM silver.bronze_batch',
+    await transform({ batchId: 'after-it' });
+    const [nextBatch] = await local.warehouse.query<{ loads: number }>(
+      `SELECT COUNT(*) AS loads FROM silver.batch_loads WHERE batch_id = 'after-it'`,
     );
 
     // Assess
     expect(batch?.rows).toBe(later.length);
-    expect(nextBatch?.rows).toBe(0);
+    expect(nextBatch?.loads).toBe(0);
     expect(comparable(await readGoldReport(local.warehouse))).toEqual(
       comparable(expectedGold([...first, ...later])),
     );
   });
 
-  it('a load that commits between the batch and the silver insert waits for the next run, unchecked rows never reach silver', async () => {
-    // Prepare: a first run; a second load; a run stopped after silver.bronze_batch (its bounds set);
-    // then a third load, with a copy of one of the second load's events, committing before silver.
+  it('a load that commits after a batch claimed its loads is left for the next batch, never half taken', async () => {
+    // Prepare: a first run; a second load; a batch that has run silver only; then a third load,
+    // with a copy of one of the second load's events.
     const first = validGeneratedEvents(FIRST_DAYS).events;
     const later = validGeneratedEvents({
       ...FIRST_DAYS,
@@ -328,29 +332,29 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       startMs: Date.parse('2026-01-12T02:00:00Z'),
     }).events;
     await insertBronzeRows(local.warehouse, bronzeRowsOf(first, FIRST_LOAD, 'lake/first'));
-    await runTransformation(local.warehouse);
+    await transform();
     await insertBronzeRows(local.warehouse, bronzeRowsOf(later, '2026-01-12 00:05:00', 'lake/later'));
     const manifest = loadTransformationManifest();
-    const only = (name: string) => ({
+    const upToSilver = {
       ...manifest,
-      models: manifest.models.filter((m) => m.name === name).map((m) => ({ ...m, dependsOn: [] })),
+      models: manifest.models.filter((m) => ['silver.setup', 'silver.listening_events'].includes(m.name)),
       tests: [],
-    });
-    await runTransformation(local.warehouse, { manifest: only('silver.bronze_batch') });
+    };
+    await transform({ batchId: 'interrupted', manifest: upToSilver });
     await insertBronzeRows(local.warehouse, [
       ...bronzeRowsOf(latest, '2026-01-13 00:05:00', 'lake/latest'),
       bronzeRowOf(later[0]!, 'lake/latest/copy.ndjson.gz', '2026-01-13 00:05:00'),
     ]);
 
-    // Act
-    await runTransformation(local.warehouse, { manifest: only('silver.listening_events') });
-    const [unchecked] = await local.warehouse.query<{ rows: number }>(
+    // Act: the interrupted batch is redriven to the end, then the next batch runs
+    await transform({ batchId: 'interrupted' });
+    const [untaken] = await local.warehouse.query<{ rows: number }>(
       `SELECT COUNT(*) AS rows FROM silver.listening_events WHERE source_file LIKE 'lake/latest%'`,
     );
-    const next = await runTransformation(local.warehouse);
+    const next = await transform({ batchId: 'next' });
 
     // Assess
-    expect(unchecked?.rows).toBe(0);
+    expect(untaken?.rows).toBe(0);
     expect(next.tests.every((test) => test.failingRows === 0)).toBe(true);
     const [copy] = await local.warehouse.query<{ reason: string }>(
       `SELECT reason FROM silver.rejected_events WHERE source_file = 'lake/latest/copy.ndjson.gz'`,
@@ -367,13 +371,13 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       local.warehouse,
       bronzeRowsOf(validGeneratedEvents(FIRST_DAYS).events, FIRST_LOAD, 'lake/first'),
     );
-    await runTransformation(local.warehouse);
+    await transform();
     await local.warehouse.execute(
       'INSERT INTO silver.listening_events SELECT * FROM silver.listening_events ORDER BY event_id LIMIT 7',
     );
 
     // Act
-    const failure = await runTransformation(local.warehouse).catch((error: unknown) => error);
+    const failure = await transform().catch((error: unknown) => error);
 
     // Assess
     expect(failure).toBeInstanceOf(DataQualityError);

@@ -53,9 +53,8 @@ describe('the project manifest, sql/manifest.json', () => {
 
     // Assess
     expect(waves[0]).toEqual(['silver.setup', 'gold.setup']);
-    expect(waves[1]).toEqual(['silver.bronze_batch']);
-    expect(waves[2]).toEqual(['silver.listening_events']);
-    expect(waves[3]).toEqual(
+    expect(waves[1]).toEqual(['silver.listening_events']);
+    expect(waves[2]).toEqual(
       expect.arrayContaining([
         'gold.daily_active_users',
         'gold.user_retention',
