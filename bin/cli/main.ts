@@ -7,13 +7,14 @@ import { loadCommand } from './commands/load.js';
 import { localCommand } from './commands/local.js';
 import { produceCommand } from './commands/produce.js';
 import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
 import { transformCommand } from './commands/transform.js';
 
 /** Builds the `spotify-pipeline` program; each command lives in its own module under `commands/`. */
 export function buildProgram(): Command {
   const program = new Command('spotify-pipeline')
     .description(
-      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, report.',
+      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, run, report.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(loadCommand());
   program.addCommand(localCommand());
   program.addCommand(transformCommand());
+  program.addCommand(runCommand());
   program.addCommand(reportCommand());
   program.addCommand(demoCommand());
   for (const command of program.commands)

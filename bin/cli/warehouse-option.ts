@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
 import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
-import { openDuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import {
+  type DuckDbWarehouse,
+  openDuckDbWarehouse,
+  WarehouseFileLockedError,
+} from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from './cli-error.js';
 
@@ -35,12 +39,38 @@ export async function openWarehouseFromFlag(flag: string): Promise<Warehouse> {
     );
   }
   try {
-    return await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
+    return await openLocalWarehouse(path);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     throw new CliError(
       `--warehouse ${flag}: cannot open ${path} as DuckDB: ${detail}`,
       'check that the file is a DuckDB database and that no other process holds it open for writing',
+      1,
+    );
+  }
+}
+
+/** How long a command waits for another that has the warehouse file open (a load, a run). */
+const WAREHOUSE_LOCK_WAIT_MS = 10 * 60_000;
+
+/**
+ * Opens (creating it when missing) a local DuckDB warehouse with the compatibility macros. While
+ * another command has the file open, it waits, saying so: two runs started together take turns,
+ * as two state machine executions do behind their lease.
+ */
+export async function openLocalWarehouse(path: string): Promise<DuckDbWarehouse> {
+  try {
+    return await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR), {
+      waitForLockMs: WAREHOUSE_LOCK_WAIT_MS,
+      onWaiting: (holder) =>
+        process.stderr.write(`waiting for ${holder}, which has the warehouse file ${path} open\n`),
+    });
+  } catch (error) {
+    if (!(error instanceof WarehouseFileLockedError)) throw error;
+    throw new CliError(
+      `the warehouse file is still in use after ${WAREHOUSE_LOCK_WAIT_MS / 60_000} minutes: ${error.message}`,
+      'wait for that command to finish (or stop it), then run this one again',
       1,
     );
   }

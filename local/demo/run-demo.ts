@@ -17,6 +17,7 @@ import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
 } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { localRunId } from '../pipeline/local-run-id.js';
 import { localS3Credentials } from '../services/endpoints.js';
 
 export interface DemoOptions {
@@ -59,10 +60,11 @@ export interface DemoRun {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const say = options.reportProgress ?? (() => {});
-  const runId = `${Date.now().toString(36)}-${options.seed}`;
-  const topic = `spotify-events-demo-${runId}`;
-  const bucket = `spotify-lake-demo-${runId}`;
-  const groupId = `spotify-lake-consumer-demo-${runId}`;
+  const runId = localRunId(`demo-${options.seed}`);
+  const name = `${Date.now().toString(36)}-${options.seed}`;
+  const topic = `spotify-events-demo-${name}`;
+  const bucket = `spotify-lake-demo-${name}`;
+  const groupId = `spotify-lake-consumer-demo-${name}`;
   const kafka = connectKafka({
     brokers: [options.kafkaBrokers],
     clientId: 'spotify-pipeline-demo',
@@ -99,9 +101,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   say(`loading the lake into ${warehousePath}`);
   const warehouse = await openDuckDbWarehouse(warehousePath, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
   try {
-    const loaded = await timed('load', () => loadEverything(warehouse, s3, bucket));
+    const loaded = await timed('load', () => loadEverything(warehouse, s3, bucket, runId));
     say('running the transformation plan and its data-quality tests');
-    await timed('transform', () => runTransformation(warehouse));
+    await timed('transform', () => runTransformation(warehouse, { batchId: runId }));
     const report = await timed('report', () => readGoldReport(warehouse));
     return {
       topic,
@@ -143,15 +145,14 @@ export function consumeUntilIdle(kafka: Kafka, topic: string, groupId: string, s
   });
 }
 
-/** The demo loads every hour, the open one too: its events may be minutes old. */
-export function loadEverything(warehouse: DuckDbWarehouse, s3: S3Client, bucket: string) {
-  const nowMs = Date.now();
+/** The demo loads as the deployed pipeline does: every file that arrived since the last load. */
+export function loadEverything(warehouse: DuckDbWarehouse, s3: S3Client, bucket: string, runId: string) {
   return loadLakeIntoDuckDb({
     warehouse,
     s3,
     bucket,
-    window: { fromMs: Date.parse('1970-01-01T00:00:00Z'), toMs: nowMs + 3_600_000 },
-    nowMs,
-    includeOpenHour: true,
+    source: { kind: 'arrivals' },
+    runId,
+    nowMs: Date.now(),
   });
 }

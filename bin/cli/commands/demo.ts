@@ -5,17 +5,12 @@ import { generateEventLines } from '../../../lambdas/producer/generator/generate
 import { eventTimePacer } from '../../../lambdas/producer/pacers.js';
 import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import { GOLD_REPORT_MODELS, readGoldReport } from '../../../lambdas/shared/transform/gold-report.js';
-import { runTransformation } from '../../../lambdas/shared/transform/run-transformation.js';
 import { readDuckDbCompatibilitySql } from '../../../lambdas/shared/transform/sql-files.js';
 import { DEFAULT_SQL_DIR } from '../../../lambdas/shared/transform/transformation-manifest.js';
 import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
-import {
-  consumeUntilIdle,
-  type DemoRun,
-  loadEverything,
-  localS3Client,
-  runDemo,
-} from '../../../local/demo/run-demo.js';
+import { consumeUntilIdle, type DemoRun, localS3Client, runDemo } from '../../../local/demo/run-demo.js';
+import { localRunId } from '../../../local/pipeline/local-run-id.js';
+import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
 import {
   type LocalServiceName,
   startLocalStack,
@@ -153,8 +148,12 @@ async function follow(
         readDuckDbCompatibilitySql(DEFAULT_SQL_DIR),
       );
       try {
-        const loaded = await loadEverything(warehouse, s3, run.bucket);
-        await runTransformation(warehouse);
+        const { load: loaded } = await runPipelineOnce({
+          warehouse,
+          s3,
+          bucket: run.bucket,
+          runId: localRunId('demo-follow'),
+        });
         const report = await readGoldReport(warehouse);
         process.stdout.write(
           `\n${new Date().toISOString()}: +${consumed.recordsIn} records, +${loaded.rowsInserted} rows\n` +

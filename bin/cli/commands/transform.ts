@@ -4,6 +4,7 @@ import {
   runTransformation,
   type TransformationProgress,
 } from '../../../lambdas/shared/transform/run-transformation.js';
+import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { CliError } from '../cli-error.js';
 import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
 
@@ -32,6 +33,7 @@ export function transformCommand(): Command {
           );
         }
         const result = await runTransformation(warehouse, {
+          batchId: localRunId('transform'),
           fullRefresh: flags.fullRefresh,
           onProgress: flags.quiet ? undefined : printProgress,
         });
@@ -57,7 +59,9 @@ export function transformCommand(): Command {
 
 function printProgress(event: TransformationProgress): void {
   if (event.kind === 'model')
-    process.stderr.write(`wave ${event.wave}: ${event.model} (${event.statements} statements)\n`);
+    process.stderr.write(
+      `wave ${event.wave}: ${event.model} (${event.alreadyDone ? 'already done for this batch' : `${event.statements} statements`})\n`,
+    );
   else
     process.stderr.write(
       `test ${event.test}: ${event.failingRows === 0 ? 'passed' : `${event.failingRows} failing rows`}\n`,

@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import { DataQualityError } from '../../../lambdas/shared/transform/run-transformation.js';
+import { localRunId } from '../../../local/pipeline/local-run-id.js';
+import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
+import { CliError } from '../cli-error.js';
+import { s3ClientForCli } from '../lake-bucket.js';
+import { openLocalWarehouse, parseWarehouseOption } from '../warehouse-option.js';
+import { describeLoad } from './load.js';
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description(
+      'One run of the pipeline, as the deployed state machine does it every hour: load what arrived in the lake, then, if anything is new, the transformation and its data-quality tests.',
+    )
+    .requiredOption('--bucket <name>', 'the lake bucket')
+    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
+    .requiredOption('--warehouse <target>', 'duckdb:PATH (an embedded file, created when missing)')
+    .option('--full-refresh', 'rebuild silver and gold from all of bronze after the load', false)
+    .addHelpText(
+      'after',
+      '\nThe run has an id (run-<time>-<random>) that names its load transactions and its transformation\n' +
+        'batch: a run repeated after a failure, or a step of it, changes nothing that already committed.\n' +
+        'Two runs started together on one warehouse file take turns: the second waits for the first.\n' +
+        '\nExample:\n  spotify-pipeline run --bucket spotify-lake --s3-endpoint http://127.0.0.1:4566 --warehouse duckdb:.cache/warehouse.duckdb',
+    )
+    .action(
+      async (flags: { bucket: string; s3Endpoint?: string; warehouse: string; fullRefresh: boolean }) => {
+        const target = parseWarehouseOption(flags.warehouse);
+        if (target.kind !== 'duckdb')
+          throw new CliError(
+            '--warehouse snowflake: on Snowflake the deployed state machine runs the pipeline',
+            "start an execution of the stack's state machine (README: running it on AWS), or use --warehouse duckdb:PATH here",
+          );
+        const runId = localRunId('run');
+        const warehouse = await openLocalWarehouse(target.path);
+        const started = performance.now();
+        try {
+          const run = await runPipelineOnce({
+            warehouse,
+            s3: s3ClientForCli(flags.s3Endpoint),
+            bucket: flags.bucket,
+            runId,
+            fullRefresh: flags.fullRefresh,
+          });
+          process.stderr.write(
+            `run ${runId}\n${describeLoad(run.load, (performance.now() - started) / 1000, { kind: 'arrivals' })}`,
+          );
+          if (run.transformation === undefined) {
+            process.stdout.write('run: nothing new to transform\n');
+          } else {
+            const models = run.transformation.waves.reduce((total, wave) => total + wave.length, 0);
+            process.stdout.write(
+              `run: loaded ${run.load.rowsInserted.toLocaleString('en-US')} new rows; transformed ${models} models, ` +
+                `${run.transformation.tests.length} data-quality tests passed\n`,
+            );
+          }
+          if (run.load.skipped.length > 0) process.exitCode = 1;
+        } catch (error) {
+          if (error instanceof DataQualityError)
+            throw new CliError(
+              error.message,
+              `the models ran and their tables hold the new data; fix the cause, then run again (a new run; or transform --full-refresh if silver must be rebuilt)`,
+              1,
+            );
+          throw error;
+        } finally {
+          await warehouse.close();
+        }
+      },
+    );
+}
