@@ -17,6 +17,7 @@ import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
+import { parseWholeNumber } from '../option-parsers.js';
 import { ProgressReporter } from '../progress-reporter.js';
 import { openLocalWarehouse, parseWarehouseOption } from '../warehouse-option.js';
 
@@ -39,6 +40,11 @@ export function loadCommand(): Command {
     )
     .option('--from <iso>', 'a backfill: load the bronze/ hour folders (event time) from this hour on')
     .option('--to <iso>', 'with --from: end of the last hour of the backfill (default: now)')
+    .option(
+      '--files-per-transaction <n>',
+      'files loaded and recorded per transaction, 1 to 1,000 (Snowflake: per COPY); each commit stays if a later one fails',
+      '500',
+    )
     .addHelpText(
       'after',
       '\nWithout --from, a load takes every file that arrived in the lake since the last load (the\n' +
@@ -85,6 +91,7 @@ export function loadCommand(): Command {
         },
         beforeCommit: crashAt(CRASH_BEFORE_COMMIT),
         afterCommit: crashAt(CRASH_AFTER_COMMIT),
+        filesPerTransaction: filesPerTransactionFlag(flags.filesPerTransaction as string),
       };
       const warehouse =
         target.kind === 'duckdb'
@@ -120,6 +127,16 @@ async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
     );
   }
   return openSnowflakeWarehouse(await snowflakeSettingsFromSecret(new SecretsManagerClient({}), secretId));
+}
+
+function filesPerTransactionFlag(text: string): number {
+  const value = parseWholeNumber('--files-per-transaction', text);
+  if (value < 1 || value > 1_000)
+    throw new CliError(
+      `--files-per-transaction ${value} is outside 1 to 1,000`,
+      'e.g. --files-per-transaction 500',
+    );
+  return value;
 }
 
 function backfillWindow(flags: Record<string, string | boolean | undefined>, nowMs: number) {
