@@ -10,6 +10,7 @@ import type { LakeBacklog, LoadProgress } from '../../../lambdas/loader/load-lak
 import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
+import { arrivalManifestKey } from '../../../lambdas/shared/lake/lake-layout.js';
 import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
@@ -238,7 +239,8 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
       JSON.stringify(aListeningEventRecord({ event_id: `00000000-0000-4000-8000-${id}`, timestamp }));
     await consumeBatch(
       anMskEvent([anMskRecord({ offset: 0, value: event('000000000001', '2026-03-01T10:15:00Z') })]),
-      { s3: localS3(), bucket }, Date.now(),
+      { s3: localS3(), bucket },
+      Date.now(),
     );
     const path = tempWarehousePath();
     const warehouse = await openDuckDbWarehouse(path);
@@ -252,7 +254,8 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
           anMskRecord({ offset: 7, value: event('000000000002', '2026-03-01T09:40:00Z') }),
           anMskRecord({ offset: 8, value: event('000000000001', '2026-03-01T10:15:00Z') }),
         ]),
-        { s3: localS3(), bucket }, Date.now(),
+        { s3: localS3(), bucket },
+        Date.now(),
       );
       const next = await load();
       expect(next).toMatchObject({ filesLoaded: 2, rowsInserted: 1, daysTouched: ['2026-03-01'] });
@@ -279,14 +282,16 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
         anMskRecord({ offset: 0, value: event('000000000001') }),
         anMskRecord({ offset: 1, value: event('000000000002') }),
       ]),
-      { s3: localS3(), bucket }, Date.now(),
+      { s3: localS3(), bucket },
+      Date.now(),
     );
     await consumeBatch(
       anMskEvent([
         anMskRecord({ offset: 2, value: event('000000000002') }),
         anMskRecord({ offset: 3, value: event('000000000003') }),
       ]),
-      { s3: localS3(), bucket }, Date.now(),
+      { s3: localS3(), bucket },
+      Date.now(),
     );
     const warehouse = await openDuckDbWarehouse(tempWarehousePath());
     try {
@@ -481,6 +486,126 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
     } finally {
       await warehouse.close();
     }
+  });
+
+  describe('by arrival (what a run loads with no --from)', () => {
+    const arrivals = { source: { kind: 'arrivals' } } as const;
+    /** One consumer batch of `count` valid events of the given day, as the deployed consumer writes it. */
+    const consumeEvents = async (bucket: string, firstOffset: number, count: number, day: string) =>
+      consumeBatch(
+        anMskEvent(
+          Array.from({ length: count }, (_, n) =>
+            anMskRecord({
+              offset: firstOffset + n,
+              value: eventLine(firstOffset + n, {
+                timestamp: `${day}T10:${String(n % 60).padStart(2, '0')}:00Z`,
+              }),
+            }),
+          ),
+        ),
+        { s3: localS3(), bucket },
+        Date.now(),
+      );
+
+    it("GIVEN batches that arrived WHEN loaded, then loaded again after one more batch THEN each load reads only the manifests it has not recorded, whatever the events' days", async () => {
+      const bucket = await emptyLake();
+      await consumeEvents(bucket, 0, 3, '2026-01-05');
+      await consumeEvents(bucket, 100, 3, '2024-02-29');
+      const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+      try {
+        const first = await loadEverything(warehouse, bucket, arrivals);
+        const again = await loadEverything(warehouse, bucket, arrivals);
+        await consumeEvents(bucket, 200, 2, '2023-07-01');
+        const afterOneMore = await loadEverything(warehouse, bucket, arrivals);
+
+        expect(first).toMatchObject({ filesLoaded: 2, rowsInserted: 6, manifestsRecorded: 2, skipped: [] });
+        expect(first.daysTouched).toEqual(['2024-02-29', '2026-01-05']);
+        expect(again).toMatchObject({ filesFound: 0, filesLoaded: 0, manifestsRecorded: 0 });
+        expect(afterOneMore).toMatchObject({ filesLoaded: 1, rowsInserted: 2, manifestsRecorded: 1 });
+        const [recorded] = await warehouse.query<{ manifests: number; problems: number }>(
+          'SELECT COUNT(*) AS manifests, COUNT(problem) AS problems FROM bronze.load_arrivals',
+        );
+        expect(recorded).toEqual({ manifests: 3, problems: 0 });
+      } finally {
+        await warehouse.close();
+      }
+    });
+
+    it('GIVEN an unreadable manifest, a manifest naming a key outside the layout and one naming an object since deleted WHEN loaded THEN each is reported with why, the good files load, and nothing is reported twice', async () => {
+      const bucket = await emptyLake();
+      await consumeEvents(bucket, 0, 2, '2026-01-05');
+      const now = Date.now();
+      const put = (key: string, body: string) =>
+        localS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      const broken = arrivalManifestKey(now, 'broken');
+      const outside = arrivalManifestKey(now + 1, 'outside');
+      const deleted = arrivalManifestKey(now + 2, 'deleted');
+      const gone =
+        'bronze/date=2026-01-05/hour=10/spotify-events+9+00000000000000000001-00000000000000000002.ndjson.gz';
+      await put(broken, '{"version": 1, "bronze": [');
+      await put(
+        outside,
+        JSON.stringify({ version: 1, arrived_at: '', bronze: ['notes/readme.txt'], quarantine: [] }),
+      );
+      await put(deleted, JSON.stringify({ version: 1, arrived_at: '', bronze: [gone], quarantine: [] }));
+      const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+      try {
+        const first = await loadEverything(warehouse, bucket, arrivals);
+        const again = await loadEverything(warehouse, bucket, arrivals);
+
+        expect(first).toMatchObject({ filesLoaded: 1, rowsInserted: 2, manifestsRecorded: 4 });
+        expect(first.skipped).toEqual([
+          { key: broken, reason: expect.stringMatching(/^arrival manifest not used: it is not JSON/) },
+          {
+            key: 'notes/readme.txt',
+            reason: `listed by ${outside}, but not a bronze object of the lake layout`,
+          },
+          { key: gone, reason: expect.stringMatching(/^listed as arrived, but the lake has no such object/) },
+        ]);
+        expect(again).toMatchObject({ filesFound: 0, manifestsRecorded: 0, skipped: [] });
+        const problems = await warehouse.query<{ manifest_key: string; problem: string }>(
+          'SELECT manifest_key, problem FROM bronze.load_arrivals WHERE problem IS NOT NULL ORDER BY manifest_key',
+        );
+        expect(problems.map((row) => row.manifest_key)).toEqual([broken, outside, deleted]);
+      } finally {
+        await warehouse.close();
+      }
+    });
+
+    it('GIVEN a load that runs out of time after its first transaction WHEN the next load runs THEN the files left are reported, then loaded, and every manifest is recorded once', async () => {
+      const bucket = await emptyLake();
+      for (let batch = 0; batch < 4; batch++)
+        await consumeEvents(bucket, batch * 100, 2, `2026-01-0${batch + 1}`);
+      const warehouse = await openDuckDbWarehouse(tempWarehousePath());
+      try {
+        let transactions = 0;
+        const cut = await loadEverything(warehouse, bucket, {
+          ...arrivals,
+          filesPerTransaction: 1,
+          hasTimeForAnotherTransaction: () => ++transactions < 2,
+        });
+        const next = await loadEverything(warehouse, bucket, arrivals);
+
+        expect(cut).toMatchObject({
+          filesFound: 4,
+          filesLoaded: 2,
+          filesLeftForNextRun: 2,
+          manifestsRecorded: 2,
+        });
+        expect(next).toMatchObject({
+          filesFound: 2,
+          filesLoaded: 2,
+          filesLeftForNextRun: 0,
+          manifestsRecorded: 2,
+        });
+        const [bronze] = await warehouse.query<{ rows: number; loads: number }>(
+          'SELECT COUNT(*) AS rows, COUNT(DISTINCT load_id) AS loads FROM bronze.listening_events',
+        );
+        expect(bronze).toEqual({ rows: 8, loads: 3 }); // two transactions of one file, then one of two
+      } finally {
+        await warehouse.close();
+      }
+    });
   });
 });
 

@@ -4,8 +4,8 @@ import {
   readArrivalManifest,
   selectFilesInWindow,
 } from '../../../lambdas/loader/lake-file-selection.js';
-import { arrivalManifestKey } from '../../../lambdas/shared/lake/lake-layout.js';
 import { parseBronzeFile } from '../../../lambdas/loader/parse-bronze-file.js';
+import { arrivalManifestKey } from '../../../lambdas/shared/lake/lake-layout.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 
 const key = (date: string, hour: string, first = 1) =>
@@ -43,7 +43,13 @@ describe('readArrivalManifest', () => {
   const arrivedAt = Date.parse('2026-11-30T01:23:45.678Z');
   const manifestKey = arrivalManifestKey(arrivedAt, 'abc123');
   const manifest = (fields: Record<string, unknown>) =>
-    JSON.stringify({ version: 1, arrived_at: new Date(arrivedAt).toISOString(), bronze: [], quarantine: [], ...fields });
+    JSON.stringify({
+      version: 1,
+      arrived_at: new Date(arrivedAt).toISOString(),
+      bronze: [],
+      quarantine: [],
+      ...fields,
+    });
 
   it('GIVEN a manifest written by the consumer WHEN read THEN its bronze objects are the files, once each, and its time comes from its name', () => {
     const read = readArrivalManifest(
@@ -66,10 +72,15 @@ describe('readArrivalManifest', () => {
     expect(readArrivalManifest(manifestKey, manifest({ bronze: 'x' })).problem).toBe(
       '"bronze" is not a list of object keys',
     );
-    expect(readArrivalManifest('arrivals/notes.txt', '{}').problem).toBe('its name is not an arrival manifest name');
+    expect(readArrivalManifest('arrivals/notes.txt', '{}').problem).toBe(
+      'its name is not an arrival manifest name',
+    );
     const refused = readArrivalManifest(manifestKey, manifest({ bronze: ['quarantine/x.ndjson.gz'] }));
     expect(refused.refused).toEqual([
-      { key: 'quarantine/x.ndjson.gz', reason: `listed by ${manifestKey}, but not a bronze object of the lake layout` },
+      {
+        key: 'quarantine/x.ndjson.gz',
+        reason: `listed by ${manifestKey}, but not a bronze object of the lake layout`,
+      },
     ]);
   });
 });

@@ -81,12 +81,19 @@ describe('the loader Lambda handler', () => {
     );
 
     // Assess
-    expect(summary).toMatchObject({ filesLoaded: 1, rowsInserted: 1, daysTouched: ['2026-06-01'], skipped: [] });
+    expect(summary).toMatchObject({
+      filesLoaded: 1,
+      rowsInserted: 1,
+      daysTouched: ['2026-06-01'],
+      skipped: [],
+    });
     expect(summary.loadIds).toEqual(['execution-7/1']);
     expect(snowflake.logins).toEqual([{ user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
     const sent = snowflake.sqlSent();
     expect(sent).toContain('ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 840, LOCK_TIMEOUT = 840');
-    expect(sent.some((sql) => sql.startsWith('CREATE TEMPORARY TABLE IF NOT EXISTS bronze.load_staging'))).toBe(true);
+    expect(
+      sent.some((sql) => sql.startsWith('CREATE TEMPORARY TABLE IF NOT EXISTS bronze.load_staging')),
+    ).toBe(true);
     const copy = sent.find((sql) => sql.startsWith('COPY INTO bronze.load_staging'));
     expect(copy).toContain(`FILES = ('${lakeFile}')`);
     // The lock is the transaction's first statement, and the arrival is recorded after the commit.

@@ -30,7 +30,8 @@ async function smallLake(): Promise<string> {
       anMskRecord({ offset: 1, value: event(1, '2026-04-02T08:10:00Z') }),
       anMskRecord({ offset: 2, value: event(2, '2026-04-02T09:20:00Z') }),
     ]),
-    { s3: localS3(), bucket }, Date.now(),
+    { s3: localS3(), bucket },
+    Date.now(),
   );
   return bucket;
 }
@@ -85,7 +86,8 @@ describe('the loader into Snowflake: the statements it sends, captured by a prot
     );
     // Array binding: on the wire, one array per placeholder, each value as text.
     expect(ledger).toHaveLength(1);
-    const [fileKeys, hourPrefixes, rowsInFile, rowsInserted, loadedAt, loadIds] = ledger[0]!.binds as string[][];
+    const [fileKeys, hourPrefixes, rowsInFile, rowsInserted, loadedAt, loadIds] = ledger[0]!
+      .binds as string[][];
     expect(loadIds).toEqual(['snowflake-test/1', 'snowflake-test/1']);
     expect(fileKeys).toEqual([
       'bronze/date=2026-04-02/hour=08/spotify-events+0+00000000000000000001-00000000000000000001.ndjson.gz',
