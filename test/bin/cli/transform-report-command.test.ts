@@ -45,7 +45,7 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
     // THEN
     expect(transform.exitCode).toBe(0);
     expect(transform.stdout).toMatch(
-      /^transform: 14 models in \d+ waves \(\d+ statements\), 10 data-quality tests passed\n$/,
+      /^transform: 13 models in \d+ waves \(\d+ statements\), 10 data-quality tests passed\n$/,
     );
     expect(transform.stderr).toContain('wave 1: silver.setup');
     expect(transform.stderr).toContain('test silver_reconciles_with_bronze: passed');
