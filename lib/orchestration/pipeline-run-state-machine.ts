@@ -93,8 +93,11 @@ class DescribeOwnExecution extends CallAwsService {
  * stop the run. Every step is safe to run again after it committed: the loader's ledger loads a
  * file once, and the SQL runner records each step under the batch id (the execution's name) in
  * the same transaction as its rows. That is also why Step Functions' redrive of a failed execution
- * is safe. A failed run releases the lease and then fails with its step's own error and cause; any
- * failed, timed-out or aborted execution is published to `failureTopic`.
+ * is safe for the data. It is not a way around the lease, though: a redrive reruns only the steps
+ * that did not succeed, so it does not take the lease again; redrive only while no other run holds
+ * it, or start a new execution, which does. A failed run releases the lease and then fails with
+ * its step's own error and cause; any failed, timed-out or aborted execution is published to
+ * `failureTopic`.
  */
 export class PipelineRunStateMachine extends Construct {
   readonly stateMachine: StateMachine;
@@ -124,6 +127,7 @@ export class PipelineRunStateMachine extends Construct {
       });
       return this.retryConnectionFailures(task, connectionRetries);
     };
+    // JsonPath.stringAt only renders `"fullRefresh.$": "$.fullRefresh"`: the value stays a boolean.
     const modelStep = (model: string) =>
       invoke(`Run ${model}`, props.sqlRunner, {
         kind: 'model',
