@@ -63,7 +63,7 @@ export function buildPipelineApp(app: App, config: PipelineConfig): PipelineStac
     logRetention: config.logRetention,
   });
   const warehouse = new WarehouseStack(app, stackName(config, 'Warehouse'), {
-    description: `Spotify streaming pipeline (${config.environmentName}): hourly Snowflake loader, transformation state machine, their dashboard and alarms.`,
+    description: `Spotify streaming pipeline (${config.environmentName}): the hourly pipeline run (load into Snowflake, then transform) and its lease, their dashboard and alarms.`,
     lake: stateful.lake,
     snowflakeCredentials: stateful.snowflake.credentials,
     alarmTopic: ingestion.monitoring.alarmTopic,

@@ -40,7 +40,7 @@ export const PIPELINE_BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: true,
   // The pinned AWS SDK clients are bundled, not the runtime's: the version tested is the one that
-  // runs (the consumer relies on conditional writes, the loader on Step Functions' client).
+  // runs (the consumer relies on S3's conditional writes).
   externalModules: [],
 };
 

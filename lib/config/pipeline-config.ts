@@ -123,25 +123,34 @@ export interface SnowflakeStorageIntegrationConfig {
   readonly externalId: string;
 }
 
-/** The hourly loader function and its schedule. */
+/** The loader function, and the schedule of the pipeline run that invokes it. */
 export interface LoadingConfig {
-  /** Minute past each hour at which the loader runs (0 to 59): late enough for the closed hour's last files. */
+  /** Minute past each hour at which the pipeline run starts (0 to 59): late enough for the closed hour's last files. */
   readonly scheduleMinute: number;
   /** Memory of the loader function in MiB (128 to 10,240). */
   readonly memoryMiB: number;
-  /** Timeout of one load, in seconds (60 to 900); less than the hour between runs. */
+  /**
+   * Timeout of one load, in seconds (120 to 900); less than the hour between runs. Snowflake's
+   * statement and lock timeouts are set 60 seconds below it.
+   */
   readonly timeoutSeconds: number;
   /** Who may assume the lake-reader role. Absent: only this account, until the integration exists. */
   readonly snowflakeStorageIntegration?: SnowflakeStorageIntegrationConfig;
 }
 
-/** The transformation state machine and its SQL-runner function. */
+/** The transformation half of the pipeline run, and its SQL-runner function. */
 export interface TransformationConfig {
   /** Memory of the SQL-runner function in MiB (128 to 10,240); it waits on Snowflake, so little is needed. */
   readonly stepMemoryMiB: number;
-  /** Timeout of one model or test, in seconds (60 to 900). */
+  /**
+   * Timeout of one model or test, in seconds (120 to 900). Snowflake's statement and lock timeouts
+   * are set 60 seconds below it.
+   */
   readonly stepTimeoutSeconds: number;
-  /** Timeout of a whole run, in minutes (5 to 1,440). */
+  /**
+   * Timeout of the work of a whole run (load, then transform), in minutes (5 to 1,440); the
+   * execution's timeout adds the longest wait for the run lease to it.
+   */
   readonly runTimeoutMinutes: number;
   /** Retries of a step whose warehouse connection failed (0 to 10). */
   readonly connectionRetries: number;
@@ -623,7 +632,7 @@ function parseLoading(raw: Record<string, unknown>, path: string): LoadingConfig
   const loading: LoadingConfig = {
     scheduleMinute: integer('scheduleMinute', 0, 59, 'minute past the hour'),
     memoryMiB: integer('memoryMiB', 128, 10_240, 'MiB'),
-    timeoutSeconds: integer('timeoutSeconds', 60, 900, 'seconds'),
+    timeoutSeconds: integer('timeoutSeconds', 120, 900, 'seconds'),
   };
   if (raw.snowflakeStorageIntegration === undefined) return loading;
   const integrationPath = `${path}.snowflakeStorageIntegration`;
@@ -651,7 +660,7 @@ function parseTransformation(raw: Record<string, unknown>, path: string): Transf
   };
   return {
     stepMemoryMiB: integer('stepMemoryMiB', 128, 10_240, 'MiB'),
-    stepTimeoutSeconds: integer('stepTimeoutSeconds', 60, 900, 'seconds'),
+    stepTimeoutSeconds: integer('stepTimeoutSeconds', 120, 900, 'seconds'),
     runTimeoutMinutes: integer('runTimeoutMinutes', 5, 1_440, 'minutes'),
     connectionRetries: integer('connectionRetries', 0, 10, 'retries'),
   };

@@ -17,11 +17,19 @@ import type { LakeStorageProps } from './lake-storage-props.js';
 // grants follow the prefixes the consumer and loader write and read.
 export { BRONZE_PREFIX, QUARANTINE_PREFIX };
 
+/**
+ * Key prefix of the arrival records: one small object per lake file written, which the loader lists
+ * to find new files without walking every hour folder of bronze/. Written here until the runtime
+ * code's lake layout (lambdas/shared/lake/lake-layout.ts) exports it; then import it from there.
+ */
+export const ARRIVALS_PREFIX = 'arrivals/';
+
 const MINIMUM_DAYS_IN_INFREQUENT_ACCESS = 30;
 
 /**
- * The data lake: one bucket with `bronze/` (accepted events) and `quarantine/` (rejected records),
- * plus a bucket for its S3 server access logs.
+ * The data lake: one bucket with `bronze/` (accepted events), `quarantine/` (rejected records) and
+ * `arrivals/` (a record of each new lake file, for the loader), plus a bucket for its S3 server
+ * access logs.
  *
  * Encryption is SSE-S3 (S3-managed keys), chosen over SSE-KMS on purpose: access is governed by
  * IAM and the bucket policy alone, the consumer writes many small objects (SSE-KMS would add a KMS
@@ -39,6 +47,8 @@ export class LakeStorage extends Construct {
   readonly bronzePrefix = BRONZE_PREFIX;
   /** Key prefix of quarantined records. */
   readonly quarantinePrefix = QUARANTINE_PREFIX;
+  /** Key prefix of the arrival records of new lake files. */
+  readonly arrivalsPrefix = ARRIVALS_PREFIX;
 
   constructor(scope: Construct, id: string, props: LakeStorageProps = {}) {
     super(scope, id);
@@ -179,18 +189,60 @@ export class LakeStorage extends Construct {
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resourceArns: [bronzeObjects],
     }).combine(this.grantListBronze(grantee));
+    this.acknowledgeObjectsUnderPrefix(
+      grantee,
+      'grantReadBronze',
+      bronzeObjects,
+      'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.',
+    );
+    return grant;
+  }
+
+  /**
+   * Lets the grantee list `arrivals/` (no other prefix) and read the arrival records under it, and
+   * nothing else: what the loader needs to find the lake files written since its last run. The
+   * `arrivals/*` resource is acknowledged to cdk-nag on the grantee role's policy, and nothing else is.
+   */
+  grantReadArrivals(grantee: IGrantable): Grant {
+    const arrivalRecords = `${this.bucket.bucketArn}/${ARRIVALS_PREFIX}*`;
+    const grant = Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [arrivalRecords],
+    }).combine(
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket'],
+        resourceArns: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${ARRIVALS_PREFIX}*`] } },
+      }),
+    );
+    this.acknowledgeObjectsUnderPrefix(
+      grantee,
+      'grantReadArrivals',
+      arrivalRecords,
+      'Every arrival record under arrivals/ may be read: they are named after the lake files they announce, which the consumer names as it writes them. Nothing else in the lake is readable through this statement.',
+    );
+    return grant;
+  }
+
+  /**
+   * Acknowledges cdk-nag's wildcard finding for `objects` (one prefix's objects) on the grantee
+   * role's own policy, where the grant put it, and nowhere else.
+   */
+  private acknowledgeObjectsUnderPrefix(
+    grantee: IGrantable,
+    grantName: string,
+    objects: string,
+    reason: string,
+  ): void {
     const policy =
       grantee.grantPrincipal instanceof Role
         ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
         : undefined;
     if (policy === undefined)
-      throw new Error(`LakeStorage ${this.node.path}: grantReadBronze needs a grantee with an IAM role`);
-    acknowledgeWildcardResources(
-      policy,
-      [bronzeObjects],
-      'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.',
-    );
-    return grant;
+      throw new Error(`LakeStorage ${this.node.path}: ${grantName} needs a grantee with an IAM role`);
+    acknowledgeWildcardResources(policy, [objects], reason);
   }
 
   /** Lets the grantee list the bucket and read every object in it (both prefixes). */

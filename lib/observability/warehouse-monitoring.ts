@@ -22,8 +22,10 @@ const ONE_HOUR = Duration.hours(1);
 
 /** Properties of {@link WarehouseMonitoring}. */
 export interface WarehouseMonitoringProps {
+  /** The loader function; it publishes the backlog metrics (UnloadedFiles, OldestUnloadedFileAgeSeconds). */
   readonly loader: NodejsFunction;
   readonly sqlRunner: NodejsFunction;
+  /** The pipeline-run state machine, which invokes both functions. */
   readonly stateMachine: StateMachine;
   /** The topic the alarms notify (the pipeline's alarm topic). */
   readonly alarmTopic: ITopic;
@@ -38,15 +40,16 @@ export interface WarehouseMonitoringProps {
  * The dashboard and alarms of the warehouse side (lake -> Snowflake -> silver and gold).
  *
  * Alarms: freshness (the loader's OldestUnloadedFileAgeSeconds above the threshold for two
- * hourly runs, or not reported for two hours, which is what a loader that cannot start looks
- * like), loader errors, and failed, timed-out or aborted transformation runs.
+ * hourly runs, or not reported for two hours, which is what a run that never gets to load looks
+ * like: it cannot start, or keeps finding the lease held), loader errors, and failed, timed-out or
+ * aborted pipeline runs.
  */
 export class WarehouseMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: {
     readonly freshness: Alarm;
     readonly loaderErrors: Alarm;
-    readonly transformationFailures: Alarm;
+    readonly runFailures: Alarm;
   };
 
   constructor(scope: Construct, id: string, props: WarehouseMonitoringProps) {
@@ -93,16 +96,16 @@ export class WarehouseMonitoring extends Construct {
       }),
       loaderErrors: alarm('LoaderErrors', {
         alarmDescription:
-          'The hourly loader failed in the last hour (after Lambda’s retries, the next run loads what it missed). Check its logs.',
+          'The loader failed in the last hour (a failed warehouse connection is retried by the run first; the next run loads what it missed). Check its logs.',
         metric: loaderErrors,
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
-      transformationFailures: alarm('TransformationFailures', {
+      runFailures: alarm('RunFailures', {
         alarmDescription:
-          'A transformation run failed, timed out or was aborted in the last hour: gold is stale until a run succeeds. The alarm topic also got the run’s cause.',
+          'A pipeline run (load, then transform) failed, timed out or was aborted in the last hour: gold is stale until a run succeeds. The alarm topic also got the run’s cause.',
         metric: failedRuns,
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -140,7 +143,7 @@ export class WarehouseMonitoring extends Construct {
             width: 8,
           }),
           new GraphWidget({
-            title: 'Transformation runs',
+            title: 'Pipeline runs',
             left: [stateMachine.metricSucceeded({ period: ONE_HOUR, statistic: 'Sum' }), failedRuns],
             right: [stateMachine.metricTime({ period: ONE_HOUR, statistic: 'Maximum' })],
             width: 8,

@@ -5,9 +5,11 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { LoadingConfig, ObservabilityConfig, TransformationConfig } from '../config/pipeline-config.js';
 import type { LakeStorage } from '../lake/lake-storage.js';
-import { HourlyLakeLoader } from '../loading/hourly-lake-loader.js';
+import { LakeLoader } from '../loading/lake-loader.js';
 import { WarehouseMonitoring } from '../observability/warehouse-monitoring.js';
-import { TransformationStateMachine } from '../transformation/transformation-state-machine.js';
+import { PipelineRunStateMachine } from '../orchestration/pipeline-run-state-machine.js';
+import { RunLease } from '../orchestration/run-lease.js';
+import { SqlRunnerFunction } from '../transformation/sql-runner-function.js';
 
 /** Properties of {@link WarehouseStack}. */
 export interface WarehouseStackProps extends StackProps {
@@ -24,14 +26,16 @@ export interface WarehouseStackProps extends StackProps {
 }
 
 /**
- * The warehouse side, stateless: the hourly loader (EventBridge rule and function), the
- * transformation state machine built from `sql/manifest.json` with its SQL-runner function,
- * started by the loader after each load with rows, and their dashboard and alarms. The data it
- * works on lives in the lake (stateful stack) and in Snowflake.
+ * The warehouse side, stateless: the hourly pipeline run (a state machine that takes the run
+ * lease, invokes the loader function, then the SQL-runner function for each step of
+ * `sql/manifest.json`), the lease's table, and their dashboard and alarms. The data it works on
+ * lives in the lake (stateful stack) and in Snowflake; the lease table holds only a lock.
  */
 export class WarehouseStack extends Stack {
-  readonly loader: HourlyLakeLoader;
-  readonly transformation: TransformationStateMachine;
+  readonly loader: LakeLoader;
+  readonly sqlRunner: SqlRunnerFunction;
+  readonly runLease: RunLease;
+  readonly pipelineRun: PipelineRunStateMachine;
   readonly monitoring: WarehouseMonitoring;
 
   constructor(scope: Construct, id: string, props: WarehouseStackProps) {
@@ -46,38 +50,44 @@ export class WarehouseStack extends Stack {
       ...stackProps
     } = props;
     super(scope, id, stackProps);
-    this.loader = new HourlyLakeLoader(this, 'Loading', {
+    // The construct ids 'Loading' and 'Transformation' are those the two functions had before the
+    // pipeline run existed: the functions and their log groups are updated in place, not replaced.
+    this.loader = new LakeLoader(this, 'Loading', {
       lake,
       credentials: snowflakeCredentials,
-      scheduleMinute: loading.scheduleMinute,
       memorySize: loading.memoryMiB,
       timeout: Duration.seconds(loading.timeoutSeconds),
       logRetention,
     });
-    this.transformation = new TransformationStateMachine(this, 'Transformation', {
+    this.sqlRunner = new SqlRunnerFunction(this, 'Transformation', {
       credentials: snowflakeCredentials,
+      memorySize: transformation.stepMemoryMiB,
+      timeout: Duration.seconds(transformation.stepTimeoutSeconds),
+      logRetention,
+    });
+    this.runLease = new RunLease(this, 'RunLease');
+    this.pipelineRun = new PipelineRunStateMachine(this, 'PipelineRun', {
+      loader: this.loader.function,
+      sqlRunner: this.sqlRunner.function,
+      lease: this.runLease,
       failureTopic: alarmTopic,
-      stepMemorySize: transformation.stepMemoryMiB,
-      stepTimeout: Duration.seconds(transformation.stepTimeoutSeconds),
+      scheduleMinute: loading.scheduleMinute,
       runTimeout: Duration.minutes(transformation.runTimeoutMinutes),
       connectionRetries: transformation.connectionRetries,
       logRetention,
     });
-    this.loader.startsAfterEachLoad(this.transformation.stateMachine);
     this.monitoring = new WarehouseMonitoring(this, 'Monitoring', {
       loader: this.loader.function,
-      sqlRunner: this.transformation.sqlRunner,
-      stateMachine: this.transformation.stateMachine,
+      sqlRunner: this.sqlRunner.function,
+      stateMachine: this.pipelineRun.stateMachine,
       alarmTopic,
       freshnessThreshold: Duration.minutes(observability.freshnessThresholdMinutes),
     });
-    new CfnOutput(this, 'TransformationStateMachineArn', {
-      description: 'Start it with {"fullRefresh": true} to rebuild silver and gold from all of bronze',
-      value: this.transformation.stateMachine.stateMachineArn,
-    });
-    new CfnOutput(this, 'LoaderFunctionName', {
-      description: 'Invoke it to load now rather than at the next scheduled minute',
-      value: this.loader.function.functionName,
+    // No output names the loader function: invoked by hand it would load without the run lease.
+    new CfnOutput(this, 'PipelineRunStateMachineArn', {
+      description:
+        'Start an execution to load and transform now; {"fullRefresh": true} rebuilds silver and gold from all of bronze',
+      value: this.pipelineRun.stateMachine.stateMachineArn,
     });
   }
 }

@@ -13,6 +13,11 @@ import {
 /** Where the bundle keeps `sql/` in the function's file system; the code finds it through SQL_DIR. */
 export const BUNDLED_SQL_DIR = '/var/task/sql';
 
+/** How long before the function's own timeout Snowflake gives up on a statement or a lock. */
+const SNOWFLAKE_TIMEOUT_MARGIN = Duration.seconds(60);
+/** The shortest function timeout that leaves Snowflake a useful statement timeout within it. */
+const MINIMUM_TIMEOUT = Duration.seconds(120);
+
 /** Properties of {@link WarehouseSqlFunction}. */
 export interface WarehouseSqlFunctionProps {
   /** The handler's file, relative to the repository root. */
@@ -22,11 +27,18 @@ export interface WarehouseSqlFunctionProps {
   readonly credentials: ISecret;
   /** @default 512 */
   readonly memorySize?: number;
-  /** @default Duration.minutes(15) */
+  /**
+   * At least 120 seconds: Snowflake's statement and lock timeouts are set 60 seconds below it.
+   * @default Duration.minutes(15)
+   */
   readonly timeout?: Duration;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** Added to SNOWFLAKE_SECRET_ARN, SQL_DIR and NODE_OPTIONS. */
+  /**
+   * Added to SNOWFLAKE_SECRET_ARN, SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS,
+   * SNOWFLAKE_LOCK_TIMEOUT_SECONDS, SQL_DIR and NODE_OPTIONS.
+   * @default - only those
+   */
   readonly environment?: Record<string, string>;
 }
 
@@ -45,16 +57,27 @@ export class WarehouseSqlFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: WarehouseSqlFunctionProps) {
     super(scope, id);
+    const timeout = props.timeout ?? Duration.minutes(15);
+    if (timeout.toSeconds() < MINIMUM_TIMEOUT.toSeconds()) {
+      throw new Error(
+        `WarehouseSqlFunction ${this.node.path}: timeout is ${timeout.toSeconds()} seconds; use at least ${MINIMUM_TIMEOUT.toSeconds()} (Snowflake's statement and lock timeouts are set ${SNOWFLAKE_TIMEOUT_MARGIN.toSeconds()} seconds below it)`,
+      );
+    }
+    // So that a statement waiting on a lock, or running away, is cancelled by Snowflake (which
+    // rolls its transaction back) before Lambda kills the function in the middle of a transaction.
+    const snowflakeTimeoutSeconds = String(timeout.toSeconds() - SNOWFLAKE_TIMEOUT_MARGIN.toSeconds());
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.function = new NodejsFunction(this, 'Function', {
       ...pipelineFunctionDefaults(props.entry),
       description: props.description,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.minutes(15),
+      timeout,
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
         SNOWFLAKE_SECRET_ARN: props.credentials.secretArn,
+        SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS: snowflakeTimeoutSeconds,
+        SNOWFLAKE_LOCK_TIMEOUT_SECONDS: snowflakeTimeoutSeconds,
         SQL_DIR: BUNDLED_SQL_DIR,
         NODE_OPTIONS: '--enable-source-maps',
       },

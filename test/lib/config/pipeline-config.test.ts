@@ -255,7 +255,8 @@ describe('loadPipelineConfig', () => {
     ],
     [{ lake: [] }, /environments\.dev\.lake is \[\]: it must be an object/],
     [{ loading: { scheduleMinute: 60 } }, /loading\.scheduleMinute is 60: use 0 to 59/],
-    [{ loading: { timeoutSeconds: 3600 } }, /loading\.timeoutSeconds is 3600: use 60 to 900/],
+    [{ loading: { timeoutSeconds: 3600 } }, /loading\.timeoutSeconds is 3600: use 120 to 900/],
+    [{ loading: { timeoutSeconds: 90 } }, /loading\.timeoutSeconds is 90: use 120 to 900/],
     [
       { loading: { snowflakeStorageIntegration: { iamUserArn: 'snowflake-user', externalId: 'x' } } },
       /loading\.snowflakeStorageIntegration\.iamUserArn is "snowflake-user": copy STORAGE_AWS_IAM_USER_ARN/,
@@ -266,7 +267,11 @@ describe('loadPipelineConfig', () => {
     ],
     [
       { transformation: { stepTimeoutSeconds: 901 } },
-      /transformation\.stepTimeoutSeconds is 901: use 60 to 900/,
+      /transformation\.stepTimeoutSeconds is 901: use 120 to 900/,
+    ],
+    [
+      { transformation: { stepTimeoutSeconds: 119 } },
+      /transformation\.stepTimeoutSeconds is 119: use 120 to 900/,
     ],
     [{ transformation: { connectionRetries: 11 } }, /transformation\.connectionRetries is 11: use 0 to 10/],
     [

@@ -250,6 +250,41 @@ describe('LakeStorage', () => {
       expect(JSON.stringify(statements[0])).toContain('/bronze/*');
     });
 
+    it('grantReadArrivals allows listing arrivals/ and reading the records under it only, never writing', () => {
+      // GIVEN a role WHEN it is granted the arrivals
+      const statements = grantStatements((lake, role) => lake.grantReadArrivals(role));
+
+      // THEN it may read arrivals/ objects and list that prefix, and nothing more
+      expect(statements).toEqual([
+        expect.objectContaining({ Action: 's3:GetObject' }),
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Condition: { StringLike: { 's3:prefix': ['arrivals/*'] } },
+        }),
+      ]);
+      expect(JSON.stringify(statements[0])).toContain('/arrivals/*');
+      expect(JSON.stringify(statements)).not.toMatch(/bronze|quarantine|Put|Delete/);
+    });
+
+    it('grantReadArrivals acknowledges the arrivals/* wildcard on the grantee role policy, with a reason', () => {
+      // GIVEN a role WHEN it is granted the arrivals
+      const { stack, lake } = lakeUnderTest();
+      const role = new Role(stack, 'Loader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      lake.grantReadArrivals(role);
+
+      // THEN the acknowledgement names exactly that resource, on the role's policy
+      const acknowledged = role.node
+        .findChild('DefaultPolicy')
+        .node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+      expect(acknowledged).toEqual([
+        [
+          'AwsSolutions-IAM5[Resource::<LakeBucketB1D32E10.Arn>/arrivals/*]',
+          expect.stringMatching(/arrival record/),
+        ],
+      ]);
+    });
+
     it('grantListBronze allows listing bronze/ only, reading nothing', () => {
       const statements = grantStatements((lake, role) => lake.grantListBronze(role));
       expect(statements).toEqual([

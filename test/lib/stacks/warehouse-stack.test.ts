@@ -11,35 +11,73 @@ interface DefinitionState {
   readonly Type: string;
   readonly Next?: string;
   readonly End?: boolean;
-  readonly Branches?: { readonly StartAt: string; readonly States: Record<string, DefinitionState> }[];
-  readonly Retry?: { readonly ErrorEquals: string[]; readonly MaxAttempts?: number }[];
-  readonly Arguments?: { readonly Payload?: Record<string, unknown> };
+  readonly Default?: string;
+  readonly Choices?: readonly Record<string, unknown>[];
+  readonly Branches?: readonly StateGraph[];
+  readonly Retry?: readonly {
+    readonly ErrorEquals: string[];
+    readonly MaxAttempts?: number;
+    readonly IntervalSeconds?: number;
+    readonly BackoffRate?: number;
+  }[];
+  readonly Catch?: readonly {
+    readonly ErrorEquals: string[];
+    readonly ResultPath?: string | null;
+    readonly Next: string;
+  }[];
+  readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown> & { readonly Payload?: Record<string, unknown> };
+  readonly ResultSelector?: Record<string, string>;
+  readonly ResultPath?: string | null;
+  readonly OutputPath?: string;
+  readonly Result?: unknown;
+  readonly Seconds?: number;
+  readonly ErrorPath?: string;
+  readonly CausePath?: string;
+}
+interface StateGraph {
+  readonly StartAt: string;
+  readonly States: Record<string, DefinitionState>;
+}
+
+/** A CloudFormation reference as a placeholder: `<AWS::Partition>`, `<LoadingLoaderFunction14059E28.Arn>`. */
+function placeholder(reference: unknown): string {
+  const { Ref, 'Fn::GetAtt': getAtt } = reference as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  if (Ref !== undefined) return `<${Ref}>`;
+  if (getAtt !== undefined) return `<${getAtt.join('.')}>`;
+  throw new Error(`unexpected reference in the definition: ${JSON.stringify(reference)}`);
 }
 
 /** The state machine's definition with its CloudFormation references replaced by placeholders. */
-function definitionOf(template: Template): { StartAt: string; States: Record<string, DefinitionState> } {
+function definitionOf(template: Template): StateGraph & { TimeoutSeconds: number; QueryLanguage: string } {
   const [stateMachine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   const parts = stateMachine!.Properties.DefinitionString['Fn::Join'][1] as unknown[];
-  return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'REF')).join(''));
+  return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : placeholder(part))).join(''));
 }
 
-/** Top-level states in the order they run, each with the payloads of the tasks inside it. */
-function topLevelSteps(definition: ReturnType<typeof definitionOf>) {
-  const steps: { name: string; payloads: Record<string, unknown>[]; tasks: DefinitionState[] }[] = [];
-  let name: string | undefined = definition.StartAt;
-  while (name !== undefined) {
-    const state: DefinitionState = definition.States[name]!;
-    const tasks =
-      state.Type === 'Parallel'
-        ? state.Branches!.map((branch) => branch.States[branch.StartAt]!)
-        : state.Type === 'Task'
-          ? [state]
-          : [];
-    steps.push({ name, tasks, payloads: tasks.map((task) => task.Arguments!.Payload!) });
-    name = state.Next;
-  }
-  return steps;
+/** Every state of the graph, those inside Parallel branches too, by name. */
+function allStates(graph: StateGraph): Record<string, DefinitionState> {
+  return Object.fromEntries(
+    Object.entries(graph.States).flatMap(([name, state]) => [
+      [name, state],
+      ...(state.Branches ?? []).flatMap((branch) => Object.entries(allStates(branch))),
+    ]),
+  );
 }
+
+/** The states of one branch in the order they run, following Next (and a Choice's first rule). */
+function runOrder(graph: StateGraph): string[] {
+  const order: string[] = [];
+  let name: string | undefined = graph.StartAt;
+  while (name !== undefined && !order.includes(name)) {
+    order.push(name);
+    const state: DefinitionState = graph.States[name]!;
+    name = state.Type === 'Choice' ? (state.Choices![0]!.Next as string) : state.Next;
+  }
+  return order;
+}
+
+const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
 describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
   // GIVEN the app as bin/app.ts builds it
@@ -47,6 +85,37 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
   // WHEN the warehouse stack is synthesized
   const template = Template.fromStack(stacks.warehouse);
   const manifest = loadTransformationManifest();
+  const resources = template.toJSON().Resources as ReturnType<Template['findResources']>;
+  const logicalIdOf = (type: string, prefix: string) => {
+    const ids = Object.keys(resources).filter((id) => resources[id]!.Type === type && id.startsWith(prefix));
+    expect(ids, `${type} ${prefix}*`).toHaveLength(1);
+    return ids[0]!;
+  };
+  const loaderId = logicalIdOf('AWS::Lambda::Function', 'LoadingLoaderFunction');
+  const sqlRunnerId = logicalIdOf('AWS::Lambda::Function', 'TransformationSqlRunnerFunction');
+  const stateMachineId = logicalIdOf('AWS::StepFunctions::StateMachine', 'PipelineRunStateMachine');
+  const leaseTableId = logicalIdOf('AWS::DynamoDB::Table', 'RunLeaseTable');
+  /** Every statement of every policy attached to the role of `roleLogicalId`, with the policy's id. */
+  const statementsOfRole = (roleLogicalId: string) =>
+    Object.entries(resources)
+      .filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]),
+      )
+      .flatMap(([policyId, resource]) =>
+        (resource.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map((statement) => ({
+          ...statement,
+          policyId,
+          Action: [statement.Action].flat() as string[],
+          Resource: statement.Resource,
+          Condition: statement.Condition,
+        })),
+      );
+  const roleOf = (logicalId: string) =>
+    (resources[logicalId]!.Properties.Role ?? resources[logicalId]!.Properties.RoleArn)[
+      'Fn::GetAtt'
+    ][0] as string;
 
   it('is named after the environment and uses the lake, the secret and the alarm topic of the other stacks', () => {
     expect(stacks.warehouse.stackName).toBe(`SpotifyPipeline-${environmentName}-Warehouse`);
@@ -55,15 +124,8 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     );
   });
 
-  describe('loading', () => {
-    const loaderId = Object.keys(
-      template.findResources('AWS::Lambda::Function', {
-        Properties: { Environment: { Variables: { LAKE_BUCKET: Match.anyValue() } } },
-      }),
-    );
-
-    it('is one ARM64 Node.js 22 function with JSON logs, sized by config, outside the VPC, with sql/ in its bundle', () => {
-      expect(loaderId).toHaveLength(1);
+  describe('the loader function', () => {
+    it('is one ARM64 Node.js 22 function with JSON logs, sized by config, outside the VPC, with sql/ in its bundle and Snowflake timeouts a minute inside its own', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Architectures: ['arm64'],
         Runtime: 'nodejs22.x',
@@ -75,110 +137,370 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           Variables: {
             LAKE_BUCKET: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }),
             SNOWFLAKE_SECRET_ARN: Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() }),
+            SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS: String(config.loading.timeoutSeconds - 60),
+            SNOWFLAKE_LOCK_TIMEOUT_SECONDS: String(config.loading.timeoutSeconds - 60),
             SQL_DIR: '/var/task/sql',
-            TRANSFORMATION_STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('^TransformationStateMachine') },
             NODE_OPTIONS: '--enable-source-maps',
           },
         },
       });
+      expect(resources[loaderId]!.Properties.Environment.Variables).not.toHaveProperty(
+        'TRANSFORMATION_STATE_MACHINE_ARN',
+      );
     });
 
-    it('runs at the configured minute of every hour, and Lambda retries a failed run twice within the hour', () => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: `cron(${config.loading.scheduleMinute} * * * ? *)`,
-        State: 'ENABLED',
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [loaderId[0], 'Arn'] } })],
-      });
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: loaderId[0] },
-        MaximumRetryAttempts: 2,
-        MaximumEventAgeInSeconds: 3600,
-      });
+    it('has no schedule and no asynchronous invocation of its own: only the pipeline run invokes it', () => {
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(JSON.stringify(rules)).not.toContain(loaderId);
+      template.resourceCountIs('AWS::Lambda::Permission', 0);
     });
 
-    it('may list and read bronze/ only (it reads a file COPY refuses), read the secret, and start and list the transformation runs', () => {
-      const policy = Object.values(
-        template.findResources('AWS::IAM::Policy', {
-          Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^LoadingLoaderFunctionServiceRole') }] },
-        }),
-      )[0]!;
-      const statements = policy.Properties.PolicyDocument.Statement as Record<string, unknown>[];
-      expect(statements).toContainEqual(
-        expect.objectContaining({
-          Action: 's3:ListBucket',
-          Condition: { StringLike: { 's3:prefix': ['bronze/*'] } },
-        }),
-      );
-      const actions = statements.flatMap((statement) => [statement.Action].flat());
-      expect(actions).toEqual(
-        expect.arrayContaining(['secretsmanager:GetSecretValue', 'states:StartExecution']),
-      );
-      expect(actions.filter((action) => String(action).startsWith('s3:')).sort()).toEqual([
+    it('may list and read arrivals/ and bronze/ only and read the secret, and has no Step Functions permission at all', () => {
+      const statements = statementsOfRole(roleOf(loaderId));
+      const actions = statements.flatMap((statement) => statement.Action);
+      expect(actions.filter((action) => action.startsWith('states:'))).toEqual([]);
+      expect(actions).toContain('secretsmanager:GetSecretValue');
+      expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual([
         's3:GetBucketLocation',
+        's3:GetObject',
         's3:GetObject',
         's3:GetObjectVersion',
         's3:ListBucket',
+        's3:ListBucket',
       ]);
-      const objectReads = statements.filter((statement) =>
-        [statement.Action].flat().includes('s3:GetObject'),
+      const listings = statements.filter((statement) => statement.Action.includes('s3:ListBucket'));
+      expect(listings.map((statement) => statement.Condition)).toEqual([
+        { StringLike: { 's3:prefix': ['arrivals/*'] } },
+        { StringLike: { 's3:prefix': ['bronze/*'] } },
+      ]);
+      const objectReads = JSON.stringify(
+        statements.filter((statement) => statement.Action.includes('s3:GetObject')).map((s) => s.Resource),
       );
-      expect(JSON.stringify(objectReads.map((statement) => statement.Resource))).toMatch(/\/bronze\/\*"/);
-      expect(JSON.stringify(objectReads.map((statement) => statement.Resource))).not.toMatch(/quarantine/);
+      expect(objectReads).toMatch(/\/arrivals\/\*"/);
+      expect(objectReads).toMatch(/\/bronze\/\*"/);
+      expect(objectReads).not.toMatch(/quarantine/);
     });
   });
 
-  describe('transformation', () => {
-    const definition = definitionOf(template);
-    const steps = topLevelSteps(definition);
-
-    it("runs the manifest's waves in order, the models of a wave in parallel, then every data-quality test", () => {
-      const waves = planWaves(manifest).map((wave) => wave.map((model) => model.name).sort());
-      const modelSteps = steps.filter((step) => step.payloads.some((payload) => payload.kind === 'model'));
-      expect(modelSteps.map((step) => step.payloads.map((payload) => payload.model).sort())).toEqual(waves);
-      const last = steps.filter((step) => step.tasks.length > 0).at(-1)!;
-      expect(last.payloads.map((payload) => payload.test).sort()).toEqual(
-        manifest.tests.map((test) => test.name).sort(),
-      );
-      // Every model after all of its dependencies.
-      const position = new Map(
-        modelSteps.flatMap((step, index) => step.payloads.map((p) => [p.model, index])),
-      );
-      for (const model of manifest.models) {
-        for (const dependency of model.dependsOn) {
-          expect(position.get(dependency)!, `${dependency} before ${model.name}`).toBeLessThan(
-            position.get(model.name)!,
-          );
-        }
-      }
-    });
-
-    it('passes the run’s fullRefresh to every model, true only when asked for', () => {
-      expect(definition.States[definition.StartAt]).toMatchObject({
-        Type: 'Pass',
-        Output: { fullRefresh: '{% $states.input.fullRefresh = true %}' },
+  describe('the SQL-runner function', () => {
+    it('is sized by config, with Snowflake timeouts a minute inside its own, and may read the secret only', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        MemorySize: config.transformation.stepMemoryMiB,
+        Timeout: config.transformation.stepTimeoutSeconds,
+        Environment: {
+          Variables: Match.objectLike({
+            SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS: String(config.transformation.stepTimeoutSeconds - 60),
+            SNOWFLAKE_LOCK_TIMEOUT_SECONDS: String(config.transformation.stepTimeoutSeconds - 60),
+          }),
+        },
       });
-      for (const step of steps)
-        for (const payload of step.payloads.filter((p) => p.kind === 'model'))
-          expect(payload.fullRefresh).toBe('{% $states.input.fullRefresh %}');
+      expect(resources[sqlRunnerId]!.Properties.Timeout).toBe(config.transformation.stepTimeoutSeconds);
+      const actions = statementsOfRole(roleOf(sqlRunnerId)).flatMap((statement) => statement.Action);
+      expect(actions.sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    });
+  });
+
+  describe('the run lease', () => {
+    it('is a pay-per-request table keyed by the string "lease", deleted with the stack (it holds only a lock)', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: {
+          KeySchema: [{ AttributeName: 'lease', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'lease', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+      });
+    });
+  });
+
+  describe('the pipeline run', () => {
+    const definition = definitionOf(template);
+    const states = allStates(definition);
+    const state = (name: string): DefinitionState => {
+      expect(states, `state "${name}"`).toHaveProperty([name]);
+      return states[name]!;
+    };
+    const work = state('Load and transform');
+    const workBranch = work.Branches![0]!;
+    const lambdaTasks = Object.values(states).filter((s) => s.Resource?.endsWith(':lambda:invoke'));
+
+    it('is started at the configured minute of every hour with {"fullRefresh": false}, and by nothing else', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: `cron(${config.loading.scheduleMinute} * * * ? *)`,
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: stateMachineId },
+            Input: JSON.stringify({ fullRefresh: false }),
+            RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
+          }),
+        ],
+      });
+      const scheduled = Object.values(template.findResources('AWS::Events::Rule')).filter(
+        (rule) => rule.Properties.ScheduleExpression !== undefined,
+      );
+      expect(scheduled).toHaveLength(1);
     });
 
-    it("retries a step only for Lambda's service errors and a failed warehouse connection, never a failed SQL or test", () => {
-      const tasks = steps.flatMap((step) => step.tasks);
-      expect(tasks).toHaveLength(manifest.models.length + manifest.tests.length);
-      for (const task of tasks) {
-        const retried = task.Retry!.flatMap((retrier) => retrier.ErrorEquals);
-        expect(retried.filter((error) => !error.startsWith('Lambda.'))).toEqual(['WarehouseConnectionError']);
-        expect(task.Retry!.at(-1)!.MaxAttempts).toBe(config.transformation.connectionRetries);
-      }
-    });
-
-    it('is a standard state machine with X-Ray tracing, every event logged, and the configured timeout', () => {
+    it('is one standard JSONPath state machine with X-Ray tracing, every event logged, and the configured run timeout plus the longest wait for the lease', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineType: 'STANDARD',
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
       });
-      expect(definition).toMatchObject({ TimeoutSeconds: config.transformation.runTimeoutMinutes * 60 });
+      expect(definition.QueryLanguage).toBe('JSONPath');
+      expect(definition.TimeoutSeconds).toBe(config.transformation.runTimeoutMinutes * 60 + 55 * 60);
+    });
+
+    it('reads the options first: only an explicit boolean "fullRefresh": true is a full refresh, and the wait count starts at 0', () => {
+      const readOptions = definition.States[definition.StartAt]!;
+      expect(readOptions).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          {
+            And: [
+              { Variable: '$.fullRefresh', IsPresent: true },
+              { Variable: '$.fullRefresh', IsBoolean: true },
+              { Variable: '$.fullRefresh', BooleanEquals: true },
+            ],
+          },
+        ],
+      });
+      const full = state(readOptions.Choices![0]!.Next as string);
+      const incremental = state(readOptions.Default!);
+      expect(full).toMatchObject({ Type: 'Pass', Result: { fullRefresh: true, waits: 0 } });
+      expect(incremental).toMatchObject({ Type: 'Pass', Result: { fullRefresh: false, waits: 0 } });
+      expect(full.Next).toBe('Take the run lease');
+      expect(incremental.Next).toBe('Take the run lease');
+    });
+
+    it('takes the run lease with a conditional put: free, or already held by this very execution', () => {
+      expect(state('Take the run lease')).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::dynamodb:putItem',
+        Parameters: {
+          TableName: `<${leaseTableId}>`,
+          Item: {
+            lease: { S: 'pipeline-run' },
+            holder: { 'S.$': '$$.Execution.Id' },
+            since: { 'S.$': '$$.Execution.StartTime' },
+          },
+          ConditionExpression: 'attribute_not_exists(lease) OR holder = :me',
+          ExpressionAttributeValues: { ':me': { 'S.$': '$$.Execution.Id' } },
+        },
+        ResultPath: null,
+        Catch: [{ ErrorEquals: [CONDITION_FAILED], Next: 'Read the lease' }],
+        Next: 'Load and transform',
+      });
+    });
+
+    it('when the lease is held, reads it consistently and asks Step Functions whether its holder still runs', () => {
+      expect(state('Read the lease')).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::dynamodb:getItem',
+        Parameters: { Key: { lease: { S: 'pipeline-run' } }, ConsistentRead: true },
+        ResultPath: '$.lease',
+        Next: 'Is the lease still held?',
+      });
+      expect(state('Is the lease still held?')).toMatchObject({
+        Choices: [{ Variable: '$.lease.Item.holder.S', IsPresent: false, Next: 'Take the run lease' }],
+        Default: 'Look up the lease holder',
+      });
+      expect(state('Look up the lease holder')).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::aws-sdk:sfn:describeExecution',
+        Parameters: { 'ExecutionArn.$': '$.lease.Item.holder.S' },
+        ResultSelector: { 'status.$': '$.Status' },
+        ResultPath: '$.holder',
+        Catch: [
+          { ErrorEquals: ['Sfn.ExecutionDoesNotExistException'], Next: 'Take over from the ended holder' },
+        ],
+        Next: 'Is the holder still running?',
+      });
+    });
+
+    it('waits a minute at a time for a running holder, counting, and ends as skipped (not failed) after 55 waits', () => {
+      expect(state('Is the holder still running?')).toMatchObject({
+        Choices: [{ Variable: '$.holder.status', StringEquals: 'RUNNING', Next: 'Waited long enough?' }],
+        Default: 'Take over from the ended holder',
+      });
+      const waitedLongEnough = state('Waited long enough?');
+      expect(waitedLongEnough.Choices).toEqual([
+        { Variable: '$.waits', NumericGreaterThanEquals: 55, Next: 'Skipped: another run holds the lease' },
+      ]);
+      expect(state('Skipped: another run holds the lease').Type).toBe('Succeed');
+      const wait = state(waitedLongEnough.Default!);
+      expect(wait).toMatchObject({ Type: 'Wait', Seconds: 60 });
+      expect(state(wait.Next!)).toMatchObject({
+        Type: 'Pass',
+        Parameters: { 'fullRefresh.$': '$.fullRefresh', 'waits.$': 'States.MathAdd($.waits, 1)' },
+        Next: 'Take the run lease',
+      });
+    });
+
+    it('takes the lease over from an ended holder by compare-and-swap on that exact holder, and starts again if it lost', () => {
+      expect(state('Take over from the ended holder')).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::dynamodb:putItem',
+        Parameters: {
+          Item: { lease: { S: 'pipeline-run' }, holder: { 'S.$': '$$.Execution.Id' } },
+          ConditionExpression: 'holder = :stale',
+          ExpressionAttributeValues: { ':stale': { 'S.$': '$.lease.Item.holder.S' } },
+        },
+        Catch: [{ ErrorEquals: [CONDITION_FAILED], Next: 'Take the run lease' }],
+        Next: 'Load and transform',
+      });
+    });
+
+    it('does the work in one Parallel of one branch that starts with the load, keeping its counts', () => {
+      expect(work).toMatchObject({ Type: 'Parallel', OutputPath: '$[0]', Next: 'Release the lease' });
+      expect(work.Branches).toHaveLength(1);
+      expect(workBranch.StartAt).toBe('Load new lake files');
+      expect(state('Load new lake files')).toMatchObject({
+        Parameters: { FunctionName: `<${loaderId}.Arn>`, Payload: { 'runId.$': '$$.Execution.Name' } },
+        ResultSelector: {
+          'filesLoaded.$': '$.Payload.filesLoaded',
+          'rowsInserted.$': '$.Payload.rowsInserted',
+          'linesRejected.$': '$.Payload.linesRejected',
+          'filesLeftForNextRun.$': '$.Payload.filesLeftForNextRun',
+        },
+        ResultPath: '$.load',
+        Next: 'Check for work',
+      });
+    });
+
+    it('invokes the loader for the load and the SQL runner for every other step', () => {
+      const invoked = lambdaTasks.map((task) => task.Parameters!.FunctionName);
+      expect(invoked.filter((fn) => fn === `<${loaderId}.Arn>`)).toHaveLength(1);
+      expect(invoked.filter((fn) => fn === `<${sqlRunnerId}.Arn>`)).toHaveLength(invoked.length - 1);
+    });
+
+    it('asks the warehouse for pending work, and transforms only on a full refresh or when there is some', () => {
+      expect(state('Check for work')).toMatchObject({
+        Parameters: { Payload: { kind: 'pending-work', 'batchId.$': '$$.Execution.Name' } },
+        ResultSelector: {
+          'hasWork.$': '$.Payload.hasWork',
+          'unclaimedLoads.$': '$.Payload.unclaimedLoads',
+          'pendingDays.$': '$.Payload.pendingDays',
+        },
+        ResultPath: '$.work',
+        Next: 'Anything to transform?',
+      });
+      const choice = state('Anything to transform?');
+      expect(choice.Choices).toEqual([
+        {
+          Or: [
+            { Variable: '$.fullRefresh', BooleanEquals: true },
+            { Variable: '$.work.hasWork', BooleanEquals: true },
+          ],
+          Next: runOrder(workBranch)[3],
+        },
+      ]);
+      expect(state(choice.Default!)).toEqual({ Type: 'Succeed' });
+      expect(choice.Default).toBe('Nothing new to transform');
+    });
+
+    it("runs the manifest's waves in order, the models of a wave in parallel, then every data-quality test", () => {
+      const transformation = runOrder(workBranch)
+        .slice(3)
+        .map((name) => workBranch.States[name]!);
+      const tasksOf = (s: DefinitionState) =>
+        s.Type === 'Parallel' ? s.Branches!.map((branch) => branch.States[branch.StartAt]!) : [s];
+      const payloads = transformation.map((s) => tasksOf(s).map((task) => task.Parameters!.Payload!));
+      const waves = planWaves(manifest).map((wave) => wave.map((model) => model.name).sort());
+      expect(payloads.slice(0, -1).map((wave) => wave.map((payload) => payload.model).sort())).toEqual(waves);
+      expect(
+        payloads
+          .at(-1)!
+          .map((payload) => payload.test)
+          .sort(),
+      ).toEqual(manifest.tests.map((test) => test.name).sort());
+      expect(transformation.at(-1)).toMatchObject({ Type: 'Parallel', End: true, ResultPath: null });
+      for (const s of transformation) expect(s.ResultPath, 'every step passes the run on').toBeNull();
+    });
+
+    it('passes every step the batch id (the execution name) and every model the run’s fullRefresh', () => {
+      const payloads = lambdaTasks.filter((task) => task !== state('Load new lake files'));
+      expect(payloads).toHaveLength(manifest.models.length + manifest.tests.length + 1);
+      for (const task of payloads) expect(task.Parameters!.Payload!['batchId.$']).toBe('$$.Execution.Name');
+      const models = payloads.filter((task) => task.Parameters!.Payload!.kind === 'model');
+      expect(models).toHaveLength(manifest.models.length);
+      for (const task of models) expect(task.Parameters!.Payload!['fullRefresh.$']).toBe('$.fullRefresh');
+    });
+
+    it("retries a Lambda step only for Lambda's service errors and a failed warehouse connection, never a failed SQL or test", () => {
+      expect(lambdaTasks).toHaveLength(manifest.models.length + manifest.tests.length + 2);
+      for (const task of lambdaTasks) {
+        const retried = task.Retry!.flatMap((retrier) => retrier.ErrorEquals);
+        expect(retried.filter((error) => !error.startsWith('Lambda.'))).toEqual(['WarehouseConnectionError']);
+        expect(task.Retry!.at(-1)).toEqual({
+          ErrorEquals: ['WarehouseConnectionError'],
+          IntervalSeconds: 20,
+          BackoffRate: 2,
+          MaxAttempts: config.transformation.connectionRetries,
+        });
+      }
+    });
+
+    it('releases the lease after the work, only if it still holds it, and succeeds', () => {
+      const release = state('Release the lease');
+      expect(release).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::dynamodb:deleteItem',
+        Parameters: {
+          Key: { lease: { S: 'pipeline-run' } },
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': { 'S.$': '$$.Execution.Id' } },
+        },
+        Catch: [{ ErrorEquals: [CONDITION_FAILED], Next: release.Next! }],
+      });
+      expect(state(release.Next!).Type).toBe('Succeed');
+    });
+
+    it('on any failure of the work releases the lease too, then fails with the step’s own error and cause', () => {
+      expect(work.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Release the lease after the failure' },
+      ]);
+      const release = state('Release the lease after the failure');
+      expect(release).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::dynamodb:deleteItem',
+        Parameters: { ConditionExpression: 'holder = :me' },
+        Catch: [{ ErrorEquals: [CONDITION_FAILED], Next: release.Next! }],
+      });
+      expect(state(release.Next!)).toEqual({
+        Type: 'Fail',
+        ErrorPath: '$.failure.Error',
+        CausePath: '$.failure.Cause',
+      });
+    });
+
+    it("may use the lease table, invoke the two functions, and describe its own executions through a policy apart from the role's default one", () => {
+      const statements = statementsOfRole(roleOf(stateMachineId));
+      const defaultPolicy = statements.filter((s) => s.policyId.includes('DefaultPolicy'));
+      const separate = statements.filter((s) => !s.policyId.includes('DefaultPolicy'));
+      expect(defaultPolicy.flatMap((s) => s.Action).filter((action) => action.startsWith('states:'))).toEqual(
+        [],
+      );
+      expect(defaultPolicy).toContainEqual(
+        expect.objectContaining({
+          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: leaseTableId }])] },
+        }),
+      );
+      expect(JSON.stringify(defaultPolicy)).toContain(loaderId);
+      expect(JSON.stringify(defaultPolicy)).toContain(sqlRunnerId);
+      expect(separate).toEqual([
+        expect.objectContaining({
+          Action: ['states:DescribeExecution'],
+          Resource: {
+            'Fn::Join': [
+              '',
+              expect.arrayContaining([
+                ':execution:',
+                { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: stateMachineId }] }] },
+                ':*',
+              ]),
+            ],
+          },
+        }),
+      ]);
     });
 
     it('publishes every failed, timed-out or aborted run to the alarm topic, with its cause', () => {
@@ -188,7 +510,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           'detail-type': ['Step Functions Execution Status Change'],
           detail: {
             status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
-            stateMachineArn: [{ Ref: Match.stringLikeRegexp('^TransformationStateMachine') }],
+            stateMachineArn: [{ Ref: stateMachineId }],
           },
         },
         Targets: [
@@ -200,6 +522,14 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           }),
         ],
       });
+    });
+
+    it('outputs its ARN, saying how to start a run by hand, and names no function to invoke by hand', () => {
+      template.hasOutput('PipelineRunStateMachineArn', {
+        Value: { Ref: stateMachineId },
+        Description: Match.stringLikeRegexp('"fullRefresh": true'),
+      });
+      expect(Object.keys(template.findOutputs('*'))).toEqual(['PipelineRunStateMachineArn']);
     });
   });
 
@@ -216,13 +546,23 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       });
     });
 
-    it('alarms on loader errors and on failed transformation runs, and has a dashboard', () => {
+    it('alarms on loader errors and on failed pipeline runs, and has a dashboard', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: Match.anyValue() }],
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: loaderId } }],
       });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]),
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'failed + timedOut + aborted' }),
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({
+                MetricName: 'ExecutionsFailed',
+                Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
+              }),
+            }),
+          }),
+        ]),
         Threshold: 1,
       });
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

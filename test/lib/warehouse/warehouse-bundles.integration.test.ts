@@ -47,7 +47,7 @@ describe('the warehouse functions as bundled for deployment', () => {
       join(outdir, (fn.node.defaultChild as CfnFunction).cfnOptions.metadata!['aws:asset:path'] as string);
     assets = {
       loader: assetOf(stacks.warehouse.loader.function),
-      sqlRunner: assetOf(stacks.warehouse.transformation.sqlRunner),
+      sqlRunner: assetOf(stacks.warehouse.sqlRunner.function),
     };
 
     const accessUrl = await snowflake.start();

@@ -1,0 +1,416 @@
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine, SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { Policy, type PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  type INextable,
+  JsonPath,
+  LogLevel,
+  Parallel,
+  Pass,
+  QueryLanguage,
+  Result,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  CallAwsService,
+  type CallAwsServiceJsonPathProps,
+  LambdaInvoke,
+} from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import {
+  loadTransformationManifest,
+  planWaves,
+} from '../../lambdas/shared/transform/transformation-manifest.js';
+import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
+import type { PipelineRunStateMachineProps } from './pipeline-run-state-machine-props.js';
+import { CONDITION_FAILED } from './run-lease.js';
+
+/** Errors of a step that the state machine retries: the warehouse could not be reached, nothing ran. */
+export const RETRIED_STEP_ERRORS = ['WarehouseConnectionError'];
+/** How long a run waits before it asks again whether the lease's holder has ended. */
+export const LEASE_WAIT = Duration.seconds(60);
+/** The input the hourly schedule starts each run with. */
+export const SCHEDULED_RUN_INPUT = { fullRefresh: false } as const;
+
+/**
+ * `describeExecution` of an execution of the state machine that runs this task, whose permission
+ * the state machine grants itself. CallAwsService would add its IAM statement to the role's default
+ * policy, on which the state machine resource depends: a statement there naming the state machine
+ * (its executions) makes a dependency cycle. So this task adds none, and
+ * {@link PipelineRunStateMachine} grants states:DescribeExecution on its own executions through a
+ * separate policy, as aws-cdk-lib does for a Distributed Map's own executions.
+ */
+class DescribeOwnExecution extends CallAwsService {
+  protected override readonly taskPolicies: PolicyStatement[] = [];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: Omit<CallAwsServiceJsonPathProps, 'service' | 'action' | 'iamResources' | 'iamAction'>,
+  ) {
+    super(scope, id, { ...props, service: 'sfn', action: 'describeExecution', iamResources: [] });
+  }
+}
+
+/**
+ * The whole pipeline run, one Step Functions STANDARD execution an hour: take the run lease, load
+ * the lake's new files into Snowflake, ask the warehouse whether there is anything to transform,
+ * build `sql/manifest.json` (its waves in order, the models of a wave in parallel, then every
+ * data-quality test), and release the lease. An EventBridge rule starts it at `scheduleMinute`
+ * with `{"fullRefresh": false}`; started by hand with `{"fullRefresh": true}` it rebuilds silver
+ * and gold from all of bronze. Only an explicit `true` is a full refresh.
+ *
+ * The definition is written in JSONPath, not JSONata, on purpose: moto's Step Functions
+ * interpreter, with which the tests execute this synthesized definition, evaluates JSONPath
+ * natively, while its JSONata evaluation is a stub.
+ *
+ * One run at a time, through the lease (a DynamoDB item, see {@link RunLease}), and race-free:
+ * - taking, taking over and releasing it are conditional writes, which DynamoDB applies atomically;
+ * - the lease expires when its holder ends, nothing else: no clocks compared, no TTL arithmetic
+ *   (which JSONPath could not do anyway). A run that finds the lease held asks Step Functions for
+ *   the holder's status; a terminal status (SUCCEEDED, FAILED, TIMED_OUT, ABORTED) never goes back
+ *   to RUNNING, so a holder seen ended stays ended;
+ * - taking over is a compare-and-swap on the exact stale holder just read: of two runs taking over
+ *   the same lease, one wins and the other goes back to taking the lease, and finds it held.
+ * A run that finds the holder still running waits a minute and asks again, up to `maxLeaseWaits`
+ * times, then ends successfully as skipped: no file is lost, the next scheduled run loads it.
+ *
+ * A step is retried only when the warehouse could not be reached (and on Lambda's own service
+ * errors): a model that failed in its SQL would fail again, and a failing data-quality test must
+ * stop the run. Every step is safe to run again after it committed: the loader's ledger loads a
+ * file once, and the SQL runner records each step under the batch id (the execution's name) in
+ * the same transaction as its rows. That is also why Step Functions' redrive of a failed execution
+ * is safe for the data. It is not a way around the lease, though: a redrive reruns only the steps
+ * that did not succeed, so it does not take the lease again; redrive only while no other run holds
+ * it, or start a new execution, which does. A failed run releases the lease and then fails with
+ * its step's own error and cause; any failed, timed-out or aborted execution is published to
+ * `failureTopic`.
+ */
+export class PipelineRunStateMachine extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+  /** The hourly rule that starts a run. */
+  readonly schedule: Rule;
+  /** The rule that publishes failed executions to the failure topic. */
+  readonly failureNotification: Rule;
+
+  constructor(scope: Construct, id: string, props: PipelineRunStateMachineProps) {
+    super(scope, id);
+    const scheduleMinute = props.scheduleMinute ?? 10;
+    const connectionRetries = props.connectionRetries ?? 3;
+    const maxLeaseWaits = props.maxLeaseWaits ?? 55;
+    const runTimeout = props.runTimeout ?? Duration.hours(2);
+    this.validate({ scheduleMinute, connectionRetries, maxLeaseWaits });
+    const manifest = props.manifest ?? loadTransformationManifest();
+    const { lease } = props;
+    const batchId = JsonPath.stringAt('$$.Execution.Name');
+
+    const invoke = (stateName: string, lambdaFunction: IFunction, payload: Record<string, unknown>) => {
+      // resultPath DISCARD: a step passes its input on, so every step sees the run's options.
+      const task = LambdaInvoke.jsonPath(this, stateName, {
+        lambdaFunction,
+        payload: TaskInput.fromObject(payload),
+        resultPath: JsonPath.DISCARD,
+      });
+      return this.retryConnectionFailures(task, connectionRetries);
+    };
+    // JsonPath.stringAt only renders `"fullRefresh.$": "$.fullRefresh"`: the value stays a boolean.
+    const modelStep = (model: string) =>
+      invoke(`Run ${model}`, props.sqlRunner, {
+        kind: 'model',
+        model,
+        fullRefresh: JsonPath.stringAt('$.fullRefresh'),
+        batchId,
+      });
+    const inParallel = (stateName: string, comment: string, branches: readonly LambdaInvoke[]) => {
+      const parallel = Parallel.jsonPath(this, stateName, { comment, resultPath: JsonPath.DISCARD });
+      for (const branch of branches) parallel.branch(branch);
+      return parallel;
+    };
+
+    // --- Read the options: {fullRefresh: bool, waits: 0}, whatever else the input held.
+    const readOptions = Choice.jsonPath(this, 'Read the run options', {
+      comment: 'Only an explicit "fullRefresh": true rebuilds silver and gold from all of bronze.',
+    });
+    const fullRefresh = Pass.jsonPath(this, 'Full refresh', {
+      result: Result.fromObject({ fullRefresh: true, waits: 0 }),
+    });
+    const incremental = Pass.jsonPath(this, 'Incremental run', {
+      result: Result.fromObject({ fullRefresh: false, waits: 0 }),
+    });
+    readOptions
+      .when(
+        Condition.and(
+          Condition.isPresent('$.fullRefresh'),
+          Condition.isBoolean('$.fullRefresh'),
+          Condition.booleanEquals('$.fullRefresh', true),
+        ),
+        fullRefresh,
+      )
+      .otherwise(incremental);
+
+    // --- Take the run lease, or wait for its holder to end, or take it over from an ended one.
+    const takeLease = lease.take(this, 'Take the run lease');
+    const readLease = lease.read(this, 'Read the lease', '$.lease');
+    const isLeaseHeld = Choice.jsonPath(this, 'Is the lease still held?');
+    const lookUpHolder = new DescribeOwnExecution(this, 'Look up the lease holder', {
+      comment: 'The holder is an execution of this state machine; it holds the lease until it ends.',
+      parameters: { ExecutionArn: JsonPath.stringAt('$.lease.Item.holder.S') },
+      resultSelector: { status: JsonPath.stringAt('$.Status') },
+      resultPath: '$.holder',
+    });
+    const isHolderRunning = Choice.jsonPath(this, 'Is the holder still running?');
+    const waitedLongEnough = Choice.jsonPath(this, 'Waited long enough?');
+    const skipped = Succeed.jsonPath(this, 'Skipped: another run holds the lease', {
+      comment:
+        'Not a failure: the files this run would have loaded stay in the lake, and the next scheduled run loads them.',
+    });
+    const waitForHolder = Wait.jsonPath(this, 'Wait for the holder to end', {
+      time: WaitTime.duration(LEASE_WAIT),
+    });
+    const countWait = Pass.jsonPath(this, 'Count the wait', {
+      parameters: {
+        fullRefresh: JsonPath.stringAt('$.fullRefresh'),
+        waits: JsonPath.mathAdd(JsonPath.numberAt('$.waits'), 1),
+      },
+    });
+    const takeOverLease = lease.takeOver(this, 'Take over from the ended holder', '$.lease.Item.holder.S');
+
+    fullRefresh.next(takeLease);
+    incremental.next(takeLease);
+    takeLease.addCatch(readLease, { errors: [CONDITION_FAILED], resultPath: JsonPath.DISCARD });
+    readLease.next(isLeaseHeld);
+    // Released between the failed take and the read: try to take it again.
+    isLeaseHeld.when(Condition.isNotPresent('$.lease.Item.holder.S'), takeLease).otherwise(lookUpHolder);
+    // An execution Step Functions no longer knows (its history expired) has certainly ended.
+    lookUpHolder.addCatch(takeOverLease, {
+      errors: ['Sfn.ExecutionDoesNotExistException'],
+      resultPath: JsonPath.DISCARD,
+    });
+    lookUpHolder.next(isHolderRunning);
+    isHolderRunning
+      .when(Condition.stringEquals('$.holder.status', 'RUNNING'), waitedLongEnough)
+      .otherwise(takeOverLease);
+    waitedLongEnough
+      .when(Condition.numberGreaterThanEquals('$.waits', maxLeaseWaits), skipped)
+      .otherwise(waitForHolder);
+    waitForHolder.next(countWait);
+    countWait.next(takeLease);
+    // Someone else took it over first: start again, and find them holding it.
+    takeOverLease.addCatch(takeLease, { errors: [CONDITION_FAILED], resultPath: JsonPath.DISCARD });
+
+    // --- The work, in one Parallel with one branch, so that one Catch covers every step of it.
+    const load = this.retryConnectionFailures(
+      LambdaInvoke.jsonPath(this, 'Load new lake files', {
+        lambdaFunction: props.loader,
+        payload: TaskInput.fromObject({ runId: batchId }),
+        resultSelector: {
+          filesLoaded: JsonPath.numberAt('$.Payload.filesLoaded'),
+          rowsInserted: JsonPath.numberAt('$.Payload.rowsInserted'),
+          linesRejected: JsonPath.numberAt('$.Payload.linesRejected'),
+          filesLeftForNextRun: JsonPath.numberAt('$.Payload.filesLeftForNextRun'),
+        },
+        resultPath: '$.load',
+      }),
+      connectionRetries,
+    );
+    const checkForWork = this.retryConnectionFailures(
+      LambdaInvoke.jsonPath(this, 'Check for work', {
+        comment: 'Loads not yet claimed by a transformation, and days still to rebuild, in the warehouse.',
+        lambdaFunction: props.sqlRunner,
+        payload: TaskInput.fromObject({ kind: 'pending-work', batchId }),
+        resultSelector: {
+          hasWork: JsonPath.stringAt('$.Payload.hasWork'),
+          unclaimedLoads: JsonPath.numberAt('$.Payload.unclaimedLoads'),
+          pendingDays: JsonPath.numberAt('$.Payload.pendingDays'),
+        },
+        resultPath: '$.work',
+      }),
+      connectionRetries,
+    );
+    const anythingToTransform = Choice.jsonPath(this, 'Anything to transform?');
+    const nothingToTransform = Succeed.jsonPath(this, 'Nothing new to transform');
+
+    const waves = planWaves(manifest).map((wave, index) => {
+      const names = wave.map((model) => model.name);
+      return names.length === 1
+        ? modelStep(names[0]!)
+        : inParallel(
+            `Wave ${index + 1}`,
+            `Independent models: ${names.join(', ')}`,
+            names.map((name) => modelStep(name)),
+          );
+    });
+    const tests = inParallel(
+      'Data-quality tests',
+      'Every test of the manifest; a test with failing rows fails the run, naming itself with a sample of the rows.',
+      manifest.tests.map((test) =>
+        invoke(`Test ${test.name}`, props.sqlRunner, { kind: 'test', test: test.name, batchId }),
+      ),
+    );
+    const [firstWave, ...laterWaves] = waves;
+    if (firstWave === undefined)
+      throw new Error(`PipelineRunStateMachine ${this.node.path}: the manifest has no model to run`);
+    let tail: INextable = firstWave;
+    for (const wave of laterWaves) {
+      tail.next(wave);
+      tail = wave;
+    }
+    tail.next(tests);
+
+    load.next(checkForWork);
+    checkForWork.next(anythingToTransform);
+    anythingToTransform
+      .when(
+        Condition.or(
+          Condition.booleanEquals('$.fullRefresh', true),
+          Condition.booleanEquals('$.work.hasWork', true),
+        ),
+        firstWave,
+      )
+      .otherwise(nothingToTransform);
+
+    const work = Parallel.jsonPath(this, 'Load and transform', {
+      comment: 'One branch: the Parallel is here so that one Catch covers every step of the work.',
+      // The branch's output (the run's options, load and work) becomes the run's state again.
+      outputPath: '$[0]',
+    });
+    work.branch(load);
+
+    // --- Release the lease, after the work or after its failure, which the run then re-raises.
+    const releaseLease = lease.release(this, 'Release the lease');
+    const releaseLeaseAfterFailure = lease.release(this, 'Release the lease after the failure');
+    const finished = Succeed.jsonPath(this, 'Run finished');
+    const failed = Fail.jsonPath(this, "Fail with the step's error", {
+      errorPath: '$.failure.Error',
+      causePath: '$.failure.Cause',
+    });
+    takeLease.next(work);
+    takeOverLease.next(work);
+    work.addCatch(releaseLeaseAfterFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+    work.next(releaseLease);
+    releaseLease.addCatch(finished, { errors: [CONDITION_FAILED], resultPath: JsonPath.DISCARD });
+    releaseLease.next(finished);
+    releaseLeaseAfterFailure.addCatch(failed, { errors: [CONDITION_FAILED], resultPath: JsonPath.DISCARD });
+    releaseLeaseAfterFailure.next(failed);
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: `Hourly: take the run lease, load the lake's new files, build sql/manifest.json (${manifest.models.length} models, ${manifest.tests.length} data-quality tests), release the lease`,
+      stateMachineType: StateMachineType.STANDARD,
+      queryLanguage: QueryLanguage.JSON_PATH,
+      definitionBody: DefinitionBody.fromChainable(readOptions),
+      // Waiting for the lease does not eat into the work's own budget.
+      timeout: runTimeout.plus(Duration.seconds(LEASE_WAIT.toSeconds() * maxLeaseWaits)),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+    this.grantDescribeOwnExecutions();
+
+    this.schedule = new Rule(this, 'Schedule', {
+      description: `Starts the pipeline run (load, then transform) at minute ${scheduleMinute} of every hour`,
+      schedule: Schedule.cron({ minute: String(scheduleMinute), hour: '*' }),
+      targets: [
+        new SfnStateMachine(this.stateMachine, {
+          input: RuleTargetInput.fromObject(SCHEDULED_RUN_INPUT),
+          // A start that fails for an hour is superseded by the next scheduled one.
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
+    this.failureNotification = new Rule(this, 'NotifyFailedRuns', {
+      description: 'Publishes every failed, timed-out or aborted pipeline run to the alarm topic',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [this.stateMachine.stateMachineArn],
+        },
+      },
+      targets: [
+        new SnsTopic(props.failureTopic, {
+          message: RuleTargetInput.fromText(
+            `Pipeline run ${EventField.fromPath('$.detail.name')} ${EventField.fromPath('$.detail.status')}: ${EventField.fromPath('$.detail.error')}: ${EventField.fromPath('$.detail.cause')} (execution ${EventField.fromPath('$.detail.executionArn')})`,
+          ),
+        }),
+      ],
+    });
+    this.acknowledgeFindings([props.loader, props.sqlRunner]);
+  }
+
+  private validate(settings: {
+    scheduleMinute: number;
+    connectionRetries: number;
+    maxLeaseWaits: number;
+  }): void {
+    const ranges = { scheduleMinute: [0, 59], connectionRetries: [0, 10], maxLeaseWaits: [0, 59] } as const;
+    for (const [name, [min, max]] of Object.entries(ranges)) {
+      const value = settings[name as keyof typeof ranges];
+      if (!Number.isInteger(value) || value < min || value > max) {
+        throw new Error(
+          `PipelineRunStateMachine ${this.node.path}: ${name} is ${value}; use a whole number from ${min} to ${max}`,
+        );
+      }
+    }
+  }
+
+  private retryConnectionFailures(task: LambdaInvoke, connectionRetries: number): LambdaInvoke {
+    // Besides these, LambdaInvoke retries Lambda's own service errors (retryOnServiceExceptions).
+    if (connectionRetries > 0) {
+      task.addRetry({
+        errors: RETRIED_STEP_ERRORS,
+        interval: Duration.seconds(20),
+        backoffRate: 2,
+        maxAttempts: connectionRetries,
+      });
+    }
+    return task;
+  }
+
+  /**
+   * states:DescribeExecution on this state machine's executions, in a policy of its own attached
+   * to the role: the role's default policy cannot name the state machine, which depends on it.
+   */
+  private grantDescribeOwnExecutions(): void {
+    const policy = new Policy(this, 'DescribeOwnExecutions');
+    this.stateMachine.role.attachInlinePolicy(policy);
+    const grant = this.stateMachine.grantExecution(policy, 'states:DescribeExecution');
+    acknowledgeWildcardResources(
+      policy,
+      grant.principalStatements.flatMap((statement) => statement.resources),
+      'A run asks whether the execution holding the run lease is still running; the holder is any execution of this state machine (its ARN ends with the execution name, hence :*), and no other.',
+    );
+  }
+
+  private acknowledgeFindings(functions: readonly IFunction[]): void {
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) return;
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Step Functions documents Resource "*" for the log delivery actions (logs:CreateLogDelivery, ...) and for X-Ray (xray:PutTraceSegments, ...): neither API takes a resource ARN.',
+    });
+    for (const fn of functions) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: `The invoke grant covers the versions and aliases of ${fn.node.path} (its ARN with :*); it is this one function only.`,
+      });
+    }
+  }
+}
