@@ -11,7 +11,7 @@ import {
   PIPELINE_BUNDLING,
   pipelineFunctionDefaults,
 } from '../app/pipeline-function-defaults.js';
-import { BRONZE_PREFIX, type LakeStorage, QUARANTINE_PREFIX } from '../lake/lake-storage.js';
+import { ARRIVALS_PREFIX, BRONZE_PREFIX, type LakeStorage, QUARANTINE_PREFIX } from '../lake/lake-storage.js';
 import type { LakeConsumerFunctionProps } from './lake-consumer-function-props.js';
 import { FAILED_BATCHES_PREFIX, LakeFailedBatchDestination } from './lake-failed-batch-destination.js';
 
@@ -117,6 +117,7 @@ export class LakeConsumerFunction extends Construct {
     );
     lake.grantWriteBronze(this.function);
     lake.grantWriteQuarantine(this.function);
+    lake.grantWriteArrivals(this.function);
     // No grant lists without also reading objects. The writer lists an hour folder of bronze/ or
     // quarantine/ before it writes (to skip offsets already in the lake), and the on-failure
     // destination needs ListBucket at a prefix Lambda chooses, so the listing is not narrowed by
@@ -148,9 +149,10 @@ export class LakeConsumerFunction extends Construct {
         [
           `${bucketArn}/${BRONZE_PREFIX}*`,
           `${bucketArn}/${QUARANTINE_PREFIX}*`,
+          `${bucketArn}/${ARRIVALS_PREFIX}*`,
           `${bucketArn}/${FAILED_BATCHES_PREFIX}*`,
         ],
-        'Object-key prefixes of the lake bucket: the consumer writes one object per topic partition and hour under bronze/ and quarantine/, whose names it cannot know in advance, and Lambda writes failed batches under aws/lambda/ with names it chooses.',
+        'Object-key prefixes of the lake bucket: the consumer writes one object per topic partition and hour under bronze/ and quarantine/, and one arrival manifest per batch under arrivals/, whose names it cannot know in advance, and Lambda writes failed batches under aws/lambda/ with names it chooses.',
       );
       Validations.of(defaultPolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Action::s3:Abort*]',

@@ -9,20 +9,13 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BRONZE_PREFIX, QUARANTINE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
+import { ARRIVALS_PREFIX, BRONZE_PREFIX, QUARANTINE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
 import type { LakeStorageProps } from './lake-storage-props.js';
 
 // The lake's layout is the runtime code's (lambdas/shared/lake): the bucket's lifecycle rules and
 // grants follow the prefixes the consumer and loader write and read.
-export { BRONZE_PREFIX, QUARANTINE_PREFIX };
-
-/**
- * Key prefix of the arrival records: one small object per lake file written, which the loader lists
- * to find new files without walking every hour folder of bronze/. Written here until the runtime
- * code's lake layout (lambdas/shared/lake/lake-layout.ts) exports it; then import it from there.
- */
-export const ARRIVALS_PREFIX = 'arrivals/';
+export { ARRIVALS_PREFIX, BRONZE_PREFIX, QUARANTINE_PREFIX };
 
 const MINIMUM_DAYS_IN_INFREQUENT_ACCESS = 30;
 
@@ -155,6 +148,14 @@ export class LakeStorage extends Construct {
   /** Lets the grantee write rejected records under `quarantine/`, and nowhere else. */
   grantWriteQuarantine(grantee: IGrantable): Grant {
     return this.bucket.grantPut(grantee, `${QUARANTINE_PREFIX}*`);
+  }
+
+  /**
+   * Lets the grantee write arrival manifests under `arrivals/`, and nowhere else: the consumer
+   * announces each batch's objects there, after writing them, for the loader to find.
+   */
+  grantWriteArrivals(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${ARRIVALS_PREFIX}*`);
   }
 
   /**

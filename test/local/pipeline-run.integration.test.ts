@@ -87,7 +87,9 @@ async function warehouseContents(path: string) {
 async function ledgerFiles(path: string): Promise<number> {
   const warehouse = await openDuckDbWarehouse(path);
   try {
-    const [row] = await warehouse.query<{ files: number }>('SELECT COUNT(*) AS files FROM bronze.load_ledger');
+    const [row] = await warehouse.query<{ files: number }>(
+      'SELECT COUNT(*) AS files FROM bronze.load_ledger',
+    );
     return row!.files;
   } finally {
     await warehouse.close();

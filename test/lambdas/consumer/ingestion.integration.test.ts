@@ -73,7 +73,9 @@ describe('ingestion on a real broker and S3 server', () => {
       expect(key.startsWith(hourPartitionPrefix(BRONZE_PREFIX, Date.parse(event.timestamp)))).toBe(true);
     }
     // Every object is named by an arrival manifest, which is how the loader finds it.
-    const listed = new Set(lake.arrivals.flatMap(({ manifest }) => [...manifest.bronze, ...manifest.quarantine]));
+    const listed = new Set(
+      lake.arrivals.flatMap(({ manifest }) => [...manifest.bronze, ...manifest.quarantine]),
+    );
     expect(new Set(lake.keys)).toEqual(listed);
     // A late event lands in its own, past hour: not in the hour the stream had reached.
     const late = valid.filter((entry) => entry.fault === 'late');
@@ -240,10 +242,14 @@ describe('ingestion on a real broker and S3 server', () => {
         }),
       ),
     );
-    const outcome = await consumeBatch(anMskEvent(records), {
-      s3: localS3(),
-      bucket: uniqueName('no-such-bucket'),
-    }, Date.now());
+    const outcome = await consumeBatch(
+      anMskEvent(records),
+      {
+        s3: localS3(),
+        bucket: uniqueName('no-such-bucket'),
+      },
+      Date.now(),
+    );
     expect(outcome.response.batchItemFailures).toEqual([
       { itemIdentifier: { partition: 'spotify-events-0', offset: 5 } },
       { itemIdentifier: { partition: 'spotify-events-1', offset: 5 } },

@@ -237,6 +237,23 @@ describe('LakeStorage', () => {
       });
     });
 
+    it('grantWriteArrivals allows putting objects under arrivals/ only', () => {
+      const { stack, lake } = lakeUnderTest();
+      const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      lake.grantWriteArrivals(role);
+      Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: Match.arrayWith(['s3:PutObject']),
+              Resource: objectsUnder('arrivals/'),
+            }),
+          ],
+        },
+      });
+    });
+
     it('grantReadBronze allows reading bronze/ objects and their versions and listing bronze/ only, never writing', () => {
       const statements = grantStatements((lake, role) => lake.grantReadBronze(role));
       expect(statements).toEqual([

@@ -137,7 +137,7 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
       });
     });
 
-    it('may write only under bronze/, quarantine/ and aws/lambda/, read its group and list the bucket', () => {
+    it('may write only under bronze/, quarantine/, arrivals/ and aws/lambda/, read its group and list the bucket', () => {
       const policies = template.findResources('AWS::IAM::Policy', {
         Properties: { PolicyName: Match.stringLikeRegexp('ConsumerFunctionServiceRole') },
       });
@@ -145,7 +145,8 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
         (policy) => policy.Properties.PolicyDocument.Statement,
       );
       const text = JSON.stringify(statements);
-      for (const prefix of ['/bronze/*', '/quarantine/*', '/aws/lambda/*']) expect(text).toContain(prefix);
+      for (const prefix of ['/bronze/*', '/quarantine/*', '/arrivals/*', '/aws/lambda/*'])
+        expect(text).toContain(prefix);
       expect(text).toContain(`/${config.ingestion.consumerGroupId}`);
       expect(text).not.toMatch(/s3:Delete|s3:GetObject|"s3:\*"/);
       const actions = statements.flatMap((statement) => [statement.Action].flat());

@@ -49,7 +49,12 @@ export async function openTestWarehouse(): Promise<TestWarehouse> {
   const dir = mkdtempSync(join(tmpdir(), 'sql-models-'));
   const path = join(dir, 'warehouse.duckdb');
   const warehouse = await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
-  for (const file of ['create_schema.sql', 'create_listening_events.sql', 'create_load_ledger.sql', 'create_loads.sql']) {
+  for (const file of [
+    'create_schema.sql',
+    'create_listening_events.sql',
+    'create_load_ledger.sql',
+    'create_loads.sql',
+  ]) {
     await warehouse.execute(bronzeDdl(file));
   }
   return {
@@ -107,13 +112,19 @@ export async function insertBronzeRows(warehouse: Warehouse, rows: readonly Bron
           `(${BRONZE_COLUMNS.map((column) => (column === 'loaded_at' ? 'CAST(? AS TIMESTAMP)' : '?')).join(', ')}, ?)`,
       )
       .join(',\n');
-    const binds: SqlValue[] = chunk.flatMap((row) => [...BRONZE_COLUMNS.map((column) => row[column]), loadId]);
+    const binds: SqlValue[] = chunk.flatMap((row) => [
+      ...BRONZE_COLUMNS.map((column) => row[column]),
+      loadId,
+    ]);
     await warehouse.execute(
       `INSERT INTO bronze.listening_events (${BRONZE_COLUMNS.join(', ')}, load_id) VALUES ${placeholders}`,
       binds,
     );
   }
-  const loadedAt = rows.reduce((latest, row) => (row.loaded_at > latest ? row.loaded_at : latest), '1970-01-01 00:00:00');
+  const loadedAt = rows.reduce(
+    (latest, row) => (row.loaded_at > latest ? row.loaded_at : latest),
+    '1970-01-01 00:00:00',
+  );
   await warehouse.execute('INSERT INTO bronze.loads VALUES (?, ?, CAST(? AS TIMESTAMP), 1, ?)', [
     loadId,
     'fixture',

@@ -104,7 +104,9 @@ describe('runTransformationStep: one state-machine task at a time', () => {
   async function everyRow(): Promise<Record<string, unknown>> {
     const rows = (sql: string) => local.warehouse.query(sql);
     return {
-      silver: await rows('SELECT * EXCLUDE (load_id) FROM silver.listening_events ORDER BY event_id, source_file'),
+      silver: await rows(
+        'SELECT * EXCLUDE (load_id) FROM silver.listening_events ORDER BY event_id, source_file',
+      ),
       rejected: await rows('SELECT * FROM silver.rejected_events ORDER BY event_id, source_file, reason'),
       pending: await rows('SELECT * FROM silver.pending_days ORDER BY event_day'),
       gold: comparable(await readGoldReport(local.warehouse)),
@@ -117,40 +119,50 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     for (const wave of planWaves(loadTransformationManifest()))
       for (const model of wave)
         outcomes.push(
-          await runTransformationStep(local.warehouse, { kind: 'model', model: model.name, fullRefresh, batchId }),
+          await runTransformationStep(local.warehouse, {
+            kind: 'model',
+            model: model.name,
+            fullRefresh,
+            batchId,
+          }),
         );
     return outcomes;
   }
 
-  it.each([false, true])(
-    'GIVEN a batch (full refresh: %s) whose every step committed WHEN each step is repeated for that batch, as a retry or a redrive would THEN each says it was done and silver and gold keep every row',
-    async (fullRefresh) => {
-      // Prepare: one load with faults (duplicates reach bronze), a batch run to the end
-      const { events, duplicates } = validGeneratedEvents(DAYS);
-      await insertBronzeRows(local.warehouse, [
-        ...bronzeRowsOf(events, LOADED_AT, 'lake'),
-        bronzeRowOf(duplicates[0]!, 'lake/replayed.ndjson.gz', LOADED_AT),
-      ]);
-      await runEveryModel('execution-1', fullRefresh);
-      const afterOneRun = await everyRow();
+  it.each([
+    false,
+    true,
+  ])('GIVEN a batch (full refresh: %s) whose every step committed WHEN each step is repeated for that batch, as a retry or a redrive would THEN each says it was done and silver and gold keep every row', async (fullRefresh) => {
+    // Prepare: one load with faults (duplicates reach bronze), a batch run to the end
+    const { events, duplicates } = validGeneratedEvents(DAYS);
+    await insertBronzeRows(local.warehouse, [
+      ...bronzeRowsOf(events, LOADED_AT, 'lake'),
+      bronzeRowOf(duplicates[0]!, 'lake/replayed.ndjson.gz', LOADED_AT),
+    ]);
+    await runEveryModel('execution-1', fullRefresh);
+    const afterOneRun = await everyRow();
 
-      // Act
-      const repeated = await runEveryModel('execution-1', fullRefresh);
+    // Act
+    const repeated = await runEveryModel('execution-1', fullRefresh);
 
-      // Assess
-      expect(repeated.every((outcome) => outcome.kind === 'model' && outcome.alreadyDone)).toBe(true);
-      expect(await everyRow()).toEqual(afterOneRun);
-      expect((afterOneRun.silver as unknown[]).length).toBe(events.length);
-      expect(afterOneRun.gold).toEqual(comparable(expectedGold(events)));
-    },
-  );
+    // Assess
+    expect(repeated.every((outcome) => outcome.kind === 'model' && outcome.alreadyDone)).toBe(true);
+    expect(await everyRow()).toEqual(afterOneRun);
+    expect((afterOneRun.silver as unknown[]).length).toBe(events.length);
+    expect(afterOneRun.gold).toEqual(comparable(expectedGold(events)));
+  });
 
   it('GIVEN the silver step committed but its answer was lost WHEN the step is retried THEN silver holds the batch once, and the later steps build gold as one run would', async () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
     await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
     const step = (model: string) =>
-      runTransformationStep(local.warehouse, { kind: 'model', model, fullRefresh: false, batchId: 'execution-1' });
+      runTransformationStep(local.warehouse, {
+        kind: 'model',
+        model,
+        fullRefresh: false,
+        batchId: 'execution-1',
+      });
     await step('silver.setup');
     await step('gold.setup');
     await step('silver.listening_events');
@@ -160,7 +172,12 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     const rest = await runEveryModel('execution-1');
 
     // Assess
-    expect(retried).toEqual({ kind: 'model', model: 'silver.listening_events', statements: 0, alreadyDone: true });
+    expect(retried).toEqual({
+      kind: 'model',
+      model: 'silver.listening_events',
+      statements: 0,
+      alreadyDone: true,
+    });
     expect(rest.filter((outcome) => outcome.kind === 'model' && !outcome.alreadyDone).length).toBe(
       loadTransformationManifest().models.length - 3,
     );
@@ -187,7 +204,12 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     // Assess
     expect(beforeFirstRun).toMatchObject({ kind: 'pending-work', hasWork: true });
     expect(afterRun).toEqual({ kind: 'pending-work', hasWork: false, unclaimedLoads: 0, pendingDays: 0 });
-    expect(afterAnotherLoad).toEqual({ kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0 });
+    expect(afterAnotherLoad).toEqual({
+      kind: 'pending-work',
+      hasWork: true,
+      unclaimedLoads: 1,
+      pendingDays: 0,
+    });
   });
 
   it('GIVEN a model or test the manifest does not know WHEN run as a step THEN it says which names exist, and runs nothing', async () => {
@@ -216,7 +238,9 @@ describe('parseTransformationStep', () => {
       fullRefresh: false,
       batchId: 'e-1',
     });
-    expect(parseTransformationStep({ kind: 'pending-work', batchId: 'e-1' })).toEqual({ kind: 'pending-work' });
+    expect(parseTransformationStep({ kind: 'pending-work', batchId: 'e-1' })).toEqual({
+      kind: 'pending-work',
+    });
     expect(parseTransformationStep({ kind: 'test', test: 'gold_skip_rate_consistent' })).toEqual({
       kind: 'test',
       test: 'gold_skip_rate_consistent',
@@ -231,8 +255,8 @@ describe('parseTransformationStep', () => {
       /has no batchId: the state machine sends its execution's name/,
     );
     expect(() => parseTransformationStep(null)).toThrow(TransformationStepError);
-    expect(() => parseTransformationStep({ kind: 'model', model: 'm', fullRefresh: 'yes', batchId: 'e' })).toThrow(
-      /fullRefresh is "yes": use true or false/,
-    );
+    expect(() =>
+      parseTransformationStep({ kind: 'model', model: 'm', fullRefresh: 'yes', batchId: 'e' }),
+    ).toThrow(/fullRefresh is "yes": use true or false/);
   });
 });
