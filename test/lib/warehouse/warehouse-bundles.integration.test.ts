@@ -28,6 +28,8 @@ interface Invocation {
 // repository's node_modules, against the S3 server, its Secrets Manager and a Snowflake endpoint.
 describe('the warehouse functions as bundled for deployment', () => {
   let assets: { loader: string; sqlRunner: string };
+  /** Each function's environment as the template sets it: the plain values (ARNs and names are local here). */
+  let templateEnvironment: { loader: Record<string, string>; sqlRunner: Record<string, string> };
   let failingRows = 0;
   const snowflake = new FakeSnowflakeServer((statement: CapturedStatement) => {
     if (statement.sql.includes('AS failing_rows'))
@@ -48,6 +50,20 @@ describe('the warehouse functions as bundled for deployment', () => {
     assets = {
       loader: assetOf(stacks.warehouse.loader.function),
       sqlRunner: assetOf(stacks.warehouse.sqlRunner.function),
+    };
+    const plainVariables = (fn: NodejsFunction) => {
+      const variables = stacks.warehouse.resolve((fn.node.defaultChild as CfnFunction).environment) as {
+        variables?: Record<string, unknown>;
+      };
+      return Object.fromEntries(
+        Object.entries(variables.variables ?? {}).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      );
+    };
+    templateEnvironment = {
+      loader: plainVariables(stacks.warehouse.loader.function),
+      sqlRunner: plainVariables(stacks.warehouse.sqlRunner.function),
     };
 
     const accessUrl = await snowflake.start();
@@ -84,13 +100,19 @@ describe('the warehouse functions as bundled for deployment', () => {
 
   /** Runs the bundle's handler in a fresh Node process, with sql/ where the bundle put it. */
   function invoke(asset: string, event: unknown, extraEnvironment: Record<string, string> = {}) {
-    const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2]), { awsRequestId: 'bundle-test' })
+    const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2]), { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 900000 })
       .then((result) => process.stdout.write(JSON.stringify({ result })),
             (error) => process.stdout.write(JSON.stringify({ error: { name: error.name, message: error.message } })));`;
     return new Promise<Invocation>((resolve, reject) => {
       const child = spawn(process.execPath, ['-e', script, join(asset, 'index.js'), JSON.stringify(event)], {
         cwd: tmpdir(),
-        env: { PATH: process.env.PATH, ...environment, SQL_DIR: join(asset, 'sql'), ...extraEnvironment },
+        env: {
+          PATH: process.env.PATH,
+          ...(asset === assets.loader ? templateEnvironment.loader : templateEnvironment.sqlRunner),
+          ...environment,
+          SQL_DIR: join(asset, 'sql'),
+          ...extraEnvironment,
+        },
       });
       let stdout = '';
       let stderr = '';
@@ -132,13 +154,25 @@ describe('the warehouse functions as bundled for deployment', () => {
       kind: 'model',
       model: 'gold.top_songs',
       fullRefresh: false,
+      batchId: 'execution-1',
     });
-    expect(outcome).toEqual({ result: { kind: 'model', model: 'gold.top_songs', statements: 1 } });
+    expect(outcome).toEqual({
+      result: { kind: 'model', model: 'gold.top_songs', statements: 1, alreadyDone: false },
+    });
     const sent = snowflake.sqlSent();
     const begin = sent.indexOf('BEGIN');
     const topSongs = readSqlStatement(join(assets.sqlRunner, 'sql'), 'gold/top_songs.sql');
     expect(topSongs).toContain('CREATE OR REPLACE TABLE gold.top_songs');
-    expect(sent.slice(begin + 1, begin + 3)).toEqual([topSongs.replace(/\s+/g, ' ').trim(), 'COMMIT']);
+    expect(sent).toContain('ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 840, LOCK_TIMEOUT = 840');
+    // In one transaction: is the step recorded for the batch? Its SQL, then its record.
+    expect(sent[begin + 1]).toContain(
+      'SELECT COUNT(*) AS done FROM silver.batch_steps WHERE batch_id = ? AND step = ?',
+    );
+    expect(sent[begin + 2]).toBe(topSongs.replace(/\s+/g, ' ').trim());
+    expect(sent[begin + 3]).toContain(
+      'INSERT INTO silver.batch_steps (batch_id, step, finished_at) VALUES (?, ?, ?)',
+    );
+    expect(sent[begin + 4]).toBe('COMMIT');
   });
 
   it('GIVEN a data-quality test that finds rows WHEN the bundled SQL runner runs it THEN it fails with DataQualityError, naming the test and a sample', async () => {
@@ -150,25 +184,29 @@ describe('the warehouse functions as bundled for deployment', () => {
     expect(outcome.error?.message).toContain('song_1');
   });
 
-  it('GIVEN an empty lake WHEN the bundled loader runs THEN it checks the ledger and loads nothing', async () => {
+  it('GIVEN an empty lake WHEN the bundled loader runs THEN it asks where its last listing of arrivals got to and loads nothing', async () => {
     const bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
     const outcome = await invoke(
       assets.loader,
-      { time: '2026-06-01T09:10:00Z' },
+      { runId: 'execution-1' },
       { LAKE_BUCKET: bucket, LAKE_S3_ENDPOINT: inject('s3Endpoint') },
     );
     expect(outcome).toEqual({
       result: {
         filesFound: 0,
         filesLoaded: 0,
+        filesLeftForNextRun: 0,
         rowsInFiles: 0,
         rowsInserted: 0,
         linesRejected: 0,
         filesReadLineByLine: 0,
         daysTouched: [],
+        loadIds: [],
+        manifestsRecorded: 0,
+        skipped: [],
       },
     });
-    expect(snowflake.sqlSent().some((sql) => sql.includes('FROM bronze.load_ledger'))).toBe(true);
+    expect(snowflake.sqlSent().some((sql) => sql.includes('MAX(arrived_at)'))).toBe(true);
   });
 });
