@@ -220,34 +220,24 @@ describe('LakeStorage', () => {
       expect(JSON.stringify(statements)).not.toContain('s3:GetObject');
     });
 
-    it('grantWriteQuarantine allows putting objects under quarantine/ only', () => {
+    it.each([
+      [
+        'grantWriteQuarantine',
+        'quarantine/',
+        (lake: LakeStorage, role: Role) => lake.grantWriteQuarantine(role),
+      ],
+      ['grantWriteArrivals', 'arrivals/', (lake: LakeStorage, role: Role) => lake.grantWriteArrivals(role)],
+    ] as const)('%s allows putting objects under %s only', (_name, prefix, grant) => {
       const { stack, lake } = lakeUnderTest();
       const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-      lake.grantWriteQuarantine(role);
+      grant(lake, role);
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
           Statement: [
             Match.objectLike({
               Effect: 'Allow',
               Action: Match.arrayWith(['s3:PutObject']),
-              Resource: objectsUnder('quarantine/'),
-            }),
-          ],
-        },
-      });
-    });
-
-    it('grantWriteArrivals allows putting objects under arrivals/ only', () => {
-      const { stack, lake } = lakeUnderTest();
-      const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-      lake.grantWriteArrivals(role);
-      Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: {
-          Statement: [
-            Match.objectLike({
-              Effect: 'Allow',
-              Action: Match.arrayWith(['s3:PutObject']),
-              Resource: objectsUnder('arrivals/'),
+              Resource: objectsUnder(prefix),
             }),
           ],
         },
