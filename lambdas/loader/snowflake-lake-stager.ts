@@ -11,6 +11,30 @@ const FILES_PLACEHOLDER = "'__LAKE_FILES__'";
 const MAX_FILES_PER_COPY = 1_000;
 
 /**
+ * The two steps of Snowflake staging that only Snowflake can run, apart from everything else the
+ * stager and the loader send, so that the rest can be executed on another engine in tests.
+ */
+export interface SnowflakeStagingArea {
+  /** Once per load, before any transaction: the staging table of the load's own session. */
+  create(warehouse: Warehouse): Promise<void>;
+  /**
+   * Inside the transaction: every line of the files into bronze.load_staging with its line number.
+   * A file it cannot read fails the statement, naming it as Snowflake does: `File '<name under
+   * bronze/>', line N`.
+   */
+  copy(warehouse: Warehouse, keys: readonly string[]): Promise<void>;
+}
+
+/** Snowflake's own: a TEMPORARY table, and COPY INTO from the external stage naming the files. */
+export const SNOWFLAKE_STAGING_AREA: SnowflakeStagingArea = {
+  create: (warehouse) => warehouse.execute(sqlStatement('snowflake/create_session_staging.sql')),
+  copy: async (warehouse, keys) => {
+    for (let start = 0; start < keys.length; start += MAX_FILES_PER_COPY)
+      await warehouse.execute(copyStatementFor(keys.slice(start, start + MAX_FILES_PER_COPY)));
+  },
+};
+
+/**
  * Lake files into Snowflake: COPY INTO the staging table from the external stage over the lake,
  * naming the files explicitly, so that Snowflake reads exactly the files the ledger does not have.
  * A file COPY cannot read stops the statement (ON_ERROR = ABORT_STATEMENT) with an error naming it.
@@ -18,7 +42,9 @@ const MAX_FILES_PER_COPY = 1_000;
  * contract validator, and stages its events with their line numbers, so that one bad file neither
  * blocks every later load nor loses its good lines; its bad lines go to bronze.load_rejects with
  * their reasons. Without it, or when the error names no file of the batch, the load fails, the
- * file stays in the lake and out of the ledger, and the next run tries again.
+ * file stays in the lake and out of the ledger, and the next run tries again. A line with no
+ * event_id is staged by COPY but refused by bronze's NOT NULL, which would name no file: the
+ * stager looks for one after COPY and reads its file line by line the same way.
  */
 export class SnowflakeLakeStager implements LakeStager {
   private batchKeys: readonly string[] = [];
@@ -28,10 +54,11 @@ export class SnowflakeLakeStager implements LakeStager {
   constructor(
     private readonly warehouse: Warehouse,
     private readonly lake?: { readonly s3: S3Client; readonly bucket: string },
+    private readonly stagingArea: SnowflakeStagingArea = SNOWFLAKE_STAGING_AREA,
   ) {}
 
   async startLoad(): Promise<void> {
-    await this.warehouse.execute(sqlStatement('snowflake/create_session_staging.sql'));
+    await this.stagingArea.create(this.warehouse);
   }
 
   /**
@@ -46,8 +73,13 @@ export class SnowflakeLakeStager implements LakeStager {
 
   async stage(keys: readonly string[], _loadId: string): Promise<StagedChunk> {
     const copied = keys.filter((key) => !this.lineByLineKeys.has(key));
-    for (let start = 0; start < copied.length; start += MAX_FILES_PER_COPY) {
-      await this.warehouse.execute(copyStatementFor(copied.slice(start, start + MAX_FILES_PER_COPY)));
+    if (copied.length > 0) {
+      await this.stagingArea.copy(this.warehouse, copied);
+      const [withoutId] = await this.warehouse.query<{ source_file: string; line_number: number | string }>(
+        sqlStatement('loader/copied_line_without_event_id.sql'),
+      );
+      if (withoutId !== undefined)
+        throw new LineWithoutEventIdError(withoutId.source_file, Number(withoutId.line_number));
     }
     const linesByFile = new Map<string, number>();
     const rejectsByFile = new Map<string, readonly RejectedLine[]>();
@@ -79,7 +111,10 @@ export class SnowflakeLakeStager implements LakeStager {
    */
   readLineByLineAfter(error: unknown): boolean {
     if (this.lake === undefined || !(error instanceof Error)) return false;
-    const named = /File '([^']+)'/.exec(error.message)?.[1];
+    const named =
+      error instanceof LineWithoutEventIdError
+        ? error.file.slice(BRONZE_PREFIX.length)
+        : /File '([^']+)'/.exec(error.message)?.[1];
     if (named === undefined) return false;
     const key = this.batchKeys.find((candidate) => named.endsWith(candidate.slice(BRONZE_PREFIX.length)));
     if (key === undefined || this.lineByLineKeys.has(key)) return false;
@@ -88,6 +123,17 @@ export class SnowflakeLakeStager implements LakeStager {
   }
 
   async release(): Promise<void> {}
+}
+
+/** A file COPY staged holds a line with no event_id: bronze cannot take it, so the file is read line by line. */
+export class LineWithoutEventIdError extends Error {
+  override readonly name = 'LineWithoutEventIdError';
+  constructor(
+    readonly file: string,
+    readonly lineNumber: number,
+  ) {
+    super(`${file}, line ${lineNumber}, has no event_id`);
+  }
 }
 
 /** The COPY statement for these files. Keys are checked against the lake layout: nothing else reaches the SQL. */
