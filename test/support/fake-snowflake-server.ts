@@ -21,24 +21,32 @@ export interface FakeFailure {
 }
 
 /**
+ * How the server answers a statement of a session (each login is a session of its own, numbered
+ * from 1): rows, a failure, or nothing (an empty result).
+ */
+export type StatementAnswer = (
+  statement: CapturedStatement,
+  session: number,
+) => FakeResult | FakeFailure | undefined | Promise<FakeResult | FakeFailure | undefined>;
+
+/**
  * A small HTTP server that speaks the part of Snowflake's JSON protocol snowflake-sdk uses for a
  * key-pair login and for statements with JSON results, and records every statement. Tests point
  * the Snowflake adapter at it (accessUrl) to see exactly what would reach Snowflake, since the
- * service itself cannot run here.
+ * service itself cannot run here; `answer` decides what each statement returns (see
+ * SnowflakeOverDuckDb, which runs them on DuckDB).
  */
 export class FakeSnowflakeServer {
   readonly statements: CapturedStatement[] = [];
   readonly logins: { readonly user: string; readonly authenticator: string }[] = [];
   private server: Server | undefined;
+  private sessions = 0;
 
-  constructor(
-    private readonly answer: (statement: CapturedStatement) => FakeResult | FakeFailure | undefined = () =>
-      undefined,
-  ) {}
+  constructor(private readonly answer: StatementAnswer = () => undefined) {}
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
-      void readBody(request).then((body) => {
+      void readBody(request).then(async (body) => {
         const url = new URL(request.url ?? '/', 'http://fake');
         const reply = (payload: unknown) => {
           response.writeHead(200, { 'Content-Type': 'application/json' });
@@ -47,14 +55,15 @@ export class FakeSnowflakeServer {
         if (url.pathname === '/session/v1/login-request') {
           const data = (body as { data: { LOGIN_NAME: string; AUTHENTICATOR: string } }).data;
           this.logins.push({ user: data.LOGIN_NAME, authenticator: data.AUTHENTICATOR });
+          const session = ++this.sessions;
           reply({
             success: true,
             data: {
-              token: 'session-token',
+              token: `session-token-${session}`,
               masterToken: 'master-token',
               validityInSeconds: 3600,
               masterValidityInSeconds: 14400,
-              sessionId: 1,
+              sessionId: session,
               parameters: [],
               sessionInfo: {
                 databaseName: 'DB',
@@ -76,7 +85,8 @@ export class FakeSnowflakeServer {
             .map((key) => bindings![key]!.value);
           const statement = { sql: sqlText, binds };
           this.statements.push(statement);
-          const answered = this.answer(statement);
+          const token = /Token="session-token-(\d+)"/.exec(request.headers.authorization ?? '')?.[1];
+          const answered = await this.answer(statement, Number(token ?? 0));
           if (answered !== undefined && 'error' in answered) {
             reply({
               success: false,

@@ -220,8 +220,13 @@ export async function pendingWork(warehouse: Warehouse, sqlDir: string): Promise
     readSqlStatement(sqlDir, 'silver/batch_tables_exist.sql'),
   );
   if (Number(tables?.bronze_tables ?? 0) === 0) return { hasWork: false, unclaimedLoads: 0, pendingDays: 0 };
-  // Before the first run, the run sets silver up and claims whatever bronze holds.
-  if (Number(tables?.silver_tables ?? 0) < 2) return { hasWork: true, unclaimedLoads: 0, pendingDays: 0 };
+  // Before the first run, which sets silver up and claims whatever bronze holds.
+  if (Number(tables?.silver_tables ?? 0) < 2) {
+    const [loads] = await warehouse.query<{ loads: number | bigint | string }>(
+      readSqlStatement(sqlDir, 'silver/loads_before_first_run.sql'),
+    );
+    return { hasWork: true, unclaimedLoads: Number(loads?.loads ?? 0), pendingDays: 0 };
+  }
   const [row] = await warehouse.query<{
     unclaimed_loads: number | bigint | string;
     pending_days: number | bigint | string;

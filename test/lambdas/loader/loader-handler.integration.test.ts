@@ -3,27 +3,17 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import { localS3Credentials } from '../../../local/services/endpoints.js';
-import { aPrivateKeyPem, FakeSnowflakeServer } from '../../support/fake-snowflake-server.js';
+import { aPrivateKeyPem } from '../../support/fake-snowflake-server.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
+import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
 
 describe('the loader Lambda handler', () => {
   const lakeFile =
     'date=2026-06-01/hour=07/spotify-events+0+00000000000000000003-00000000000000000003.ndjson.gz';
-  // Snowflake's side of the load: the ledger is empty, and the file brings one new row.
-  const snowflake = new FakeSnowflakeServer((statement) => {
-    if (statement.sql.includes('FROM bronze.load_ledger')) return { columns: ['FILE_KEY'], rows: [] };
-    if (statement.sql.includes('AS staged_rows'))
-      return { columns: ['SOURCE_FILE', 'STAGED_ROWS'], rows: [[`bronze/${lakeFile}`, 1]] };
-    if (statement.sql.includes('AS new_rows'))
-      return {
-        columns: ['SOURCE_FILE', 'EVENT_DAY', 'NEW_ROWS'],
-        rows: [[`bronze/${lakeFile}`, '2026-06-01', 1]],
-      };
-    return undefined;
-  });
-  afterAll(() => snowflake.stop());
+  let snowflake: SnowflakeOverDuckDb | undefined;
+  afterAll(() => snowflake?.stop());
 
   it('GIVEN its environment, the Snowflake secret and a lake file that arrived WHEN the state machine invokes it with its run id THEN it sets the session timeouts, COPYs the arrived file, records the load under the run id and starts nothing else', async () => {
     // Prepare: a lake with one batch consumed (its object and arrival manifest), a secret in
@@ -46,6 +36,7 @@ describe('the loader Lambda handler', () => {
       credentials: localS3Credentials,
     });
     const secretName = uniqueName('snowflake');
+    snowflake = await SnowflakeOverDuckDb.open(':memory:', { s3: localS3(), bucket });
     const accessUrl = await snowflake.start();
     await secrets.send(
       new CreateSecretCommand({
@@ -88,9 +79,13 @@ describe('the loader Lambda handler', () => {
       skipped: [],
     });
     expect(summary.loadIds).toEqual(['execution-7/1']);
-    expect(snowflake.logins).toEqual([{ user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
-    const sent = snowflake.sqlSent();
-    expect(sent).toContain('ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 840, LOCK_TIMEOUT = 840');
+    expect(snowflake.server.logins).toEqual([
+      { user: 'SPOTIFY_PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' },
+    ]);
+    const sent = snowflake.server.sqlSent();
+    expect(snowflake.sessionSettings).toContain(
+      'ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 840, LOCK_TIMEOUT = 840',
+    );
     expect(
       sent.some((sql) => sql.startsWith('CREATE TEMPORARY TABLE IF NOT EXISTS bronze.load_staging')),
     ).toBe(true);
@@ -102,5 +97,16 @@ describe('the loader Lambda handler', () => {
     expect(sent.findIndex((sql) => sql.startsWith('INSERT INTO bronze.load_arrivals'))).toBeGreaterThan(
       sent.indexOf('COMMIT'),
     );
+    const reader = await snowflake.reader();
+    try {
+      expect(await reader.query('SELECT source_file, load_id FROM bronze.listening_events')).toEqual([
+        { source_file: `bronze/${lakeFile}`, load_id: 'execution-7/1' },
+      ]);
+      expect(await reader.query('SELECT COUNT(*) AS manifests FROM bronze.load_arrivals')).toEqual([
+        { manifests: 1 },
+      ]);
+    } finally {
+      await reader.close();
+    }
   });
 });

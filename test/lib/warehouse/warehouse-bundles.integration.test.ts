@@ -7,15 +7,24 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readSqlStatement } from '../../../lambdas/shared/transform/sql-files.js';
-import { localS3Credentials } from '../../../local/services/endpoints.js';
+import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
+import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
+import { readGoldReport } from '../../../lambdas/shared/transform/gold-report.js';
 import {
-  aPrivateKeyPem,
-  type CapturedStatement,
-  FakeSnowflakeServer,
-} from '../../support/fake-snowflake-server.js';
+  loadTransformationManifest,
+  planWaves,
+} from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { localS3Credentials } from '../../../local/services/endpoints.js';
+import { validGeneratedEvents } from '../../lambdas/shared/transform/bronze-fixture.js';
+import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
+import { aPrivateKeyPem } from '../../support/fake-snowflake-server.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
+import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 import { buildPipelineFor } from '../../support/pipeline-app.js';
+import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
+
+/** The lake's events: a few days of listening, 3% faults (malformed ones go to quarantine, duplicates reach the lake). */
+const EVENTS = { seed: 29, count: 1_200, users: 25, songs: 8, faultRate: 0.03, eventsPerSecond: 0.005 };
 
 /** What a child process running a bundle's handler printed: its result, or its error's name and message. */
 interface Invocation {
@@ -25,20 +34,14 @@ interface Invocation {
 
 // The deployed code, exactly: the app is synthesized as `cdk deploy` would, and each function's
 // asset folder (esbuild's bundle plus the copy of sql/) is run with plain Node, outside this
-// repository's node_modules, against the S3 server, its Secrets Manager and a Snowflake endpoint.
+// repository's node_modules, against the S3 server, its Secrets Manager and a Snowflake endpoint
+// whose statements run on DuckDB.
 describe('the warehouse functions as bundled for deployment', () => {
   let assets: { loader: string; sqlRunner: string };
   /** Each function's environment as the template sets it: the plain values (ARNs and names are local here). */
   let templateEnvironment: { loader: Record<string, string>; sqlRunner: Record<string, string> };
-  let failingRows = 0;
-  const snowflake = new FakeSnowflakeServer((statement: CapturedStatement) => {
-    if (statement.sql.includes('AS failing_rows'))
-      return { columns: ['FAILING_ROWS'], rows: [[failingRows]] };
-    if (statement.sql.includes('LIMIT 5'))
-      return { columns: ['SONG_ID', 'SKIP_RATE'], rows: [['song_1', 1.5]] };
-    if (statement.sql.includes('FROM bronze.load_ledger')) return { columns: ['FILE_KEY'], rows: [] };
-    return undefined;
-  });
+  let snowflake: SnowflakeOverDuckDb;
+  let bucket: string;
   const environment: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -66,6 +69,16 @@ describe('the warehouse functions as bundled for deployment', () => {
       sqlRunner: plainVariables(stacks.warehouse.sqlRunner.function),
     };
 
+    bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    const lines = [...generateEventLines(EVENTS)].map((line) => line.text);
+    for (let start = 0; start < lines.length; start += 200) {
+      const records = lines
+        .slice(start, start + 200)
+        .map((value, index) => anMskRecord({ offset: start + index, value, timestamp: Date.now() }));
+      await consumeBatch(anMskEvent(records), { s3: localS3(), bucket }, Date.now());
+    }
+    snowflake = await SnowflakeOverDuckDb.open(':memory:', { s3: localS3(), bucket });
     const accessUrl = await snowflake.start();
     const secrets = new SecretsManagerClient({
       endpoint: inject('s3Endpoint'),
@@ -96,7 +109,7 @@ describe('the warehouse functions as bundled for deployment', () => {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
   }, 300_000);
-  afterAll(() => snowflake.stop());
+  afterAll(() => snowflake?.stop());
 
   /** Runs the bundle's handler in a fresh Node process, with sql/ where the bundle put it. */
   function invoke(asset: string, event: unknown, extraEnvironment: Record<string, string> = {}) {
@@ -148,65 +161,100 @@ describe('the warehouse functions as bundled for deployment', () => {
     }
   });
 
-  it('GIVEN a model step WHEN the bundled SQL runner runs it THEN it logs in with the key pair and runs the model in one transaction', async () => {
-    snowflake.statements.length = 0;
-    const outcome = await invoke(assets.sqlRunner, {
-      kind: 'model',
-      model: 'gold.top_songs',
-      fullRefresh: false,
-      batchId: 'execution-1',
-    });
-    expect(outcome).toEqual({
-      result: { kind: 'model', model: 'gold.top_songs', statements: 1, alreadyDone: false },
-    });
-    const sent = snowflake.sqlSent();
-    const begin = sent.indexOf('BEGIN');
-    const topSongs = readSqlStatement(join(assets.sqlRunner, 'sql'), 'gold/top_songs.sql');
-    expect(topSongs).toContain('CREATE OR REPLACE TABLE gold.top_songs');
-    expect(sent).toContain('ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 840, LOCK_TIMEOUT = 840');
-    // In one transaction: is the step recorded for the batch? Its SQL, then its record.
-    expect(sent[begin + 1]).toContain(
-      'SELECT COUNT(*) AS done FROM silver.batch_steps WHERE batch_id = ? AND step = ?',
-    );
-    expect(sent[begin + 2]).toBe(topSongs.replace(/\s+/g, ' ').trim());
-    expect(sent[begin + 3]).toContain(
-      'INSERT INTO silver.batch_steps (batch_id, step, finished_at) VALUES (?, ?, ?)',
-    );
-    expect(sent[begin + 4]).toBe('COMMIT');
-  });
-
-  it('GIVEN a data-quality test that finds rows WHEN the bundled SQL runner runs it THEN it fails with DataQualityError, naming the test and a sample', async () => {
-    failingRows = 2;
-    const outcome = await invoke(assets.sqlRunner, { kind: 'test', test: 'gold_skip_rate_consistent' });
-    failingRows = 0;
-    expect(outcome.error?.name).toBe('DataQualityError');
-    expect(outcome.error?.message).toMatch(/gold_skip_rate_consistent: 2 failing row\(s\)/);
-    expect(outcome.error?.message).toContain('song_1');
-  });
-
-  it('GIVEN an empty lake WHEN the bundled loader runs THEN it asks where its last listing of arrivals got to and loads nothing', async () => {
-    const bucket = uniqueName('lake');
-    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
-    const outcome = await invoke(
+  it('GIVEN the arrived lake WHEN the bundled loader, then the bundled SQL runner for pending work, every model wave by wave and every test run as one execution would THEN gold holds what the events give', async () => {
+    // Act
+    const load = await invoke(
       assets.loader,
       { runId: 'execution-1' },
       { LAKE_BUCKET: bucket, LAKE_S3_ENDPOINT: inject('s3Endpoint') },
     );
-    expect(outcome).toEqual({
-      result: {
-        filesFound: 0,
-        filesLoaded: 0,
-        filesLeftForNextRun: 0,
-        rowsInFiles: 0,
-        rowsInserted: 0,
-        linesRejected: 0,
-        filesReadLineByLine: 0,
-        daysTouched: [],
-        loadIds: [],
-        manifestsRecorded: 0,
-        skipped: [],
-      },
+    const work = await invoke(assets.sqlRunner, { kind: 'pending-work', batchId: 'execution-1' });
+    const manifest = loadTransformationManifest(join(assets.sqlRunner, 'sql'));
+    const models: Invocation[] = [];
+    for (const wave of planWaves(manifest))
+      models.push(
+        ...(await Promise.all(
+          wave.map((model) =>
+            invoke(assets.sqlRunner, {
+              kind: 'model',
+              model: model.name,
+              fullRefresh: false,
+              batchId: 'execution-1',
+            }),
+          ),
+        )),
+      );
+    const tests = await Promise.all(
+      manifest.tests.map((test) =>
+        invoke(assets.sqlRunner, { kind: 'test', test: test.name, batchId: 'execution-1' }),
+      ),
+    );
+
+    // Assess
+    const { events } = validGeneratedEvents(EVENTS);
+    expect(load.result).toMatchObject({
+      rowsInserted: events.length,
+      skipped: [],
+      loadIds: ['execution-1/1'],
     });
-    expect(snowflake.sqlSent().some((sql) => sql.includes('MAX(arrived_at)'))).toBe(true);
+    expect(work.result).toEqual({ kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0 });
+    expect(models.map((model) => model.error)).toEqual(models.map(() => undefined));
+    expect(tests.map((test) => test.result)).toEqual(
+      manifest.tests.map((test) => ({ kind: 'test', test: test.name, failingRows: 0 })),
+    );
+    // The session's timeouts came from the template: its timeout, less 60 s.
+    expect(snowflake.sessionSettings).toContain(
+      `ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${templateEnvironment.loader.SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS}, LOCK_TIMEOUT = ${templateEnvironment.loader.SNOWFLAKE_LOCK_TIMEOUT_SECONDS}`,
+    );
+    const reader = await snowflake.reader();
+    try {
+      expect(comparable(await readGoldReport(reader))).toEqual(comparable(expectedGold(events)));
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('GIVEN a model the batch ran WHEN the bundled SQL runner is invoked for it again (a retry) THEN it runs nothing, and a new load leaves nothing pending', async () => {
+    const again = await invoke(assets.sqlRunner, {
+      kind: 'model',
+      model: 'silver.listening_events',
+      fullRefresh: false,
+      batchId: 'execution-1',
+    });
+    const work = await invoke(assets.sqlRunner, { kind: 'pending-work', batchId: 'execution-2' });
+
+    expect(again.result).toEqual({
+      kind: 'model',
+      model: 'silver.listening_events',
+      statements: 0,
+      alreadyDone: true,
+    });
+    expect(work.result).toEqual({ kind: 'pending-work', hasWork: false, unclaimedLoads: 0, pendingDays: 0 });
+  });
+
+  it('GIVEN silver holding an event twice WHEN the bundled SQL runner runs the unique test THEN it fails with DataQualityError, naming the test and the event', async () => {
+    const reader = await snowflake.reader();
+    let duplicated: string;
+    try {
+      const [row] = await reader.query<{ event_id: string }>(
+        'SELECT event_id FROM silver.listening_events ORDER BY event_id LIMIT 1',
+      );
+      duplicated = row!.event_id;
+      await reader.execute(
+        'INSERT INTO silver.listening_events SELECT * FROM silver.listening_events WHERE event_id = ?',
+        [duplicated],
+      );
+    } finally {
+      await reader.close();
+    }
+
+    const outcome = await invoke(assets.sqlRunner, {
+      kind: 'test',
+      test: 'silver_listening_events_unique_event_id',
+    });
+
+    expect(outcome.error?.name).toBe('DataQualityError');
+    expect(outcome.error?.message).toMatch(/silver_listening_events_unique_event_id: 1 failing row\(s\)/);
+    expect(outcome.error?.message).toContain(duplicated);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSnowflakeWarehouse } from '../../../../lambdas/shared/warehouse/snowflake-warehouse.js';
 import { aPrivateKeyPem, FakeSnowflakeServer } from '../../../support/fake-snowflake-server.js';
+import { SnowflakeOverDuckDb } from '../../../support/snowflake-over-duckdb.js';
 
 const settings = (accessUrl: string) => ({
   account: 'myorg-myaccount',
@@ -12,34 +13,37 @@ const settings = (accessUrl: string) => ({
   accessUrl,
 });
 
-describe('the Snowflake adapter, against a server that speaks the driver protocol and records statements', () => {
+describe('the Snowflake adapter, against a server that speaks the driver protocol, records statements and (where results matter) runs them on DuckDB', () => {
   let server: FakeSnowflakeServer | undefined;
   afterEach(async () => {
     await server?.stop();
   });
 
   it('GIVEN key-pair settings WHEN it connects and queries THEN it logs in with a JWT, binds values in order and lower-cases column names', async () => {
-    server = new FakeSnowflakeServer((statement) =>
-      statement.sql.startsWith('SELECT')
-        ? { columns: ['FILE_KEY', 'ROWS_IN_FILE'], rows: [['bronze/a', 3]] }
-        : undefined,
-    );
-    const warehouse = await openSnowflakeWarehouse(settings(await server.start()));
+    const endpoint = await SnowflakeOverDuckDb.open(':memory:');
+    server = endpoint.server;
+    const warehouse = await openSnowflakeWarehouse(settings(await endpoint.start()));
     try {
+      await warehouse.execute('CREATE SCHEMA bronze');
+      await warehouse.execute('CREATE TABLE bronze.load_ledger (file_key VARCHAR, rows_in_file BIGINT)');
+      await warehouse.execute("INSERT INTO bronze.load_ledger VALUES ('bronze/a', 3), ('bronze/b', 4)");
       const rows = await warehouse.query(
         'SELECT file_key, rows_in_file FROM bronze.load_ledger WHERE file_key >= ? AND file_key < ?',
-        ['a', 'b'],
+        ['a', 'bronze/b'],
       );
       expect(server.logins).toEqual([{ user: 'PIPELINE_LOADER', authenticator: 'SNOWFLAKE_JWT' }]);
       // Before anything else: loaded_at from CURRENT_TIMESTAMP must not step back when a local clock does.
       expect(server.sqlSent()[0]).toBe("ALTER SESSION SET TIMEZONE = 'UTC'");
       expect(server.statements.at(-1)).toEqual({
         sql: 'SELECT file_key, rows_in_file FROM bronze.load_ledger WHERE file_key >= ? AND file_key < ?',
-        binds: ['a', 'b'],
+        binds: ['a', 'bronze/b'],
       });
+      // Column names folded to lower case; values as Snowflake's JSON result format carries them.
       expect(rows).toEqual([{ file_key: 'bronze/a', rows_in_file: '3' }]);
     } finally {
       await warehouse.close();
+      await endpoint.stop();
+      server = undefined;
     }
   });
 

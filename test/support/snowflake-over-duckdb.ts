@@ -1,0 +1,139 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { BRONZE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
+import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
+import { DUCKDB_STORAGE_VERSION, DuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { sqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
+import { emulatedStagingArea } from './copy-into-staging-emulator.js';
+import {
+  type CapturedStatement,
+  type FakeFailure,
+  type FakeResult,
+  FakeSnowflakeServer,
+} from './fake-snowflake-server.js';
+
+/**
+ * A Snowflake endpoint whose statements run on DuckDB: snowflake-sdk logs in to it with a key pair
+ * and sends its statements over Snowflake's protocol, and each one is executed, with its binds
+ * (array binding too), on a DuckDB database with the project's compatibility macros, one DuckDB
+ * connection per Snowflake session, so transactions are real. What a statement returns is what
+ * DuckDB computed, never a canned answer.
+ *
+ * Three kinds of statement only Snowflake can run are played instead, each by what it does:
+ * - `ALTER SESSION SET ...`: the settings are recorded (sessionSettings) and acknowledged;
+ * - `CREATE TEMPORARY TABLE ... bronze.load_staging`: DuckDB's staging table of the same columns
+ *   (sql/duckdb/create_load_staging.sql);
+ * - `COPY INTO bronze.load_staging ... FILES = (...)`: the named files read from the lake and
+ *   staged by the COPY emulator, which fails with Snowflake's wording for a file it cannot read.
+ */
+export class SnowflakeOverDuckDb {
+  readonly server: FakeSnowflakeServer;
+  /** Every `ALTER SESSION SET` received, as sent. */
+  readonly sessionSettings: string[] = [];
+  private readonly sessions = new Map<number, Promise<DuckDbWarehouse>>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly lake: { readonly s3: S3Client; readonly bucket: string } | undefined,
+  ) {
+    this.server = new FakeSnowflakeServer((statement, session) => this.run(statement, session));
+  }
+
+  /** A database at `path` (or in memory), and the lake COPY reads from, if any. */
+  static async open(
+    path: string,
+    lake?: { readonly s3: S3Client; readonly bucket: string },
+  ): Promise<SnowflakeOverDuckDb> {
+    const instance = await DuckDBInstance.create(path, {
+      storage_compatibility_version: DUCKDB_STORAGE_VERSION,
+    });
+    return new SnowflakeOverDuckDb(instance, lake);
+  }
+
+  /** The accessUrl to give the Snowflake adapter. */
+  start(): Promise<string> {
+    return this.server.start();
+  }
+
+  /** A connection of its own, for the test to read what the statements left. */
+  async reader(): Promise<DuckDbWarehouse> {
+    return this.connect();
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    for (const session of this.sessions.values()) await (await session).close().catch(() => {});
+    this.instance.closeSync();
+  }
+
+  private async connect(): Promise<DuckDbWarehouse> {
+    const connection = await this.instance.connect();
+    for (const statement of readDuckDbCompatibilitySql(DEFAULT_SQL_DIR)) await connection.run(statement);
+    // Closing the warehouse would close the shared instance too: only the connection is this session's.
+    const warehouse = new DuckDbWarehouse(this.instance, connection);
+    warehouse.close = async () => connection.closeSync();
+    return warehouse;
+  }
+
+  private session(session: number): Promise<DuckDbWarehouse> {
+    let warehouse = this.sessions.get(session);
+    if (warehouse === undefined) {
+      warehouse = this.connect();
+      this.sessions.set(session, warehouse);
+    }
+    return warehouse;
+  }
+
+  private async run(
+    statement: CapturedStatement,
+    session: number,
+  ): Promise<FakeResult | FakeFailure | undefined> {
+    const warehouse = await this.session(session);
+    const sql = statement.sql.trim();
+    try {
+      if (/^ALTER\s+SESSION\s+SET\s/i.test(sql)) {
+        this.sessionSettings.push(sql);
+        return undefined;
+      }
+      if (/^CREATE\s+TEMPORARY\s+TABLE\s+IF\s+NOT\s+EXISTS\s+bronze\.load_staging\b/i.test(sql)) {
+        await warehouse.execute(sqlStatement('duckdb/create_load_staging.sql'));
+        return undefined;
+      }
+      if (/^COPY\s+INTO\s+bronze\.load_staging\b/i.test(sql)) {
+        if (this.lake === undefined) return { error: 'this endpoint was opened without a lake to COPY from' };
+        const names = [...(/FILES\s*=\s*\(([^)]*)\)/i.exec(sql)?.[1] ?? '').matchAll(/'([^']+)'/g)].map(
+          (match) => `${BRONZE_PREFIX}${match[1]}`,
+        );
+        await emulatedStagingArea(this.lake.s3, this.lake.bucket).copy(warehouse, names);
+        return undefined;
+      }
+      const binds = statement.binds as readonly unknown[];
+      if (binds.length > 0 && Array.isArray(binds[0])) {
+        // Array binding: one array per placeholder, a row per position.
+        const columns = binds as readonly (readonly SqlValue[])[];
+        const rows = columns[0]!.map((_, row) => columns.map((column) => column[row] ?? null));
+        await warehouse.executeMany(sql, rows);
+        return undefined;
+      }
+      const rows = await warehouse.query(sql, binds as readonly SqlValue[]);
+      const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+      return {
+        columns: columns.map((column) => column.toUpperCase()),
+        rows: rows.map((row) => columns.map((column) => asText(row[column]))),
+      };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}
+
+/** A value as Snowflake's JSON result format carries it: text, or null. */
+function asText(value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value as string | number;
+}
