@@ -12,7 +12,10 @@ import { Construct } from 'constructs';
 /** The error a DynamoDB task raises when its condition does not hold. */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
-/** The lease's one item: `{lease: "pipeline-run", holder: <execution ARN>, since: <its start time>}`. */
+/**
+ * The lease's one item: `{lease: "pipeline-run", holder: <execution ARN>}`. When the holder started is
+ * DescribeExecution's to say, so the item holds nothing a clock wrote.
+ */
 const LEASE_KEY = { lease: DynamoAttributeValue.fromString('pipeline-run') };
 const THIS_EXECUTION = JsonPath.stringAt('$$.Execution.Id');
 
@@ -107,7 +110,6 @@ export class RunLease extends Construct {
     return {
       ...LEASE_KEY,
       holder: DynamoAttributeValue.fromString(THIS_EXECUTION),
-      since: DynamoAttributeValue.fromString(JsonPath.stringAt('$$.Execution.StartTime')),
     };
   }
 }

@@ -277,7 +277,6 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           Item: {
             lease: { S: 'pipeline-run' },
             holder: { 'S.$': '$$.Execution.Id' },
-            since: { 'S.$': '$$.Execution.StartTime' },
           },
           ConditionExpression: 'attribute_not_exists(lease) OR holder = :me',
           ExpressionAttributeValues: { ':me': { 'S.$': '$$.Execution.Id' } },

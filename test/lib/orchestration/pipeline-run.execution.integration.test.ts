@@ -1,0 +1,331 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetExecutionHistoryCommand, type HistoryEvent, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
+import type { ListeningEvent } from '../../../lambdas/shared/event-contract/listening-event.js';
+import { readGoldReport } from '../../../lambdas/shared/transform/gold-report.js';
+import {
+  loadTransformationManifest,
+  planWaves,
+} from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { localS3Credentials } from '../../../local/services/endpoints.js';
+import { validGeneratedEvents } from '../../lambdas/shared/transform/bronze-fixture.js';
+import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
+import { invokeBundle, synthesizedWarehouse } from '../../support/deployed-functions.js';
+import { aPrivateKeyPem } from '../../support/fake-snowflake-server.js';
+import { localS3, uniqueName } from '../../support/local-clients.js';
+import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
+import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
+import { StepFunctionsOnMoto } from '../../support/step-functions-on-moto.js';
+
+const LEASE_TABLE = 'pipeline-run-lease';
+const DAY_MS = 86_400_000;
+
+/** The names of the states entered, in the order the execution entered them. */
+const statesEntered = (history: readonly HistoryEvent[]) =>
+  history.flatMap((event) =>
+    event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : [],
+  );
+
+// The synthesized pipeline-run state machine, as deployed, executed by moto's Step Functions
+// interpreter: its Lambda tasks run the deployed bundles (loader and SQL runner), which reach the
+// lake and Secrets Manager in the local S3 server and a Snowflake endpoint whose statements run on
+// DuckDB; its lease is a DynamoDB table in moto. Every run is asserted on its execution history
+// and on the warehouse it leaves.
+describe('the pipeline-run state machine, executed as deployed', () => {
+  let stepFunctions: StepFunctionsOnMoto;
+  let snowflake: SnowflakeOverDuckDb;
+  let stateMachineArn: string;
+  let bucket: string;
+  let offset = 0;
+  const consumed: ListeningEvent[] = [];
+  const manifest = loadTransformationManifest();
+
+  /** Events reach the lake as the deployed consumer writes them (objects, then the arrival manifest). */
+  async function consume(seed: number, startMs: number) {
+    const { events } = validGeneratedEvents({ seed, count: 400, users: 20, songs: 6, faultRate: 0, startMs });
+    const records = events.map((event) =>
+      anMskRecord({ offset: offset++, value: JSON.stringify(event), timestamp: Date.now() }),
+    );
+    await consumeBatch(anMskEvent(records), { s3: localS3(), bucket }, Date.now());
+    consumed.push(...events);
+  }
+
+  async function gold() {
+    const reader = await snowflake.reader();
+    try {
+      return comparable(await readGoldReport(reader));
+    } finally {
+      await reader.close();
+    }
+  }
+
+  const invocationsOf = (execution: string) =>
+    stepFunctions.invocations.filter(
+      (invocation) => invocation.payload.batchId === execution || invocation.payload.runId === execution,
+    );
+
+  async function leaseItem() {
+    const item = await stepFunctions.dynamoDb().send(
+      new GetItemCommand({
+        TableName: LEASE_TABLE,
+        Key: { lease: { S: 'pipeline-run' } },
+        ConsistentRead: true,
+      }),
+    );
+    return item.Item;
+  }
+
+  async function run(name: string, input: unknown) {
+    return stepFunctions.finished(await stepFunctions.start(stateMachineArn, name, input));
+  }
+
+  beforeAll(async () => {
+    const warehouse = synthesizedWarehouse('dev');
+    const template = Template.fromStack(warehouse.stacks.warehouse);
+    const [stateMachine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const [[leaseTableId, leaseTable]] = Object.entries(template.findResources('AWS::DynamoDB::Table')) as [
+      [string, { Properties: { KeySchema: unknown; AttributeDefinitions: unknown } }],
+    ];
+
+    bucket = uniqueName('lake');
+    await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
+    snowflake = await SnowflakeOverDuckDb.open(':memory:', { s3: localS3(), bucket });
+    const secretName = uniqueName('snowflake');
+    await new SecretsManagerClient({
+      endpoint: inject('s3Endpoint'),
+      region: 'us-east-1',
+      credentials: localS3Credentials,
+    }).send(
+      new CreateSecretCommand({
+        Name: secretName,
+        SecretString: JSON.stringify({
+          account: 'org-acct',
+          user: 'SPOTIFY_PIPELINE',
+          private_key: aPrivateKeyPem(),
+          warehouse: 'WH',
+          database: 'SPOTIFY',
+          role: 'SPOTIFY_PIPELINE',
+          access_url: await snowflake.start(),
+        }),
+      }),
+    );
+    // What the template leaves to the deployment: the secret's ARN and the bucket's name, and the
+    // local endpoints in place of AWS's.
+    const environment = {
+      SNOWFLAKE_SECRET_ARN: secretName,
+      LAKE_BUCKET: bucket,
+      LAKE_S3_ENDPOINT: inject('s3Endpoint'),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    stepFunctions = await StepFunctionsOnMoto.start(
+      [warehouse.loader, warehouse.sqlRunner].map((fn) => ({
+        fn,
+        invoke: (payload) => invokeBundle(fn, payload, environment),
+      })),
+    );
+    await stepFunctions.createTable(LEASE_TABLE, leaseTable.Properties);
+    stateMachineArn = await stepFunctions.createStateMachine(
+      'pipeline-run',
+      StepFunctionsOnMoto.definitionOf(stateMachine!.Properties.DefinitionString, {
+        [leaseTableId]: LEASE_TABLE,
+      }),
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await stepFunctions?.stop();
+    await snowflake?.stop();
+  });
+
+  it("GIVEN the harness's moto WHEN an AWS SDK task runs THEN it takes and gives PascalCase, as Step Functions does (test/support/moto/aws_sdk_casing.py)", async () => {
+    const probe = await stepFunctions.createStateMachine(
+      'describe-an-execution',
+      JSON.stringify({
+        StartAt: 'Describe',
+        States: {
+          Describe: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution',
+            Parameters: { 'ExecutionArn.$': '$.arn' },
+            ResultSelector: { 'status.$': '$.Status', 'name.$': '$.Name' },
+            End: true,
+          },
+        },
+      }),
+    );
+    const described = await stepFunctions.start(probe, 'described', {});
+    await stepFunctions.finished(described);
+
+    const { execution } = await stepFunctions.finished(
+      await stepFunctions.start(probe, 'describing', { arn: described }),
+    );
+
+    expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toEqual({ status: 'FAILED', name: 'described' });
+  });
+
+  it('GIVEN a lake that arrived WHEN the schedule starts a run THEN it takes the lease, loads first, asks for work, runs the waves in order with each wave in parallel, then every test, releases the lease, and gold is what the events give', async () => {
+    await consume(81, Date.now() - 3 * DAY_MS);
+
+    const { execution, history } = await run('run-1', { fullRefresh: false });
+
+    expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
+    const entered = statesEntered(history);
+    const at = (state: string) => entered.indexOf(state);
+    expect(entered.slice(0, 6)).toEqual([
+      'Read the run options',
+      'Incremental run',
+      'Take the run lease',
+      'Load and transform',
+      'Load new lake files',
+      'Check for work',
+    ]);
+    const waves = planWaves(manifest).map((wave) => wave.map((model) => at(`Run ${model.name}`)));
+    for (const [index, wave] of waves.entries()) {
+      expect(Math.min(...wave)).toBeGreaterThan(at('Check for work'));
+      if (index > 0) expect(Math.min(...wave)).toBeGreaterThan(Math.max(...waves[index - 1]!));
+    }
+    const tests = manifest.tests.map((test) => at(`Test ${test.name}`));
+    expect(Math.min(...tests)).toBeGreaterThan(Math.max(...waves.flat()));
+    expect(entered.slice(-2)).toEqual(['Release the lease', 'Run finished']);
+    // A wave's models ran at once: in the widest wave, some invocations overlapped in time.
+    const widest = planWaves(manifest).reduce((a, b) => (b.length > a.length ? b : a));
+    const ofWidest = invocationsOf('run-1').filter((invocation) =>
+      widest.some((model) => model.name === invocation.payload.model),
+    );
+    expect(ofWidest).toHaveLength(widest.length);
+    const overlapping = ofWidest.some((a) =>
+      ofWidest.some((b) => a !== b && b.startedAt < a.endedAt && a.startedAt < b.endedAt),
+    );
+    expect(overlapping).toBe(true);
+    // Every step named the run: the loader its loads, the models their batch.
+    const invoked = invocationsOf('run-1');
+    expect(invoked[0]).toMatchObject({ payload: { runId: 'run-1' } });
+    expect(
+      invoked
+        .filter((invocation) => invocation.payload.kind === 'model')
+        .every((invocation) => invocation.payload.fullRefresh === false),
+    ).toBe(true);
+    expect(await leaseItem()).toBeUndefined();
+    expect(await gold()).toEqual(comparable(expectedGold(consumed)));
+  });
+
+  it('GIVEN a model step that committed but whose answer was lost WHEN Step Functions retries it THEN the retry changes nothing and gold is what the events give', async () => {
+    await consume(82, Date.now() - 2 * DAY_MS);
+    stepFunctions.loseTheAnswerOnce((payload) => payload.model === 'silver.listening_events');
+
+    const { execution, history } = await run('run-2', { fullRefresh: false });
+
+    expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
+    const silverSteps = invocationsOf('run-2').filter(
+      (invocation) => invocation.payload.model === 'silver.listening_events',
+    );
+    expect(silverSteps.map((invocation) => invocation.outcome)).toEqual([
+      'lost on the way back',
+      { result: { kind: 'model', model: 'silver.listening_events', statements: 0, alreadyDone: true } },
+    ]);
+    expect(history.some((event) => event.type === 'TaskFailed')).toBe(true);
+    expect(await gold()).toEqual(comparable(expectedGold(consumed)));
+  });
+
+  it('GIVEN nothing new WHEN a run starts THEN it ends after asking for work, running no model', async () => {
+    const { execution, history } = await run('run-3', { fullRefresh: false });
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(history)).toContain('Nothing new to transform');
+    expect(invocationsOf('run-3').map((invocation) => invocation.payload.kind ?? 'load')).toEqual([
+      'load',
+      'pending-work',
+    ]);
+  });
+
+  it('GIVEN {"fullRefresh": true} WHEN a run starts THEN every model step rebuilds from all of bronze, and gold is the same', async () => {
+    const { execution } = await run('run-4', { fullRefresh: true });
+
+    expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
+    const models = invocationsOf('run-4').filter((invocation) => invocation.payload.kind === 'model');
+    expect(models).toHaveLength(manifest.models.length);
+    expect(models.every((invocation) => invocation.payload.fullRefresh === true)).toBe(true);
+    expect(await gold()).toEqual(comparable(expectedGold(consumed)));
+  });
+
+  it('GIVEN silver holding an event twice WHEN the next run reaches its tests THEN the run fails with the DataQualityError, not retried, and releases the lease', async () => {
+    const reader = await snowflake.reader();
+    try {
+      await reader.execute(
+        'INSERT INTO silver.listening_events SELECT * FROM silver.listening_events ORDER BY event_id LIMIT 1',
+      );
+    } finally {
+      await reader.close();
+    }
+    await consume(83, Date.now() - DAY_MS);
+
+    const { execution, history } = await run('run-5', { fullRefresh: false });
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('DataQualityError');
+    expect(execution.cause).toContain('silver_listening_events_unique_event_id');
+    const uniqueTest = invocationsOf('run-5').filter(
+      (invocation) => invocation.payload.test === 'silver_listening_events_unique_event_id',
+    );
+    expect(uniqueTest).toHaveLength(1);
+    expect(statesEntered(history).slice(-2)).toEqual([
+      'Release the lease after the failure',
+      "Fail with the step's error",
+    ]);
+    expect(await leaseItem()).toBeUndefined();
+  });
+
+  it('GIVEN the lease held by another run still going WHEN a run starts THEN it waits for it, and takes the lease over once that run has ended', async () => {
+    const holderMachine = await stepFunctions.createStateMachine(
+      'a-long-run',
+      JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Wait', Seconds: 600, End: true } } }),
+    );
+    const holder = await stepFunctions.start(holderMachine, 'holder', {});
+    await stepFunctions.dynamoDb().send(
+      new PutItemCommand({
+        TableName: LEASE_TABLE,
+        Item: { lease: { S: 'pipeline-run' }, holder: { S: holder } },
+      }),
+    );
+
+    const waiting = await stepFunctions.start(stateMachineArn, 'run-6', { fullRefresh: false });
+    // Once it has waited, the holder ends (killed: it never releases the lease itself).
+    for (let tries = 0; tries < 100; tries++) {
+      const { events } = await stepFunctions
+        .sfn()
+        .send(new GetExecutionHistoryCommand({ executionArn: waiting }));
+      if (statesEntered(events ?? []).includes('Wait for the holder to end')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await stepFunctions.sfn().send(new StopExecutionCommand({ executionArn: holder }));
+    const { execution, history } = await stepFunctions.finished(waiting);
+
+    expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
+    const entered = statesEntered(history);
+    expect(entered.slice(0, 8)).toEqual([
+      'Read the run options',
+      'Incremental run',
+      'Take the run lease',
+      'Read the lease',
+      'Is the lease still held?',
+      'Look up the lease holder',
+      'Is the holder still running?',
+      'Waited long enough?',
+    ]);
+    expect(entered).toContain('Wait for the holder to end');
+    expect(entered.indexOf('Take over from the ended holder')).toBeGreaterThan(
+      entered.indexOf('Wait for the holder to end'),
+    );
+    expect(entered).toContain('Load new lake files');
+    expect(await leaseItem()).toBeUndefined();
+  }, 240_000);
+});

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { buildPipelineFor } from './pipeline-app.js';
+
+/** A function of the synthesized app, as `cdk deploy` would ship it. */
+export interface DeployedFunction {
+  /** Its logical id in the stack's template. */
+  readonly logicalId: string;
+  /** The asset folder: esbuild's bundle (index.js) and, for the warehouse functions, sql/. */
+  readonly asset: string;
+  /** The environment its template sets, the plain values (ARNs and names are the test's to give). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** What one invocation of a bundle's handler gave: its result, or its error's name and message. */
+export interface Invocation {
+  readonly result?: unknown;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/**
+ * The pipeline app for `environmentName`, synthesized as `cdk deploy` would (assets built, asset
+ * paths recorded), with the warehouse stack's two functions ready to run.
+ */
+export function synthesizedWarehouse(environmentName = 'dev') {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  const built = buildPipelineFor(environmentName, { 'aws:cdk:enable-asset-metadata': true }, { outdir });
+  built.app.synth();
+  const deployed = (fn: NodejsFunction): DeployedFunction => {
+    const cfn = fn.node.defaultChild as CfnFunction;
+    const variables = (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> })
+      .variables;
+    return {
+      logicalId: Stack.of(fn).getLogicalId(cfn as unknown as CfnElement),
+      asset: join(outdir, cfn.cfnOptions.metadata!['aws:asset:path'] as string),
+      environment: Object.fromEntries(
+        Object.entries(variables ?? {}).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      ),
+    };
+  };
+  return {
+    ...built,
+    loader: deployed(built.stacks.warehouse.loader.function),
+    sqlRunner: deployed(built.stacks.warehouse.sqlRunner.function),
+  };
+}
+
+/**
+ * Runs the bundle's handler once in a fresh Node process, outside this repository's node_modules,
+ * with the template's environment, `environment` on top (the local endpoints and names), and
+ * SQL_DIR where the bundle put sql/.
+ */
+export function invokeBundle(
+  fn: DeployedFunction,
+  event: unknown,
+  environment: Readonly<Record<string, string>>,
+): Promise<Invocation> {
+  const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2]), { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 900000 })
+    .then((result) => process.stdout.write('\\n' + JSON.stringify({ result })),
+          (error) => process.stdout.write('\\n' + JSON.stringify({ error: { name: error.name, message: error.message } })));`;
+  return new Promise<Invocation>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, join(fn.asset, 'index.js'), JSON.stringify(event)], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH, ...fn.environment, ...environment, SQL_DIR: join(fn.asset, 'sql') },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', () => {
+      // Powertools logs JSON lines to stdout too; the outcome is the last line.
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
+      } catch {
+        reject(new Error(`the bundle printed no outcome: ${stdout}\n${stderr}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,275 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { motoServerTool } from '../../local/services/s3-server.js';
+import { ensurePythonTool } from '../../local/tooling/python-tool.js';
+import type { DeployedFunction, Invocation } from './deployed-functions.js';
+import { freeLoopbackPorts } from './free-ports.js';
+
+const REGION = 'us-east-1';
+/** The folder of the Python modules loaded into this harness's moto (see aws_sdk_casing.py). */
+const MOTO_PATCHES = fileURLToPath(new URL('./moto/', import.meta.url));
+const ACCOUNT = '123456789012';
+const CREDENTIALS = { accessKeyId: 'moto', secretAccessKey: 'moto' };
+
+/** A Lambda function the router runs when the state machine invokes it. */
+export interface RoutedFunction {
+  readonly fn: DeployedFunction;
+  /** Runs it (the bundle, in a process of its own) with the payload the state machine sent. */
+  readonly invoke: (payload: unknown) => Promise<Invocation>;
+}
+
+/** One invocation as the router saw it: which function, with what, and what it answered. */
+export interface RoutedInvocation {
+  readonly logicalId: string;
+  readonly payload: Record<string, unknown>;
+  readonly outcome: Invocation | 'lost on the way back';
+  /** When the router started and finished running it (epoch ms). */
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+/**
+ * moto's Step Functions interpreter, executing state machine definitions for real, on a moto of
+ * its own. The interpreter makes its service calls (Lambda's Invoke, DynamoDB, Step Functions
+ * itself) to `localhost:$MOTO_PORT`; that port is a small router here, which runs the deployed
+ * bundles for Lambda's Invoke (as Lambda would: a function error comes back with
+ * X-Amz-Function-Error and its errorType) and passes every other call on to moto.
+ */
+export class StepFunctionsOnMoto {
+  readonly invocations: RoutedInvocation[] = [];
+  /** Invocations to answer with a Lambda service error after the function ran: the answer lost. */
+  private readonly loseAnswers: ((payload: Record<string, unknown>) => boolean)[] = [];
+  private constructor(
+    private readonly moto: ChildProcess,
+    private readonly router: Server,
+    readonly endpoint: string,
+    private readonly functions: ReadonlyMap<string, RoutedFunction>,
+  ) {}
+
+  static async start(functions: readonly RoutedFunction[]): Promise<StepFunctionsOnMoto> {
+    const [motoPort, routerPort] = (await freeLoopbackPorts(2)) as [number, number];
+    const bin = await ensurePythonTool(motoServerTool);
+    // moto's server, with the aws-sdk casing of Step Functions filled in first (see that file).
+    const moto = spawn(
+      join(bin, 'python'),
+      [
+        '-c',
+        'import sys; sys.path.insert(0, sys.argv[1]); import aws_sdk_casing; from moto.server import main; main(sys.argv[2:])',
+        MOTO_PATCHES,
+        '-H',
+        '127.0.0.1',
+        '-p',
+        String(motoPort),
+      ],
+      { env: { ...process.env, MOTO_PORT: String(routerPort) }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let motoErrors = '';
+    moto.stderr?.on('data', (chunk) => {
+      motoErrors = `${motoErrors}${chunk}`.slice(-4_000);
+    });
+    const byName = new Map(functions.map((routed) => [routed.fn.logicalId, routed]));
+    let harness: StepFunctionsOnMoto | undefined;
+    const router = createServer((request, response) => {
+      void harness!.route(request, response, motoPort);
+    });
+    // The interpreter calls `localhost`, which may resolve to either loopback address.
+    await new Promise<void>((resolve) => router.listen(routerPort, 'localhost', resolve));
+    const endpoint = `http://127.0.0.1:${motoPort}`;
+    harness = new StepFunctionsOnMoto(moto, router, endpoint, byName);
+    for (
+      let waited = 0;
+      (await fetch(`${endpoint}/moto-api/`).catch(() => undefined))?.ok !== true;
+      waited += 200
+    ) {
+      if (waited > 30_000 || moto.exitCode !== null)
+        throw new Error(`moto did not answer on ${endpoint}: ${motoErrors}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const enabled = await fetch(`${endpoint}/moto-api/config`, {
+      method: 'POST',
+      body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
+    });
+    if (!enabled.ok) throw new Error(`moto refused to execute state machines: ${await enabled.text()}`);
+    return harness;
+  }
+
+  async stop(): Promise<void> {
+    this.moto.kill('SIGTERM');
+    await new Promise<void>((resolve) => this.router.close(() => resolve()));
+  }
+
+  /** The next invocation whose payload `matches` runs, and its answer is then lost (a Lambda service error). */
+  loseTheAnswerOnce(matches: (payload: Record<string, unknown>) => boolean): void {
+    this.loseAnswers.push(matches);
+  }
+
+  readonly sfn = () => new SFNClient({ endpoint: this.endpoint, region: REGION, credentials: CREDENTIALS });
+  readonly dynamoDb = () =>
+    new DynamoDBClient({ endpoint: this.endpoint, region: REGION, credentials: CREDENTIALS });
+
+  /** The ARN the definition names a function by (its logical id as the function's name). */
+  static functionArn(logicalId: string): string {
+    return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+  }
+
+  /**
+   * The synthesized DefinitionString with its CloudFormation references resolved to this moto:
+   * functions by their logical id, tables by the names given.
+   */
+  static definitionOf(definitionString: unknown, tables: Readonly<Record<string, string>>): string {
+    const join = (definitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return join[1]
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const reference = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+        if (reference.Ref === 'AWS::Partition') return 'aws';
+        if (reference.Ref === 'AWS::Region') return REGION;
+        if (reference.Ref === 'AWS::AccountId') return ACCOUNT;
+        if (reference.Ref !== undefined && tables[reference.Ref] !== undefined) return tables[reference.Ref];
+        if (reference['Fn::GetAtt']?.[1] === 'Arn')
+          return StepFunctionsOnMoto.functionArn(reference['Fn::GetAtt'][0]);
+        throw new Error(
+          `the definition refers to ${JSON.stringify(part)}, which this harness does not resolve`,
+        );
+      })
+      .join('');
+  }
+
+  async createTable(
+    name: string,
+    properties: { KeySchema: unknown; AttributeDefinitions: unknown },
+  ): Promise<void> {
+    await this.dynamoDb().send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: properties.KeySchema as never,
+        AttributeDefinitions: properties.AttributeDefinitions as never,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
+
+  async createStateMachine(name: string, definition: string): Promise<string> {
+    const created = await this.sfn().send(
+      new CreateStateMachineCommand({ name, definition, roleArn: `arn:aws:iam::${ACCOUNT}:role/${name}` }),
+    );
+    return created.stateMachineArn!;
+  }
+
+  async start(stateMachineArn: string, name: string, input: unknown): Promise<string> {
+    const started = await this.sfn().send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    return started.executionArn!;
+  }
+
+  /** Waits for the execution to end (bounded), and returns how it ended with its whole history. */
+  async finished(
+    executionArn: string,
+    timeoutMs = 240_000,
+  ): Promise<{ execution: DescribeExecutionCommandOutput; history: HistoryEvent[] }> {
+    const deadline = Date.now() + timeoutMs;
+    let execution = await this.sfn().send(new DescribeExecutionCommand({ executionArn }));
+    while (execution.status === 'RUNNING') {
+      if (Date.now() > deadline) throw new Error(`${executionArn} still runs after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      execution = await this.sfn().send(new DescribeExecutionCommand({ executionArn }));
+    }
+    const history: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn().send(
+        new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
+      );
+      history.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return { execution, history };
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse, motoPort: number) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const invoked = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(request.url ?? '');
+    if (invoked === null) {
+      const forwarded = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: motoPort,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      forwarded.on('error', (error) => {
+        response.writeHead(502);
+        response.end(String(error));
+      });
+      forwarded.end(body);
+      return;
+    }
+    const name = decodeURIComponent(invoked[1]!).split(':function:').at(-1)!.split(':')[0]!;
+    const routed = this.functions.get(name);
+    if (routed === undefined) {
+      response.writeHead(404, {
+        'Content-Type': 'application/json',
+        'x-amzn-ErrorType': 'ResourceNotFoundException',
+      });
+      response.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
+      return;
+    }
+    const payload = (body.length > 0 ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
+    const startedAt = Date.now();
+    const outcome = await routed.invoke(payload);
+    const endedAt = Date.now();
+    const lose = this.loseAnswers.findIndex((matches) => matches(payload));
+    if (lose >= 0) {
+      this.loseAnswers.splice(lose, 1);
+      this.invocations.push({
+        logicalId: name,
+        payload,
+        outcome: 'lost on the way back',
+        startedAt,
+        endedAt,
+      });
+      response.writeHead(500, {
+        'Content-Type': 'application/json',
+        'x-amzn-ErrorType': 'ServiceException',
+        'x-amzn-RequestId': `lost-${this.invocations.length}`,
+      });
+      response.end(JSON.stringify({ Type: 'Service', message: 'the answer was lost on the way back' }));
+      return;
+    }
+    this.invocations.push({ logicalId: name, payload, outcome, startedAt, endedAt });
+    if (outcome.error !== undefined) {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'X-Amz-Function-Error': 'Unhandled' });
+      response.end(JSON.stringify({ errorType: outcome.error.name, errorMessage: outcome.error.message }));
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(outcome.result ?? null));
+  }
+}
