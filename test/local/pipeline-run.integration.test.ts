@@ -44,21 +44,23 @@ function aWarehousePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'pipeline-run-')), 'warehouse.duckdb');
 }
 
+/** The arguments of `spotify-pipeline <command>` against the lake and a warehouse file. */
+function commandLine(command: 'run' | 'load', bucket: string, path: string, extra: readonly string[] = []) {
+  return [
+    command,
+    '--bucket',
+    bucket,
+    '--s3-endpoint',
+    inject('s3Endpoint'),
+    '--warehouse',
+    `duckdb:${path}`,
+    ...extra,
+  ];
+}
+
 /** `spotify-pipeline <command>` against the lake and a warehouse file, as a user runs it. */
 function cli(command: 'run' | 'load', bucket: string, path: string, extra: string[] = [], env = {}) {
-  return runCli(
-    [
-      command,
-      '--bucket',
-      bucket,
-      '--s3-endpoint',
-      inject('s3Endpoint'),
-      '--warehouse',
-      `duckdb:${path}`,
-      ...extra,
-    ],
-    env,
-  );
+  return runCli(commandLine(command, bucket, path, extra), env);
 }
 
 /** What a warehouse holds, row by row, leaving out what names a run (load ids, load times). */
@@ -211,20 +213,10 @@ describe('one run of the pipeline on this machine (spotify-pipeline run), as the
 
 /** `spotify-pipeline run`, with a promise that settles once it says it is waiting for the warehouse file. */
 function startRun(bucket: string, path: string): { waiting: Promise<void>; done: Promise<CliRun> } {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_PATH,
-      'run',
-      '--bucket',
-      bucket,
-      '--s3-endpoint',
-      inject('s3Endpoint'),
-      '--warehouse',
-      `duckdb:${path}`,
-    ],
-    { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [CLI_PATH, ...commandLine('run', bucket, path)], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let sawWaiting: () => void = () => {};

@@ -2,9 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { localS3Credentials } from '../../local/services/endpoints.js';
+import { aPrivateKeyPem } from './fake-snowflake-server.js';
+import { uniqueName } from './local-clients.js';
 import { buildPipelineFor } from './pipeline-app.js';
 
 /** A function of the synthesized app, as `cdk deploy` would ship it. */
@@ -84,4 +88,42 @@ export function invokeBundle(
       }
     });
   });
+}
+
+/**
+ * What a deployment gives the warehouse functions beyond their template, made here: a Snowflake
+ * secret in the local Secrets Manager (logging in to `snowflakeAccessUrl` with a fresh key pair),
+ * and the local endpoints and credentials in place of AWS's.
+ */
+export async function localWarehouseEnvironment(
+  awsEndpoint: string,
+  snowflakeAccessUrl: string,
+): Promise<Record<string, string>> {
+  const secretName = uniqueName('snowflake');
+  await new SecretsManagerClient({
+    endpoint: awsEndpoint,
+    region: 'us-east-1',
+    credentials: localS3Credentials,
+  }).send(
+    new CreateSecretCommand({
+      Name: secretName,
+      SecretString: JSON.stringify({
+        account: 'org-acct',
+        user: 'SPOTIFY_PIPELINE',
+        private_key: aPrivateKeyPem(),
+        warehouse: 'WH',
+        database: 'SPOTIFY',
+        role: 'SPOTIFY_PIPELINE',
+        access_url: snowflakeAccessUrl,
+      }),
+    }),
+  );
+  return {
+    SNOWFLAKE_SECRET_ARN: secretName,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }

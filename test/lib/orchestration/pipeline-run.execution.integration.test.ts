@@ -1,6 +1,5 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetExecutionHistoryCommand, type HistoryEvent, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,11 +10,13 @@ import {
   loadTransformationManifest,
   planWaves,
 } from '../../../lambdas/shared/transform/transformation-manifest.js';
-import { localS3Credentials } from '../../../local/services/endpoints.js';
 import { validGeneratedEvents } from '../../lambdas/shared/transform/bronze-fixture.js';
 import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
-import { invokeBundle, synthesizedWarehouse } from '../../support/deployed-functions.js';
-import { aPrivateKeyPem } from '../../support/fake-snowflake-server.js';
+import {
+  invokeBundle,
+  localWarehouseEnvironment,
+  synthesizedWarehouse,
+} from '../../support/deployed-functions.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
@@ -94,36 +95,12 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
     snowflake = await SnowflakeOverDuckDb.open(':memory:', { s3: localS3(), bucket });
-    const secretName = uniqueName('snowflake');
-    await new SecretsManagerClient({
-      endpoint: inject('s3Endpoint'),
-      region: 'us-east-1',
-      credentials: localS3Credentials,
-    }).send(
-      new CreateSecretCommand({
-        Name: secretName,
-        SecretString: JSON.stringify({
-          account: 'org-acct',
-          user: 'SPOTIFY_PIPELINE',
-          private_key: aPrivateKeyPem(),
-          warehouse: 'WH',
-          database: 'SPOTIFY',
-          role: 'SPOTIFY_PIPELINE',
-          access_url: await snowflake.start(),
-        }),
-      }),
-    );
-    // What the template leaves to the deployment: the secret's ARN and the bucket's name, and the
-    // local endpoints in place of AWS's.
+    // What the template leaves to the deployment: the secret and the bucket's name, and the local
+    // endpoints in place of AWS's.
     const environment = {
-      SNOWFLAKE_SECRET_ARN: secretName,
+      ...(await localWarehouseEnvironment(inject('s3Endpoint'), await snowflake.start())),
       LAKE_BUCKET: bucket,
       LAKE_S3_ENDPOINT: inject('s3Endpoint'),
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     stepFunctions = await StepFunctionsOnMoto.start(
       [warehouse.loader, warehouse.sqlRunner].map((fn) => ({

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
@@ -10,11 +9,14 @@ import {
   loadTransformationManifest,
   planWaves,
 } from '../../../lambdas/shared/transform/transformation-manifest.js';
-import { localS3Credentials } from '../../../local/services/endpoints.js';
 import { validGeneratedEvents } from '../../lambdas/shared/transform/bronze-fixture.js';
 import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
-import { type Invocation, invokeBundle, synthesizedWarehouse } from '../../support/deployed-functions.js';
-import { aPrivateKeyPem } from '../../support/fake-snowflake-server.js';
+import {
+  type Invocation,
+  invokeBundle,
+  localWarehouseEnvironment,
+  synthesizedWarehouse,
+} from '../../support/deployed-functions.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
 import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
@@ -44,35 +46,10 @@ describe('the warehouse functions as bundled for deployment', () => {
       await consumeBatch(anMskEvent(records), { s3: localS3(), bucket }, Date.now());
     }
     snowflake = await SnowflakeOverDuckDb.open(':memory:', { s3: localS3(), bucket });
-    const accessUrl = await snowflake.start();
-    const secrets = new SecretsManagerClient({
-      endpoint: inject('s3Endpoint'),
-      region: 'us-east-1',
-      credentials: localS3Credentials,
-    });
-    const secretName = uniqueName('snowflake');
-    await secrets.send(
-      new CreateSecretCommand({
-        Name: secretName,
-        SecretString: JSON.stringify({
-          account: 'org-acct',
-          user: 'SPOTIFY_PIPELINE',
-          private_key: aPrivateKeyPem(),
-          warehouse: 'WH',
-          database: 'SPOTIFY',
-          role: 'SPOTIFY_PIPELINE',
-          access_url: accessUrl,
-        }),
-      }),
+    Object.assign(
+      environment,
+      await localWarehouseEnvironment(inject('s3Endpoint'), await snowflake.start()),
     );
-    Object.assign(environment, {
-      SNOWFLAKE_SECRET_ARN: secretName,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
   }, 300_000);
   afterAll(() => snowflake?.stop());
 
