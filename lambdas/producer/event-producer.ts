@@ -6,6 +6,9 @@ export interface ProducerReporter {
 }
 
 export interface ProducerStats {
+  /** Lines taken from the source: once stopped, every one of them has been sent. */
+  readonly taken: number;
+  /** Events the brokers acknowledged. */
   readonly sent: number;
   /** Characters of the values sent: bytes, for the ASCII that events are almost entirely. */
   readonly characters: number;
@@ -81,6 +84,7 @@ export async function produceEvents(options: ProduceOptions): Promise<ProducerSt
 
   const startedAt = performance.now();
   let sent = 0;
+  let taken = 0;
   let characters = 0;
   let lastReportAt = startedAt;
   let sentAtLastReport = 0;
@@ -90,6 +94,7 @@ export async function produceEvents(options: ProduceOptions): Promise<ProducerSt
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const stats = (now: number): ProducerStats => ({
+    taken,
     sent,
     characters,
     recentEventsPerSecond: (sent - sentAtLastReport) / Math.max(0.001, (now - lastReportAt) / 1000),
@@ -129,6 +134,7 @@ export async function produceEvents(options: ProduceOptions): Promise<ProducerSt
     const now = performance.now();
     if (batch.length === 0) batchStartedAt = now;
     batch.push({ key: partitionKeyForLine(line), value: line });
+    taken++;
     batchCharacters += line.length;
     if (options.reporter && now - lastReportAt >= reportEveryMs) {
       options.reporter.throughput(stats(now));
