@@ -92,12 +92,11 @@ class DescribeOwnExecution extends CallAwsService {
  * errors): a model that failed in its SQL would fail again, and a failing data-quality test must
  * stop the run. Every step is safe to run again after it committed: the loader's ledger loads a
  * file once, and the SQL runner records each step under the batch id (the execution's name) in
- * the same transaction as its rows. That is also why Step Functions' redrive of a failed execution
- * is safe for the data. It is not a way around the lease, though: a redrive reruns only the steps
- * that did not succeed, so it does not take the lease again; redrive only while no other run holds
- * it, or start a new execution, which does. A failed run releases the lease and then fails with
- * its step's own error and cause; any failed, timed-out or aborted execution is published to
- * `failureTopic`.
+ * the same transaction as its rows, so a new execution after a failure picks up where the failed
+ * one stopped. (Redriving a failed execution would not: its failure is caught, the lease released,
+ * and it ends in its Fail state, which is all a redrive would run again.) A failed run releases
+ * the lease and then fails with its step's own error and cause; any failed, timed-out or aborted
+ * execution is published to `failureTopic`.
  */
 export class PipelineRunStateMachine extends Construct {
   readonly stateMachine: StateMachine;
