@@ -178,6 +178,23 @@ export class LakeStorage extends Construct {
   }
 
   /**
+   * Lets the grantee read the current objects under `bronze/`, and nothing else: what the loader
+   * needs to read a file COPY refused (it finds files through arrivals/, and never lists bronze/).
+   * The `bronze/*` resource is acknowledged to cdk-nag on the grantee role's policy.
+   */
+  grantReadBronzeObjects(grantee: IGrantable): Grant {
+    const bronzeObjects = `${this.bucket.bucketArn}/${BRONZE_PREFIX}*`;
+    const grant = Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bronzeObjects] });
+    this.acknowledgeObjectsUnderPrefix(
+      grantee,
+      'grantReadBronzeObjects',
+      bronzeObjects,
+      'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.',
+    );
+    return grant;
+  }
+
+  /**
    * Lets the grantee read the objects under `bronze/` (and their older versions), list that
    * prefix and find the bucket's region, and nothing else: what Snowflake documents for a storage
    * integration. aws-cdk-lib's read grant would also let it list every prefix. The `bronze/*`

@@ -49,10 +49,11 @@ export class LakeLoader extends Construct {
       logRetention: props.logRetention,
       environment: { LAKE_BUCKET: props.lake.bucket.bucketName },
     }).function;
-    // It lists arrivals/ to find the files written since the last run, and lists bronze/ for the
-    // hours it looks at again; Snowflake's stage reads the files. The function reads a bronze/
-    // file itself only when COPY refuses it, to stage its good lines and keep the bad ones.
+    // It lists and reads arrivals/ to find the files written since the last run; Snowflake's stage
+    // reads the files. The function reads a bronze/ file itself only when COPY refuses it, to stage
+    // its good lines and keep the bad ones; it never lists bronze/ (backfills by event time are the
+    // command line's).
     props.lake.grantReadArrivals(this.function);
-    props.lake.grantReadBronze(this.function);
+    props.lake.grantReadBronzeObjects(this.function);
   }
 }

@@ -156,23 +156,18 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       template.resourceCountIs('AWS::Lambda::Permission', 0);
     });
 
-    it('may list and read arrivals/ and bronze/ only and read the secret, and has no Step Functions permission at all', () => {
+    it('may list and read arrivals/, read bronze/ objects (never list bronze/) and read the secret, and has no Step Functions permission at all', () => {
       const statements = statementsOfRole(roleOf(loaderId));
       const actions = statements.flatMap((statement) => statement.Action);
       expect(actions.filter((action) => action.startsWith('states:'))).toEqual([]);
       expect(actions).toContain('secretsmanager:GetSecretValue');
       expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual([
-        's3:GetBucketLocation',
         's3:GetObject',
-        's3:GetObject',
-        's3:GetObjectVersion',
-        's3:ListBucket',
         's3:ListBucket',
       ]);
       const listings = statements.filter((statement) => statement.Action.includes('s3:ListBucket'));
       expect(listings.map((statement) => statement.Condition)).toEqual([
         { StringLike: { 's3:prefix': ['arrivals/*'] } },
-        { StringLike: { 's3:prefix': ['bronze/*'] } },
       ]);
       const objectReads = JSON.stringify(
         statements.filter((statement) => statement.Action.includes('s3:GetObject')).map((s) => s.Resource),
