@@ -135,8 +135,8 @@ export class StepFunctionsOnMoto {
    * functions by their logical id, tables by the names given.
    */
   static definitionOf(definitionString: unknown, tables: Readonly<Record<string, string>>): string {
-    const join = (definitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-    return join[1]
+    const [, parts] = (definitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return parts
       .map((part) => {
         if (typeof part === 'string') return part;
         const reference = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };

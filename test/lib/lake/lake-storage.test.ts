@@ -245,11 +245,16 @@ describe('LakeStorage', () => {
     });
 
     it('grantReadBronzeObjects allows reading current bronze/ objects only: no versions, no listing, nothing else', () => {
-      const statements = grantStatements((lake, role) => lake.grantReadBronzeObjects(role));
+      const statements = grantStatements((lake, role) => lake.grantReadBronzeObjects(role)) as {
+        Effect: string;
+        Action: string;
+        Resource: unknown;
+        Condition?: unknown;
+      }[];
       expect(statements).toHaveLength(1);
       expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
-      expect(JSON.stringify(statements[0].Resource)).toMatch(/"\/bronze\/\*"/);
-      expect(statements[0].Condition).toBeUndefined();
+      expect(JSON.stringify(statements[0]!.Resource)).toMatch(/"\/bronze\/\*"/);
+      expect(statements[0]!.Condition).toBeUndefined();
     });
 
     it('grantReadBronze allows reading bronze/ objects and their versions and listing bronze/ only, never writing', () => {
