@@ -160,7 +160,7 @@ export class LakeStorage extends Construct {
 
   /**
    * Lets the grantee list `bronze/` (key names only, no other prefix) and find the bucket's region:
-   * what the hourly loader needs to find new files that Snowflake then reads.
+   * the listing half of what Snowflake's storage integration needs (grantReadBronze).
    */
   grantListBronze(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
