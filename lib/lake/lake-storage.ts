@@ -18,6 +18,9 @@ import type { LakeStorageProps } from './lake-storage-props.js';
 export { ARRIVALS_PREFIX, BRONZE_PREFIX, QUARANTINE_PREFIX };
 
 const MINIMUM_DAYS_IN_INFREQUENT_ACCESS = 30;
+/** Why reading every object under bronze/ is no wider than it must be, for cdk-nag. */
+const BRONZE_READ_REASON =
+  'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.';
 
 /**
  * The data lake: one bucket with `bronze/` (accepted events), `quarantine/` (rejected records) and
@@ -163,12 +166,7 @@ export class LakeStorage extends Construct {
    * the listing half of what Snowflake's storage integration needs (grantReadBronze).
    */
   grantListBronze(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${BRONZE_PREFIX}*`] } },
-    }).combine(
+    return this.listPrefix(grantee, BRONZE_PREFIX).combine(
       Grant.addToPrincipal({
         grantee,
         actions: ['s3:GetBucketLocation'],
@@ -180,67 +178,70 @@ export class LakeStorage extends Construct {
   /**
    * Lets the grantee read the current objects under `bronze/`, and nothing else: what the loader
    * needs to read a file COPY refused (it finds files through arrivals/, and never lists bronze/).
-   * The `bronze/*` resource is acknowledged to cdk-nag on the grantee role's policy.
    */
   grantReadBronzeObjects(grantee: IGrantable): Grant {
-    const bronzeObjects = `${this.bucket.bucketArn}/${BRONZE_PREFIX}*`;
-    const grant = Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [bronzeObjects] });
-    this.acknowledgeObjectsUnderPrefix(
+    return this.readObjectsUnder(
       grantee,
       'grantReadBronzeObjects',
-      bronzeObjects,
-      'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.',
+      BRONZE_PREFIX,
+      ['s3:GetObject'],
+      BRONZE_READ_REASON,
     );
-    return grant;
   }
 
   /**
    * Lets the grantee read the objects under `bronze/` (and their older versions), list that
    * prefix and find the bucket's region, and nothing else: what Snowflake documents for a storage
-   * integration. aws-cdk-lib's read grant would also let it list every prefix. The `bronze/*`
-   * resource is acknowledged to cdk-nag on the grantee role's policy, and nothing else is.
+   * integration. aws-cdk-lib's read grant would also let it list every prefix.
    */
   grantReadBronze(grantee: IGrantable): Grant {
-    const bronzeObjects = `${this.bucket.bucketArn}/${BRONZE_PREFIX}*`;
-    const grant = Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resourceArns: [bronzeObjects],
-    }).combine(this.grantListBronze(grantee));
-    this.acknowledgeObjectsUnderPrefix(
+    return this.readObjectsUnder(
       grantee,
       'grantReadBronze',
-      bronzeObjects,
-      'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.',
-    );
-    return grant;
+      BRONZE_PREFIX,
+      ['s3:GetObject', 's3:GetObjectVersion'],
+      BRONZE_READ_REASON,
+    ).combine(this.grantListBronze(grantee));
   }
 
   /**
    * Lets the grantee list `arrivals/` (no other prefix) and read the arrival records under it, and
-   * nothing else: what the loader needs to find the lake files written since its last run. The
-   * `arrivals/*` resource is acknowledged to cdk-nag on the grantee role's policy, and nothing else is.
+   * nothing else: what the loader needs to find the lake files written since its last run.
    */
   grantReadArrivals(grantee: IGrantable): Grant {
-    const arrivalRecords = `${this.bucket.bucketArn}/${ARRIVALS_PREFIX}*`;
-    const grant = Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject'],
-      resourceArns: [arrivalRecords],
-    }).combine(
-      Grant.addToPrincipal({
-        grantee,
-        actions: ['s3:ListBucket'],
-        resourceArns: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${ARRIVALS_PREFIX}*`] } },
-      }),
-    );
-    this.acknowledgeObjectsUnderPrefix(
+    return this.readObjectsUnder(
       grantee,
       'grantReadArrivals',
-      arrivalRecords,
+      ARRIVALS_PREFIX,
+      ['s3:GetObject'],
       'Every arrival record under arrivals/ may be read: they are named after the lake files they announce, which the consumer names as it writes them. Nothing else in the lake is readable through this statement.',
-    );
+    ).combine(this.listPrefix(grantee, ARRIVALS_PREFIX));
+  }
+
+  /** ListBucket for key names under `prefix` only. */
+  private listPrefix(grantee: IGrantable, prefix: string): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    });
+  }
+
+  /**
+   * `actions` on the objects under `prefix`, and nothing else. The `<prefix>*` resource is
+   * acknowledged to cdk-nag on the grantee role's policy, with `reason`, and nothing else is.
+   */
+  private readObjectsUnder(
+    grantee: IGrantable,
+    grantName: string,
+    prefix: string,
+    actions: readonly string[],
+    reason: string,
+  ): Grant {
+    const objects = `${this.bucket.bucketArn}/${prefix}*`;
+    const grant = Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [objects] });
+    this.acknowledgeObjectsUnderPrefix(grantee, grantName, objects, reason);
     return grant;
   }
 

@@ -1,29 +1,17 @@
-import { Duration } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { LakeStorage } from '../lake/lake-storage.js';
-import { WarehouseSqlFunction } from '../warehouse/warehouse-sql-function.js';
+import { type WarehouseFunctionSettings, WarehouseSqlFunction } from '../warehouse/warehouse-sql-function.js';
 
 /** The handler's file, relative to the repository root. */
 export const LOADER_ENTRY = 'lambdas/loader/handler.ts';
 
-/** Properties of {@link LakeLoader}. */
-export interface LakeLoaderProps {
+/** Properties of {@link LakeLoader}: its lake, the Snowflake key-pair secret, its size and timeout. */
+export interface LakeLoaderProps extends Omit<WarehouseFunctionSettings, 'memorySize'> {
   /** The lake whose new files it loads. */
   readonly lake: LakeStorage;
-  /** The Snowflake key-pair secret. */
-  readonly credentials: ISecret;
-  /** @default 1024 */
+  /** @default 1024: it reads a file COPY refused line by line, in memory */
   readonly memorySize?: number;
-  /**
-   * At least 120 seconds (see {@link WarehouseSqlFunction}).
-   * @default Duration.minutes(15)
-   */
-  readonly timeout?: Duration;
-  /** @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
 }
 
 /**
@@ -40,20 +28,19 @@ export class LakeLoader extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeLoaderProps) {
     super(scope, id);
+    const { lake, memorySize, ...settings } = props;
     this.function = new WarehouseSqlFunction(this, 'Loader', {
+      ...settings,
       entry: LOADER_ENTRY,
       description: "Loads the lake's new files into Snowflake, exactly once; invoked by the pipeline run",
-      credentials: props.credentials,
-      memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.minutes(15),
-      logRetention: props.logRetention,
-      environment: { LAKE_BUCKET: props.lake.bucket.bucketName },
+      memorySize: memorySize ?? 1024,
+      environment: { LAKE_BUCKET: lake.bucket.bucketName },
     }).function;
     // It lists and reads arrivals/ to find the files written since the last run; Snowflake's stage
     // reads the files. The function reads a bronze/ file itself only when COPY refuses it, to stage
     // its good lines and keep the bad ones; it never lists bronze/ (backfills by event time are the
     // command line's).
-    props.lake.grantReadArrivals(this.function);
-    props.lake.grantReadBronzeObjects(this.function);
+    lake.grantReadArrivals(this.function);
+    lake.grantReadBronzeObjects(this.function);
   }
 }

@@ -43,6 +43,15 @@ export interface WarehouseSqlFunctionProps {
 }
 
 /**
+ * What a construct built on {@link WarehouseSqlFunction} lets its user set: the secret, and the
+ * function's size, timeout and log retention, with WarehouseSqlFunction's defaults and checks.
+ */
+export type WarehouseFunctionSettings = Pick<
+  WarehouseSqlFunctionProps,
+  'credentials' | 'memorySize' | 'timeout' | 'logRetention'
+>;
+
+/**
  * A function that runs the project's SQL on Snowflake: the handler bundled with esbuild (no
  * network at synth) together with a copy of `sql/`, which the handler reads through SQL_DIR, so
  * the statements deployed are exactly those the tests checked.

@@ -13,7 +13,7 @@ import { validGeneratedEvents } from '../lambdas/shared/transform/bronze-fixture
 import { comparable, expectedGold } from '../lambdas/shared/transform/expected-gold.js';
 import { localS3, uniqueName } from '../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../support/msk-event-factory.js';
-import { CLI_PATH, type CliRun, runCli } from '../support/run-cli.js';
+import { CLI_PATH, type CliRun, lakeCommandLine, runCli } from '../support/run-cli.js';
 
 const DAY_MS = 86_400_000;
 /** Records per consumer batch: each batch is one call of the consumer's core, as one Lambda invocation. */
@@ -46,16 +46,7 @@ function aWarehousePath(): string {
 
 /** The arguments of `spotify-pipeline <command>` against the lake and a warehouse file. */
 function commandLine(command: 'run' | 'load', bucket: string, path: string, extra: readonly string[] = []) {
-  return [
-    command,
-    '--bucket',
-    bucket,
-    '--s3-endpoint',
-    inject('s3Endpoint'),
-    '--warehouse',
-    `duckdb:${path}`,
-    ...extra,
-  ];
+  return lakeCommandLine(command, { bucket, s3Endpoint: inject('s3Endpoint') }, path, extra);
 }
 
 /** `spotify-pipeline <command>` against the lake and a warehouse file, as a user runs it. */

@@ -37,3 +37,25 @@ export function runCli(args: readonly string[], environment: NodeJS.ProcessEnv =
     );
   });
 }
+
+/**
+ * The arguments of a `spotify-pipeline` command that works on a lake in the local S3 server and a
+ * DuckDB warehouse file (`load`, `run`), then `extra`.
+ */
+export function lakeCommandLine(
+  command: 'load' | 'run',
+  lake: { readonly bucket: string; readonly s3Endpoint: string },
+  warehousePath: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    command,
+    '--bucket',
+    lake.bucket,
+    '--s3-endpoint',
+    lake.s3Endpoint,
+    '--warehouse',
+    `duckdb:${warehousePath}`,
+    ...extra,
+  ];
+}

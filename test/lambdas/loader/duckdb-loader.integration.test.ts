@@ -18,7 +18,7 @@ import {
 import { aListeningEventRecord, withoutFields } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
-import { CLI_PATH } from '../../support/run-cli.js';
+import { CLI_PATH, lakeCommandLine } from '../../support/run-cli.js';
 
 const EVERYTHING = { fromMs: Date.parse('2020-01-01T00:00:00Z'), toMs: Date.parse('2030-01-01T00:00:00Z') };
 const NOW = Date.parse('2027-01-01T00:00:00Z');
@@ -211,17 +211,10 @@ describe('the loader into DuckDB, from real lake objects in the S3 server', () =
   it('GIVEN a load killed inside its transaction WHEN rerun THEN the counts are exact: nothing half-loaded, nothing twice', async () => {
     const { bucket, validIds } = await lakeWithEvents(5, 3_000);
     const path = tempWarehousePath();
-    const args = [
-      'load',
-      '--bucket',
-      bucket,
-      '--s3-endpoint',
-      inject('s3Endpoint'),
-      '--warehouse',
-      `duckdb:${path}`,
+    const args = lakeCommandLine('load', { bucket, s3Endpoint: inject('s3Endpoint') }, path, [
       '--from',
       '2020-01-01T00:00:00Z',
-    ];
+    ]);
 
     const crashed = await runToExit(args, { SPOTIFY_PIPELINE_TEST_CRASH_BEFORE_COMMIT: '1' });
     expect(crashed.signal).toBe('SIGKILL');

@@ -108,6 +108,39 @@ async function contentsOf(path: string) {
 
 const aWarehousePath = () => join(mkdtempSync(join(tmpdir(), 'snowflake-sql-')), 'warehouse.duckdb');
 
+/**
+ * One backfill of the whole lake into the DuckDB file at `path`, by the Snowflake path (every
+ * statement but COPY, which the emulator plays, runs on DuckDB) or by the DuckDB path.
+ */
+async function loadBy(
+  path: 'snowflake-sql' | 'duckdb',
+  warehousePath: string,
+  bucket: string,
+  runId: string,
+  filesPerTransaction?: number,
+): Promise<LoadSummary> {
+  const warehouse = await openDuckDbWarehouse(warehousePath);
+  const common = {
+    s3: localS3(),
+    bucket,
+    source: { kind: 'window', window: EVERYTHING } as const,
+    runId,
+    nowMs: Date.parse('2026-02-02T00:00:00Z'),
+    filesPerTransaction,
+  };
+  try {
+    if (path === 'duckdb') return await loadLakeIntoDuckDb({ ...common, warehouse });
+    const stager = new SnowflakeLakeStager(
+      warehouse,
+      { s3: localS3(), bucket },
+      emulatedStagingArea(localS3(), bucket),
+    );
+    return await loadLake({ ...common, warehouse, stager });
+  } finally {
+    await warehouse.close();
+  }
+}
+
 describe("the Snowflake path's loader SQL, executed on DuckDB with the project's compatibility layer", () => {
   it('GIVEN lake files with copies across files, a line that is not JSON, one with no event_id and one of a wrong type WHEN loaded by the Snowflake path (COPY played by the emulator) and by the DuckDB path THEN both leave the bronze, ledger and rejects computed from the files', async () => {
     // Prepare
@@ -119,41 +152,8 @@ describe("the Snowflake path's loader SQL, executed on DuckDB with the project's
     // Act: every statement of the Snowflake path but the COPY (and its temporary table) runs on
     // DuckDB: the lock, the ledger checks, count_new_rows_by_file, merge_staged_events, the ledger,
     // rejects and loads records.
-    const overSnowflakePath = await openDuckDbWarehouse(snowflakePath);
-    let viaSnowflakeSql: LoadSummary;
-    try {
-      viaSnowflakeSql = await loadLake({
-        warehouse: overSnowflakePath,
-        stager: new SnowflakeLakeStager(
-          overSnowflakePath,
-          { s3: localS3(), bucket },
-          emulatedStagingArea(localS3(), bucket),
-        ),
-        s3: localS3(),
-        bucket,
-        source: { kind: 'window', window: EVERYTHING },
-        runId: 'snowflake-sql',
-        nowMs: Date.parse('2026-02-02T00:00:00Z'),
-        filesPerTransaction: 3,
-      });
-    } finally {
-      await overSnowflakePath.close();
-    }
-    const overDuckDbPath = await openDuckDbWarehouse(duckDbPath);
-    let viaDuckDb: LoadSummary;
-    try {
-      viaDuckDb = await loadLakeIntoDuckDb({
-        warehouse: overDuckDbPath,
-        s3: localS3(),
-        bucket,
-        source: { kind: 'window', window: EVERYTHING },
-        runId: 'duckdb',
-        nowMs: Date.parse('2026-02-02T00:00:00Z'),
-        filesPerTransaction: 3,
-      });
-    } finally {
-      await overDuckDbPath.close();
-    }
+    const viaSnowflakeSql = await loadBy('snowflake-sql', snowflakePath, bucket, 'snowflake-sql', 3);
+    const viaDuckDb = await loadBy('duckdb', duckDbPath, bucket, 'duckdb', 3);
 
     // Assess
     const snowflake = await contentsOf(snowflakePath);
@@ -191,26 +191,7 @@ describe("the Snowflake path's loader SQL, executed on DuckDB with the project's
   it('GIVEN a load of the Snowflake path WHEN run again THEN the rerun stages nothing and bronze keeps one row per event', async () => {
     const { bucket, files } = await aLakeOfFiles();
     const path = aWarehousePath();
-    const load = async (runId: string) => {
-      const warehouse = await openDuckDbWarehouse(path);
-      try {
-        return await loadLake({
-          warehouse,
-          stager: new SnowflakeLakeStager(
-            warehouse,
-            { s3: localS3(), bucket },
-            emulatedStagingArea(localS3(), bucket),
-          ),
-          s3: localS3(),
-          bucket,
-          source: { kind: 'window', window: EVERYTHING },
-          runId,
-          nowMs: Date.parse('2026-02-02T00:00:00Z'),
-        });
-      } finally {
-        await warehouse.close();
-      }
-    };
+    const load = (runId: string) => loadBy('snowflake-sql', path, bucket, runId);
 
     const first = await load('first');
     const again = await load('again');
