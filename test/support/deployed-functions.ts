@@ -7,6 +7,7 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { localS3Credentials } from '../../local/services/endpoints.js';
+import { permissionsOfRole, type RolePermissions, type TemplateJson } from './cloudformation-template.js';
 import { aPrivateKeyPem } from './fake-snowflake-server.js';
 import { uniqueName } from './local-clients.js';
 import { buildPipelineFor } from './pipeline-app.js';
@@ -19,6 +20,9 @@ export interface DeployedFunction {
   readonly asset: string;
   /** The environment its template sets, the plain values (ARNs and names are the test's to give). */
   readonly environment: Readonly<Record<string, string>>;
+  /** The stack it is in, and what its role may do there, as synthesized. */
+  readonly stackName: string;
+  readonly permissions: RolePermissions;
 }
 
 /** What one invocation of a bundle's handler gave: its result, or its error's name and message. */
@@ -29,18 +33,26 @@ export interface Invocation {
 
 /**
  * The pipeline app for `environmentName`, synthesized as `cdk deploy` would (assets built, asset
- * paths recorded), with the warehouse stack's two functions ready to run.
+ * paths recorded), with its three functions ready to run and every stack's template.
  */
-export function synthesizedWarehouse(environmentName = 'dev') {
+export function synthesizedPipeline(environmentName = 'dev') {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
   const built = buildPipelineFor(environmentName, { 'aws:cdk:enable-asset-metadata': true }, { outdir });
-  built.app.synth();
+  const assembly = built.app.synth();
+  const templates: Record<string, TemplateJson> = Object.fromEntries(
+    assembly.stacks.map((stack) => [stack.stackName, stack.template as TemplateJson]),
+  );
   const deployed = (fn: NodejsFunction): DeployedFunction => {
     const cfn = fn.node.defaultChild as CfnFunction;
-    const variables = (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> })
-      .variables;
+    const stack = Stack.of(fn);
+    const variables = (stack.resolve(cfn.environment) as { variables?: Record<string, unknown> }).variables;
     return {
-      logicalId: Stack.of(fn).getLogicalId(cfn as unknown as CfnElement),
+      stackName: stack.stackName,
+      permissions: permissionsOfRole(
+        templates[stack.stackName]!,
+        stack.getLogicalId(fn.role!.node.defaultChild as CfnElement),
+      ),
+      logicalId: stack.getLogicalId(cfn as unknown as CfnElement),
       asset: join(outdir, cfn.cfnOptions.metadata!['aws:asset:path'] as string),
       environment: Object.fromEntries(
         Object.entries(variables ?? {}).filter(
@@ -51,6 +63,8 @@ export function synthesizedWarehouse(environmentName = 'dev') {
   };
   return {
     ...built,
+    templates,
+    consumer: deployed(built.stacks.ingestion.consumer.function),
     loader: deployed(built.stacks.warehouse.loader.function),
     sqlRunner: deployed(built.stacks.warehouse.sqlRunner.function),
   };
@@ -92,21 +106,22 @@ export function invokeBundle(
 
 /**
  * What a deployment gives the warehouse functions beyond their template, made here: a Snowflake
- * secret in the local Secrets Manager (logging in to `snowflakeAccessUrl` with a fresh key pair),
- * and the local endpoints and credentials in place of AWS's.
+ * secret in the Secrets Manager at `awsEndpoint` (logging in to `snowflakeAccessUrl` with a fresh
+ * key pair), named by its ARN as the template's reference to it is, and the local endpoints and
+ * `credentials` in place of AWS's.
  */
 export async function localWarehouseEnvironment(
   awsEndpoint: string,
   snowflakeAccessUrl: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = localS3Credentials,
 ): Promise<Record<string, string>> {
-  const secretName = uniqueName('snowflake');
-  await new SecretsManagerClient({
+  const created = await new SecretsManagerClient({
     endpoint: awsEndpoint,
     region: 'us-east-1',
-    credentials: localS3Credentials,
+    credentials,
   }).send(
     new CreateSecretCommand({
-      Name: secretName,
+      Name: uniqueName('snowflake'),
       SecretString: JSON.stringify({
         account: 'org-acct',
         user: 'SPOTIFY_PIPELINE',
@@ -119,11 +134,11 @@ export async function localWarehouseEnvironment(
     }),
   );
   return {
-    SNOWFLAKE_SECRET_ARN: secretName,
+    SNOWFLAKE_SECRET_ARN: created.ARN!,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

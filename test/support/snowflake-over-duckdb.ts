@@ -36,7 +36,7 @@ export class SnowflakeOverDuckDb {
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly lake: { readonly s3: S3Client; readonly bucket: string } | undefined,
+    private lake: { readonly s3: S3Client; readonly bucket: string } | undefined,
   ) {
     this.server = new FakeSnowflakeServer((statement, session) => this.run(statement, session));
   }
@@ -55,6 +55,12 @@ export class SnowflakeOverDuckDb {
   /** The accessUrl to give the Snowflake adapter. */
   start(): Promise<string> {
     return this.server.start();
+  }
+
+  /** COPY reads the lake with `s3` from now on: as the storage integration's role, in a test of IAM. */
+  readLakeWith(s3: S3Client): void {
+    if (this.lake === undefined) throw new Error('this Snowflake was opened without a lake');
+    this.lake = { ...this.lake, s3 };
   }
 
   /** A connection of its own, for the test to read what the statements left. */

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   createServer,
   request as httpRequest,
@@ -6,8 +5,6 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStateMachineCommand,
@@ -18,14 +15,12 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { motoServerTool } from '../../local/services/s3-server.js';
-import { ensurePythonTool } from '../../local/tooling/python-tool.js';
+import { resolveIntrinsics } from './cloudformation-template.js';
 import type { DeployedFunction, Invocation } from './deployed-functions.js';
 import { freeLoopbackPorts } from './free-ports.js';
+import { type OwnMoto, startOwnMoto } from './own-moto.js';
 
 const REGION = 'us-east-1';
-/** The folder of the Python modules loaded into this harness's moto (see aws_sdk_casing.py). */
-const MOTO_PATCHES = fileURLToPath(new URL('./moto/', import.meta.url));
 const ACCOUNT = '123456789012';
 const CREDENTIALS = { accessKeyId: 'moto', secretAccessKey: 'moto' };
 
@@ -58,7 +53,7 @@ export class StepFunctionsOnMoto {
   /** Invocations to answer with a Lambda service error after the function ran: the answer lost. */
   private readonly loseAnswers: ((payload: Record<string, unknown>) => boolean)[] = [];
   private constructor(
-    private readonly moto: ChildProcess,
+    private readonly moto: OwnMoto,
     private readonly router: Server,
     readonly endpoint: string,
     private readonly functions: ReadonlyMap<string, RoutedFunction>,
@@ -66,24 +61,11 @@ export class StepFunctionsOnMoto {
 
   static async start(functions: readonly RoutedFunction[]): Promise<StepFunctionsOnMoto> {
     const [motoPort, routerPort] = (await freeLoopbackPorts(2)) as [number, number];
-    const bin = await ensurePythonTool(motoServerTool);
     // moto's server, with the aws-sdk casing of Step Functions filled in first (see that file).
-    const moto = spawn(
-      join(bin, 'python'),
-      [
-        '-c',
-        'import sys; sys.path.insert(0, sys.argv[1]); import aws_sdk_casing; from moto.server import main; main(sys.argv[2:])',
-        MOTO_PATCHES,
-        '-H',
-        '127.0.0.1',
-        '-p',
-        String(motoPort),
-      ],
-      { env: { ...process.env, MOTO_PORT: String(routerPort) }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let motoErrors = '';
-    moto.stderr?.on('data', (chunk) => {
-      motoErrors = `${motoErrors}${chunk}`.slice(-4_000);
+    const moto = await startOwnMoto({
+      port: motoPort,
+      patches: ['aws_sdk_casing'],
+      environment: { MOTO_PORT: String(routerPort) },
     });
     const byName = new Map(functions.map((routed) => [routed.fn.logicalId, routed]));
     let harness: StepFunctionsOnMoto | undefined;
@@ -92,17 +74,8 @@ export class StepFunctionsOnMoto {
     });
     // The interpreter calls `localhost`, which may resolve to either loopback address.
     await new Promise<void>((resolve) => router.listen(routerPort, 'localhost', resolve));
-    const endpoint = `http://127.0.0.1:${motoPort}`;
+    const endpoint = moto.endpoint;
     harness = new StepFunctionsOnMoto(moto, router, endpoint, byName);
-    for (
-      let waited = 0;
-      (await fetch(`${endpoint}/moto-api/`).catch(() => undefined))?.ok !== true;
-      waited += 200
-    ) {
-      if (waited > 30_000 || moto.exitCode !== null)
-        throw new Error(`moto did not answer on ${endpoint}: ${motoErrors}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
     const enabled = await fetch(`${endpoint}/moto-api/config`, {
       method: 'POST',
       body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
@@ -112,7 +85,7 @@ export class StepFunctionsOnMoto {
   }
 
   async stop(): Promise<void> {
-    this.moto.kill('SIGTERM');
+    this.moto.stop();
     await new Promise<void>((resolve) => this.router.close(() => resolve()));
   }
 
@@ -131,26 +104,28 @@ export class StepFunctionsOnMoto {
   }
 
   /**
-   * The synthesized DefinitionString with its CloudFormation references resolved to this moto:
-   * functions by their logical id, tables by the names given.
+   * The synthesized DefinitionString of stack `stackName` with its CloudFormation references
+   * resolved to this moto: the routed functions by their logical id, tables by the names given.
    */
-  static definitionOf(definitionString: unknown, tables: Readonly<Record<string, string>>): string {
-    const [, parts] = (definitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-    return parts
-      .map((part) => {
-        if (typeof part === 'string') return part;
-        const reference = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-        if (reference.Ref === 'AWS::Partition') return 'aws';
-        if (reference.Ref === 'AWS::Region') return REGION;
-        if (reference.Ref === 'AWS::AccountId') return ACCOUNT;
-        if (reference.Ref !== undefined && tables[reference.Ref] !== undefined) return tables[reference.Ref];
-        if (reference['Fn::GetAtt']?.[1] === 'Arn')
-          return StepFunctionsOnMoto.functionArn(reference['Fn::GetAtt'][0]);
-        throw new Error(
-          `the definition refers to ${JSON.stringify(part)}, which this harness does not resolve`,
-        );
-      })
-      .join('');
+  definitionOf(
+    stackName: string,
+    definitionString: unknown,
+    tables: Readonly<Record<string, string>>,
+  ): string {
+    const resources = Object.fromEntries([
+      ...[...this.functions.keys()].map((logicalId) => [
+        logicalId,
+        { Arn: StepFunctionsOnMoto.functionArn(logicalId) },
+      ]),
+      ...Object.entries(tables).map(([logicalId, name]) => [logicalId, { Ref: name }]),
+    ]);
+    return resolveIntrinsics(definitionString, stackName, {
+      partition: 'aws',
+      region: REGION,
+      account: ACCOUNT,
+      templates: {},
+      resources: { [stackName]: resources },
+    }) as string;
   }
 
   async createTable(

@@ -7,17 +7,15 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../../../local/tooling/cache-dir.js';
+import { flatten, permissionsOfRole, type TemplateJson } from '../../support/cloudformation-template.js';
 import { buildPipelineFor } from '../../support/pipeline-app.js';
 import {
   actionsNotAllowed,
   awsCallsInBundle,
   type BundledAwsCall,
-  flatten,
   iamActionsOfCall,
   iamActionsOfIntegration,
   isNeverMade,
-  permissionsOfRole,
-  type TemplateJson,
   taskResources,
 } from './iam-follows-code.js';
 
@@ -76,9 +74,8 @@ describe('IAM follows the code', () => {
     );
   });
 
-  // The loader's bundle still starts the transformation itself until lambdas/loader drops
-  // @aws-sdk/client-sfn; its role rightly no longer allows that, so this fails for the loader
-  // (states:ListExecutions, states:StartExecution) until then. That failure is the bug it guards.
+  // Every call a bundle can make, also on paths no test reaches (an error branch, a retry): the
+  // one run under enforced IAM sees only the calls its run made.
   it.each(
     functions.map((fn) => [fn.node.path, fn] as const),
   )('GIVEN the function %s WHEN its bundle can call AWS THEN its role allows every call', (path, fn) => {

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { flatten, type RolePermissions } from '../../support/cloudformation-template.js';
+import { statementNamesAction } from '../../support/iam-statements.js';
 
 /**
  * What the IAM-follows-code test checks: that every AWS call a function's deployed bundle can make,
  * and every service integration of a state machine, is allowed by some statement of the role it
- * runs with. Only actions are matched. It does NOT check:
+ * runs with, including calls on paths a test does not reach. Only actions are matched. It does NOT
+ * check (test/lib/app/bundles-under-enforced-iam.integration.test.ts runs the bundles under their
+ * roles for the first two):
  * - resources beyond "not obviously another service's" (a statement on `.../bronze/*` allows an
  *   s3:GetObject the code makes under `arrivals/`), conditions (an s3:prefix condition may still
  *   deny the listing the code makes), Deny statements, permission boundaries, resource policies or
@@ -216,52 +220,6 @@ export function iamActionsOfIntegration(resource: string): readonly string[] {
   return actions;
 }
 
-/** A CloudFormation template, as much of it as the checks read. */
-export interface TemplateJson {
-  readonly Resources: Record<
-    string,
-    { readonly Type: string; readonly Properties?: Record<string, unknown> }
-  >;
-}
-
-interface StatementJson {
-  readonly Effect: string;
-  readonly Action?: string | string[];
-  readonly Resource?: unknown;
-}
-
-/** What a role may do: its policies' statements, and the AWS-managed policies it has, by name. */
-export interface RolePermissions {
-  readonly role: string;
-  readonly statements: readonly StatementJson[];
-  readonly managedPolicies: readonly string[];
-}
-
-/**
- * The statements of every AWS::IAM::Policy attached to the role (its DefaultPolicy and any other),
- * its inline policies, and the names of its managed policies.
- */
-export function permissionsOfRole(template: TemplateJson, roleLogicalId: string): RolePermissions {
-  const role = template.Resources[roleLogicalId];
-  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role of the template`);
-  const attached = Object.values(template.Resources)
-    .filter(
-      (resource) =>
-        resource.Type === 'AWS::IAM::Policy' &&
-        (resource.Properties?.Roles as unknown[] | undefined)?.some(
-          (reference) => JSON.stringify(reference) === JSON.stringify({ Ref: roleLogicalId }),
-        ),
-    )
-    .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: StatementJson[] }).Statement);
-  const inline = (
-    (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: StatementJson[] } }[]
-  ).flatMap((policy) => policy.PolicyDocument.Statement);
-  const managedPolicies = ((role.Properties?.ManagedPolicyArns ?? []) as unknown[]).map(
-    (arn) => flatten(arn).split('/').at(-1)!,
-  );
-  return { role: roleLogicalId, statements: [...attached, ...inline], managedPolicies };
-}
-
 /** The actions of the AWS-managed policies the pipeline's roles use, that its code may rely on. */
 const MANAGED_POLICY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   AWSLambdaBasicExecutionRole: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -279,18 +237,10 @@ export function actionsNotAllowed(permissions: RolePermissions, required: readon
       !permissions.statements.some(
         (statement) =>
           statement.Effect === 'Allow' &&
-          [statement.Action ?? []].flat().some((pattern) => actionMatches(pattern, action)) &&
+          statementNamesAction(statement, action) &&
           resourcesMayBeOf(statement.Resource, action.split(':')[0]!),
       ),
   );
-}
-
-function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, 'i').test(action);
 }
 
 /** False only when every resource is an ARN that names another service outright. */
@@ -312,20 +262,6 @@ function arnFields(arn: string): string[] {
     else fields[fields.length - 1] += character;
   }
   return fields;
-}
-
-/** A CloudFormation value as text, each reference as a `<placeholder>`. */
-export function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return String(value);
-  const record = value as Record<string, unknown>;
-  if ('Fn::Join' in record) {
-    const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
-    return parts.map(flatten).join(separator);
-  }
-  if ('Ref' in record) return `<${record.Ref}>`;
-  if ('Fn::GetAtt' in record) return `<${(record['Fn::GetAtt'] as string[]).join('.')}>`;
-  return `<${Object.keys(record)[0]}>`;
 }
 
 /** The `Resource` of every Task state of a definition, those in Parallel branches and Maps too. */

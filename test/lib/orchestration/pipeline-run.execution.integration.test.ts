@@ -15,7 +15,7 @@ import { comparable, expectedGold } from '../../lambdas/shared/transform/expecte
 import {
   invokeBundle,
   localWarehouseEnvironment,
-  synthesizedWarehouse,
+  synthesizedPipeline,
 } from '../../support/deployed-functions.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
@@ -85,7 +85,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
   }
 
   beforeAll(async () => {
-    const warehouse = synthesizedWarehouse('dev');
+    const warehouse = synthesizedPipeline('dev');
     const template = Template.fromStack(warehouse.stacks.warehouse);
     const [stateMachine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     const [[leaseTableId, leaseTable]] = Object.entries(template.findResources('AWS::DynamoDB::Table')) as [
@@ -111,9 +111,13 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     await stepFunctions.createTable(LEASE_TABLE, leaseTable.Properties);
     stateMachineArn = await stepFunctions.createStateMachine(
       'pipeline-run',
-      StepFunctionsOnMoto.definitionOf(stateMachine!.Properties.DefinitionString, {
-        [leaseTableId]: LEASE_TABLE,
-      }),
+      stepFunctions.definitionOf(
+        warehouse.stacks.warehouse.stackName,
+        stateMachine!.Properties.DefinitionString,
+        {
+          [leaseTableId]: LEASE_TABLE,
+        },
+      ),
     );
   }, 300_000);
 

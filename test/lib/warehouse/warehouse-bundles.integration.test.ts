@@ -15,7 +15,7 @@ import {
   type Invocation,
   invokeBundle,
   localWarehouseEnvironment,
-  synthesizedWarehouse,
+  synthesizedPipeline,
 } from '../../support/deployed-functions.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
@@ -29,13 +29,13 @@ const EVENTS = { seed: 29, count: 1_200, users: 25, songs: 8, faultRate: 0.03, e
 // repository's node_modules, against the S3 server, its Secrets Manager and a Snowflake endpoint
 // whose statements run on DuckDB.
 describe('the warehouse functions as bundled for deployment', () => {
-  let warehouse: ReturnType<typeof synthesizedWarehouse>;
+  let warehouse: ReturnType<typeof synthesizedPipeline>;
   let snowflake: SnowflakeOverDuckDb;
   let bucket: string;
   const environment: Record<string, string> = {};
 
   beforeAll(async () => {
-    warehouse = synthesizedWarehouse();
+    warehouse = synthesizedPipeline();
     bucket = uniqueName('lake');
     await localS3().send(new CreateBucketCommand({ Bucket: bucket }));
     const lines = [...generateEventLines(EVENTS)].map((line) => line.text);
