@@ -40,6 +40,8 @@ import { CONDITION_FAILED } from './run-lease.js';
 
 /** Errors of a step that the state machine retries: the warehouse could not be reached, nothing ran. */
 export const RETRIED_STEP_ERRORS = ['WarehouseConnectionError'];
+/** How long after such an error the step runs again (doubling at each further attempt). */
+export const CONNECTION_RETRY_INTERVAL = Duration.seconds(20);
 /** How long a run waits before it asks again whether the lease's holder has ended. */
 export const LEASE_WAIT = Duration.seconds(60);
 /** The input the hourly schedule starts each run with. */
@@ -374,7 +376,7 @@ export class PipelineRunStateMachine extends Construct {
     if (connectionRetries > 0) {
       task.addRetry({
         errors: RETRIED_STEP_ERRORS,
-        interval: Duration.seconds(20),
+        interval: CONNECTION_RETRY_INTERVAL,
         backoffRate: 2,
         maxAttempts: connectionRetries,
       });

@@ -41,8 +41,14 @@ export class FakeSnowflakeServer {
   readonly logins: { readonly user: string; readonly authenticator: string }[] = [];
   private server: Server | undefined;
   private sessions = 0;
+  private loginsToRefuse = 0;
 
   constructor(private readonly answer: StatementAnswer = () => undefined) {}
+
+  /** The next `count` logins are refused, as Snowflake refuses a key it does not know. */
+  refuseLogins(count: number): void {
+    this.loginsToRefuse += count;
+  }
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
@@ -55,6 +61,16 @@ export class FakeSnowflakeServer {
         if (url.pathname === '/session/v1/login-request') {
           const data = (body as { data: { LOGIN_NAME: string; AUTHENTICATOR: string } }).data;
           this.logins.push({ user: data.LOGIN_NAME, authenticator: data.AUTHENTICATOR });
+          if (this.loginsToRefuse > 0) {
+            this.loginsToRefuse--;
+            reply({
+              success: false,
+              code: '390100',
+              message: 'Incorrect username or password was specified.',
+              data: null,
+            });
+            return;
+          }
           const session = ++this.sessions;
           reply({
             success: true,

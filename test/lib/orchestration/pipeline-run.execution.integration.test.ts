@@ -10,6 +10,7 @@ import {
   loadTransformationManifest,
   planWaves,
 } from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { CONNECTION_RETRY_INTERVAL } from '../../../lib/orchestration/pipeline-run-state-machine.js';
 import { validGeneratedEvents } from '../../lambdas/shared/transform/bronze-fixture.js';
 import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
 import {
@@ -235,6 +236,30 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     const models = invocationsOf('run-4').filter((invocation) => invocation.payload.kind === 'model');
     expect(models).toHaveLength(manifest.models.length);
     expect(models.every((invocation) => invocation.payload.fullRefresh === true)).toBe(true);
+    expect(await gold()).toEqual(comparable(expectedGold(consumed)));
+  });
+
+  it("GIVEN Snowflake refusing the loader's first login WHEN a run loads THEN the state machine retries the step after its interval (a WarehouseConnectionError), and the run succeeds", async () => {
+    await consume(84, Date.now() - DAY_MS);
+    snowflake.server.refuseLogins(1);
+
+    const { execution } = await run('run-4b', { fullRefresh: false });
+
+    expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
+    const loads = invocationsOf('run-4b').filter((invocation) => invocation.payload.runId === 'run-4b');
+    expect(loads.map((invocation) => invocation.outcome)).toEqual([
+      {
+        error: {
+          name: 'WarehouseConnectionError',
+          message: expect.stringMatching(/^could not open the Snowflake warehouse: /),
+        },
+      },
+      { result: expect.objectContaining({ rowsInserted: 400, skipped: [] }) },
+    ]);
+    // Step Functions waited the retry's interval before it ran the step again.
+    expect(loads[1]!.startedAt - loads[0]!.endedAt).toBeGreaterThanOrEqual(
+      CONNECTION_RETRY_INTERVAL.toMilliseconds() - 1000,
+    );
     expect(await gold()).toEqual(comparable(expectedGold(consumed)));
   });
 
