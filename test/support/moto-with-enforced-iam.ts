@@ -2,6 +2,7 @@ import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreateUserCommand,
+  GetUserCommand,
   IAMClient,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -12,6 +13,7 @@ import { type OwnMoto, startOwnMoto } from './own-moto.js';
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 const DECISION_MARKER = 'moto-iam-decision ';
+const ADMINISTRATOR = 'harness-administrator';
 
 /** Access keys of an IAM user of this moto. */
 export interface Credentials {
@@ -99,12 +101,34 @@ export class MotoWithEnforcedIam {
     return createUser(iam, name, statements, managedPolicyArns);
   }
 
-  /** Every authorisation made so far for `principal` (all of them without one), in order. */
-  decisions(principal?: Principal): IamDecision[] {
+  /**
+   * Every authorisation made so far for `principal` (all of them without one), in order. moto writes
+   * a decision before it answers, but its stderr may reach this process after the answer does: a
+   * last request of the harness's own, read back, marks the end of what came before it.
+   */
+  async decisions(principal?: Principal): Promise<IamDecision[]> {
+    const administrator = (await this.allDecisions()).filter((decision) => decision.action === 'iam:GetUser');
+    await new IAMClient({ endpoint: this.endpoint, region: REGION, credentials: this.administrator }).send(
+      new GetUserCommand({ UserName: ADMINISTRATOR }),
+    );
+    for (
+      let waited = 0;
+      (await this.allDecisions()).filter((decision) => decision.action === 'iam:GetUser').length <=
+      administrator.length;
+      waited += 20
+    ) {
+      if (waited > 10_000) throw new Error("moto's decision for the harness's own request never came");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return (await this.allDecisions()).filter(
+      (decision) => principal === undefined || decision.principal === principal.arn,
+    );
+  }
+
+  private async allDecisions(): Promise<IamDecision[]> {
     return this.moto.stderrLines
       .filter((line) => line.startsWith(DECISION_MARKER))
-      .map((line) => JSON.parse(line.slice(DECISION_MARKER.length)) as IamDecision)
-      .filter((decision) => principal === undefined || decision.principal === principal.arn);
+      .map((line) => JSON.parse(line.slice(DECISION_MARKER.length)) as IamDecision);
   }
 
   /**
@@ -113,8 +137,8 @@ export class MotoWithEnforcedIam {
    * statement allowing them has a condition the request does not meet (moto evaluates none; see
    * iam_enforcement.py).
    */
-  refusedCalls(principal: Principal, statements: readonly StatementJson[]): string[] {
-    return this.decisions(principal).flatMap((decision) => {
+  async refusedCalls(principal: Principal, statements: readonly StatementJson[]): Promise<string[]> {
+    return (await this.decisions(principal)).flatMap((decision) => {
       const call = `${decision.action} on ${decision.resource}`;
       if (!decision.allowed) return [`${call}: refused by moto`];
       const allowing = statements.filter((statement) =>
