@@ -16,7 +16,6 @@ import {
   Parallel,
   Pass,
   QueryLanguage,
-  Result,
   StateMachine,
   StateMachineType,
   Succeed,
@@ -44,8 +43,10 @@ export const RETRIED_STEP_ERRORS = ['WarehouseConnectionError'];
 export const CONNECTION_RETRY_INTERVAL = Duration.seconds(20);
 /** How long a run waits before it asks again whether the lease's holder has ended. */
 export const LEASE_WAIT = Duration.seconds(60);
-/** The input the hourly schedule starts each run with. */
-export const SCHEDULED_RUN_INPUT = { fullRefresh: false } as const;
+/** The input the schedule starts each run with. */
+export const SCHEDULED_RUN_INPUT = { fullRefresh: false, fullChecks: false } as const;
+/** The input the daily schedule starts the run that checks all of history with. */
+export const DAILY_FULL_CHECKS_INPUT = { fullRefresh: false, fullChecks: true } as const;
 
 /**
  * `describeExecution` of an execution of the state machine that runs this task, whose permission
@@ -142,26 +143,36 @@ export class PipelineRunStateMachine extends Construct {
       return parallel;
     };
 
-    // --- Read the options: {fullRefresh: bool, waits: 0}, whatever else the input held.
+    // --- Read the options: {fullRefresh: bool, fullChecks: bool, waits: 0}, whatever else the input held.
+    const explicitlyTrue = (path: string) =>
+      Condition.and(
+        Condition.isPresent(path),
+        Condition.isBoolean(path),
+        Condition.booleanEquals(path, true),
+      );
     const readOptions = Choice.jsonPath(this, 'Read the run options', {
       comment: 'Only an explicit "fullRefresh": true rebuilds silver and gold from all of bronze.',
     });
     const fullRefresh = Pass.jsonPath(this, 'Full refresh', {
-      result: Result.fromObject({ fullRefresh: true, waits: 0 }),
+      parameters: { fullRefresh: true, 'input.$': '$' },
     });
     const incremental = Pass.jsonPath(this, 'Incremental run', {
-      result: Result.fromObject({ fullRefresh: false, waits: 0 }),
+      parameters: { fullRefresh: false, 'input.$': '$' },
     });
-    readOptions
-      .when(
-        Condition.and(
-          Condition.isPresent('$.fullRefresh'),
-          Condition.isBoolean('$.fullRefresh'),
-          Condition.booleanEquals('$.fullRefresh', true),
-        ),
-        fullRefresh,
-      )
-      .otherwise(incremental);
+    readOptions.when(explicitlyTrue('$.fullRefresh'), fullRefresh).otherwise(incremental);
+    const readChecks = Choice.jsonPath(this, 'Read the checks option', {
+      comment:
+        'Only an explicit "fullChecks": true runs every data-quality test over all of history; otherwise they check what this run added.',
+    });
+    const fullChecks = Pass.jsonPath(this, 'Full-history checks', {
+      parameters: { 'fullRefresh.$': '$.fullRefresh', fullChecks: true, waits: 0 },
+    });
+    const batchChecks = Pass.jsonPath(this, "Checks of the run's batch", {
+      parameters: { 'fullRefresh.$': '$.fullRefresh', fullChecks: false, waits: 0 },
+    });
+    fullRefresh.next(readChecks);
+    incremental.next(readChecks);
+    readChecks.when(explicitlyTrue('$.input.fullChecks'), fullChecks).otherwise(batchChecks);
 
     // --- Take the run lease, or wait for its holder to end, or take it over from an ended one.
     const takeLease = lease.take(this, 'Take the run lease');
@@ -185,13 +196,14 @@ export class PipelineRunStateMachine extends Construct {
     const countWait = Pass.jsonPath(this, 'Count the wait', {
       parameters: {
         fullRefresh: JsonPath.stringAt('$.fullRefresh'),
+        fullChecks: JsonPath.stringAt('$.fullChecks'),
         waits: JsonPath.mathAdd(JsonPath.numberAt('$.waits'), 1),
       },
     });
     const takeOverLease = lease.takeOver(this, 'Take over from the ended holder', '$.lease.Item.holder.S');
 
-    fullRefresh.next(takeLease);
-    incremental.next(takeLease);
+    fullChecks.next(takeLease);
+    batchChecks.next(takeLease);
     takeLease.addCatch(readLease, { errors: [CONDITION_FAILED], resultPath: JsonPath.DISCARD });
     readLease.next(isLeaseHeld);
     // Released between the failed take and the read: try to take it again.
@@ -237,6 +249,7 @@ export class PipelineRunStateMachine extends Construct {
           hasWork: JsonPath.stringAt('$.Payload.hasWork'),
           unclaimedLoads: JsonPath.numberAt('$.Payload.unclaimedLoads'),
           pendingDays: JsonPath.numberAt('$.Payload.pendingDays'),
+          unfoldedBatches: JsonPath.numberAt('$.Payload.unfoldedBatches'),
         },
         resultPath: '$.work',
       }),
@@ -259,7 +272,12 @@ export class PipelineRunStateMachine extends Construct {
       'Data-quality tests',
       'Every test of the manifest; a test with failing rows fails the run, naming itself with a sample of the rows.',
       manifest.tests.map((test) =>
-        invoke(`Test ${test.name}`, props.sqlRunner, { kind: 'test', test: test.name, batchId }),
+        invoke(`Test ${test.name}`, props.sqlRunner, {
+          kind: 'test',
+          test: test.name,
+          batchId,
+          fullChecks: JsonPath.stringAt('$.fullChecks'),
+        }),
       ),
     );
     const [firstWave, ...laterWaves] = waves;
@@ -278,6 +296,7 @@ export class PipelineRunStateMachine extends Construct {
       .when(
         Condition.or(
           Condition.booleanEquals('$.fullRefresh', true),
+          Condition.booleanEquals('$.fullChecks', true),
           Condition.booleanEquals('$.work.hasWork', true),
         ),
         firstWave,

@@ -1,18 +1,24 @@
--- Fails on: a bronze row of a load a batch has claimed that is neither in silver.listening_events
--- nor in silver.rejected_events, a row in both, a silver or rejected row with no bronze row, or row
--- counts that do not add up. Rows are matched on (event_id, source_file, loaded_at): a duplicate's
--- copies differ in the file. A load no batch has claimed yet (it committed while this run was
--- going) is the next run's, not missing; rows loaded before load ids existed were processed then.
+-- Fails on: a bronze row of this batch's loads that is neither in silver.listening_events nor in
+-- silver.rejected_events, a row in both, or counts that do not add up. Rows are matched on
+-- (event_id, source_file, loaded_at): a duplicate's copies differ in the file. Every ? is the batch
+-- id; tests/full_history/silver_reconciles_with_bronze.sql checks every batch at once.
 WITH bronze_rows AS (
     SELECT b.event_id, b.source_file, b.loaded_at
     FROM bronze.listening_events AS b
-    WHERE b.load_id IS NULL OR b.load_id IN (SELECT load_id FROM silver.batch_loads)
+    WHERE COALESCE(b.load_id, 'before-load-ids') IN (SELECT load_id FROM silver.batch_loads WHERE batch_id = ?)
 ),
 accepted AS (
-    SELECT event_id, source_file, loaded_at FROM silver.listening_events
+    SELECT event_id, source_file, loaded_at
+    FROM silver.listening_events
+    WHERE load_id IN (SELECT load_id FROM silver.batch_loads WHERE batch_id = ?)
 ),
+-- Refused rows carry no load id: they are this batch's when their file and load time are.
 rejected AS (
-    SELECT event_id, source_file, loaded_at FROM silver.rejected_events
+    SELECT r.event_id, r.source_file, r.loaded_at
+    FROM silver.rejected_events AS r
+    WHERE EXISTS (
+        SELECT 1 FROM bronze_rows AS b WHERE b.source_file = r.source_file AND b.loaded_at = r.loaded_at
+    )
 ),
 counts AS (
     SELECT
@@ -39,7 +45,7 @@ UNION ALL
 SELECT
     NULL AS event_id,
     NULL AS source_file,
-    'bronze has ' || CAST(bronze_count AS VARCHAR) || ' rows, silver ' || CAST(accepted_count AS VARCHAR)
+    'bronze has ' || CAST(bronze_count AS VARCHAR) || ' rows of this batch, silver ' || CAST(accepted_count AS VARCHAR)
         || ' and rejected_events ' || CAST(rejected_count AS VARCHAR) AS problem
 FROM counts
 WHERE bronze_count <> accepted_count + rejected_count

@@ -24,7 +24,7 @@ export type TransformationStep =
       readonly fullRefresh: boolean;
       readonly batchId: string;
     }
-  | { readonly kind: 'test'; readonly test: string; readonly batchId?: string }
+  | { readonly kind: 'test'; readonly test: string; readonly batchId: string; readonly fullChecks: boolean }
   | { readonly kind: 'pending-work'; readonly batchId?: string };
 
 export type TransformationStepResult =
@@ -81,7 +81,10 @@ export async function runTransformationStep(
       `no data-quality test "${step.test}" in sql/manifest.json: use one of ${manifest.tests.map((known) => known.name).join(', ')}`,
     );
   }
-  const result = await runDataQualityTest(warehouse, sqlDir, test);
+  const result = await runDataQualityTest(warehouse, sqlDir, test, {
+    batchId: step.batchId,
+    fullHistory: step.fullChecks,
+  });
   if (result.failingRows > 0) throw new DataQualityError([result]);
   return { kind: 'test', test: test.name, failingRows: 0 };
 }
@@ -110,9 +113,26 @@ export function parseTransformationStep(payload: unknown): TransformationStep {
       batchId: record.batchId,
     };
   }
-  if (record.kind === 'test' && typeof record.test === 'string') return { kind: 'test', test: record.test };
+  if (record.kind === 'test' && typeof record.test === 'string') {
+    if (record.fullChecks !== undefined && typeof record.fullChecks !== 'boolean') {
+      throw new TransformationStepError(
+        `the step's fullChecks is ${JSON.stringify(record.fullChecks)}: use true or false`,
+      );
+    }
+    if (typeof record.batchId !== 'string' || record.batchId === '') {
+      throw new TransformationStepError(
+        `the test step ${JSON.stringify(payload)} has no batchId: a test checks what that batch added`,
+      );
+    }
+    return {
+      kind: 'test',
+      test: record.test,
+      batchId: record.batchId,
+      fullChecks: record.fullChecks === true,
+    };
+  }
   if (record.kind === 'pending-work') return { kind: 'pending-work' };
   throw new TransformationStepError(
-    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME} and {"kind":"pending-work"}`,
+    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN} and {"kind":"pending-work"}`,
   );
 }

@@ -37,6 +37,12 @@ export interface TransformationOptions {
    * @default true
    */
   readonly runTests?: boolean;
+  /**
+   * Run each data-quality test over all of history (its `fullHistoryFile`) instead of over what
+   * this batch added.
+   * @default false
+   */
+  readonly fullChecks?: boolean;
   /** Told about each model and test as it finishes. */
   readonly onProgress?: (event: TransformationProgress) => void;
 }
@@ -111,7 +117,10 @@ export async function runTransformation(
   const tests: DataQualityTestResult[] = [];
   if (options.runTests ?? true) {
     for (const test of manifest.tests) {
-      const result = await runDataQualityTest(warehouse, sqlDir, test);
+      const result = await runDataQualityTest(warehouse, sqlDir, test, {
+        batchId: options.batchId,
+        fullHistory: options.fullChecks ?? false,
+      });
       tests.push(result);
       options.onProgress?.({ kind: 'test', test: test.name, failingRows: result.failingRows });
     }
@@ -159,6 +168,7 @@ export async function runModel(
   if (!BATCH_ID.test(run.batchId))
     throw new Error(`the batch id "${run.batchId}" must be 1 to 80 letters, digits or -_.:`);
   for (const file of BATCH_BOOKKEEPING_DDL) await warehouse.execute(readSqlStatement(sqlDir, file));
+  if (!run.fullRefresh) await assertGoldStateCurrent(warehouse, sqlDir);
   const files = run.fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
   return warehouse.inTransaction(async () => {
     const [recorded] = await warehouse.query<{ done: number | bigint | string }>(
@@ -167,6 +177,11 @@ export async function runModel(
     );
     if (Number(recorded?.done ?? 0) > 0) return { statements: 0, alreadyDone: true };
     for (const file of files) await executeFile(warehouse, sqlDir, model, file, run.batchId);
+    if (model.refresh === 'folds-batches')
+      await warehouse.execute(readSqlStatement(sqlDir, 'silver/record_applied_batches.sql'), [
+        model.name,
+        model.name,
+      ]);
     await warehouse.execute(readSqlStatement(sqlDir, 'silver/record_batch_step.sql'), [
       run.batchId,
       model.name,
@@ -208,6 +223,8 @@ export interface PendingWork {
   readonly hasWork: boolean;
   readonly unclaimedLoads: number;
   readonly pendingDays: number;
+  /** Batches whose new rows some gold model has not folded yet (a run that failed after silver). */
+  readonly unfoldedBatches: number;
 }
 
 /**
@@ -219,43 +236,94 @@ export async function pendingWork(warehouse: Warehouse, sqlDir: string): Promise
   const [tables] = await warehouse.query<{ bronze_tables: number | bigint; silver_tables: number | bigint }>(
     readSqlStatement(sqlDir, 'silver/batch_tables_exist.sql'),
   );
-  if (Number(tables?.bronze_tables ?? 0) === 0) return { hasWork: false, unclaimedLoads: 0, pendingDays: 0 };
-  // Before the first run, which sets silver up and claims whatever bronze holds.
-  if (Number(tables?.silver_tables ?? 0) < 2) {
+  if (Number(tables?.bronze_tables ?? 0) === 0)
+    return { hasWork: false, unclaimedLoads: 0, pendingDays: 0, unfoldedBatches: 0 };
+  // Before the first run, which sets silver up and claims whatever bronze holds (or before the
+  // first run of this version, whose models then say what to do).
+  if (Number(tables?.silver_tables ?? 0) < 3) {
     const [loads] = await warehouse.query<{ loads: number | bigint | string }>(
       readSqlStatement(sqlDir, 'silver/loads_before_first_run.sql'),
     );
-    return { hasWork: true, unclaimedLoads: Number(loads?.loads ?? 0), pendingDays: 0 };
+    return { hasWork: true, unclaimedLoads: Number(loads?.loads ?? 0), pendingDays: 0, unfoldedBatches: 0 };
   }
   const [row] = await warehouse.query<{
     unclaimed_loads: number | bigint | string;
     pending_days: number | bigint | string;
+    unfolded_batches: number | bigint | string;
   }>(readSqlStatement(sqlDir, 'silver/pending_work.sql'));
   const unclaimedLoads = Number(row?.unclaimed_loads ?? 0);
   const pendingDays = Number(row?.pending_days ?? 0);
-  return { hasWork: unclaimedLoads > 0 || pendingDays > 0, unclaimedLoads, pendingDays };
+  const unfoldedBatches = Number(row?.unfolded_batches ?? 0);
+  return {
+    hasWork: unclaimedLoads > 0 || pendingDays > 0 || unfoldedBatches > 0,
+    unclaimedLoads,
+    pendingDays,
+    unfoldedBatches,
+  };
 }
 
-/** Runs one test query, counting its rows and keeping a sample; the query is wrapped, never changed. */
+/**
+ * Silver holds rows but gold was built by a version that rebuilt it every run, without the state
+ * the incremental models need: an incremental run would fold new rows into tables that do not
+ * match that state. Says to run one full refresh, which builds both.
+ */
+export class GoldStateMissingError extends Error {
+  override readonly name = 'GoldStateMissingError';
+}
+
+/** Throws {@link GoldStateMissingError} when silver holds rows that no incremental state was built from. */
+export async function assertGoldStateCurrent(warehouse: Warehouse, sqlDir: string): Promise<void> {
+  const [tables] = await warehouse.query<{ silver_events: number | bigint; gold_state: number | bigint }>(
+    readSqlStatement(sqlDir, 'silver/gold_state_tables.sql'),
+  );
+  if (Number(tables?.silver_events ?? 0) === 0) return; // before the first run
+  const [state] =
+    Number(tables?.gold_state ?? 0) === 0
+      ? [{ state_rows: 0, silver_rows: 1 }]
+      : await warehouse.query<{ state_rows: number | bigint; silver_rows: number | bigint }>(
+          readSqlStatement(sqlDir, 'silver/gold_state_missing.sql'),
+        );
+  if (Number(state?.state_rows ?? 0) === 0 && Number(state?.silver_rows ?? 0) > 0)
+    throw new GoldStateMissingError(
+      'this warehouse\'s gold was built by an earlier version, which rebuilt it every run; gold is now maintained incrementally from state that version did not keep. Run one full refresh: `spotify-pipeline transform --full-refresh` locally, or start the pipeline-run state machine with {"fullRefresh": true} on AWS',
+    );
+}
+
+/** Which rows a data-quality test checks. */
+export interface DataQualityTestScope {
+  /** The batch whose rows it checks: every `?` of the query. */
+  readonly batchId: string;
+  /** Check all of history instead (the test's `fullHistoryFile`, when it has one). */
+  readonly fullHistory: boolean;
+}
+
+/**
+ * Runs one test query, counting its rows and keeping a sample; the query is wrapped, never
+ * changed, and every `?` in it is the batch id.
+ */
 export async function runDataQualityTest(
   warehouse: Warehouse,
   sqlDir: string,
   test: DataQualityTestDefinition,
+  scope: DataQualityTestScope,
 ): Promise<DataQualityTestResult> {
-  const query = readSqlStatement(sqlDir, test.file);
+  const file = scope.fullHistory ? (test.fullHistoryFile ?? test.file) : test.file;
+  const query = readSqlStatement(sqlDir, file);
+  const binds = Array.from({ length: countPlaceholders(query) }, () => scope.batchId);
   try {
     const [counted] = await warehouse.query<{ failing_rows: number | bigint }>(
       `SELECT COUNT(*) AS failing_rows FROM (${query}\n) AS failing`,
+      binds,
     );
     const failingRows = Number(counted?.failing_rows ?? 0);
     const sample =
       failingRows > 0
-        ? await warehouse.query(`SELECT * FROM (${query}\n) AS failing LIMIT ${SAMPLE_ROWS}`)
+        ? await warehouse.query(`SELECT * FROM (${query}\n) AS failing LIMIT ${SAMPLE_ROWS}`, binds)
         : [];
     return { name: test.name, failingRows, sample };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`data-quality test "${test.name}" (sql/${test.file}) could not run: ${detail}`, {
+    throw new Error(`data-quality test "${test.name}" (sql/${file}) could not run: ${detail}`, {
       cause: error,
     });
   }

@@ -15,10 +15,17 @@ export interface TransformationManifest {
 
 /**
  * How a model is kept up to date: `setup` creates schemas and tables; `incremental` changes only
- * what this run's new bronze rows touch; `full` is rebuilt from everything upstream on every run.
+ * what this run's new rows touch; `folds-batches` folds the rows of silver.batch_events of every
+ * batch it has not folded yet, and the runner records them as folded (silver.applied_batches) in
+ * the same transaction. Its SQL selects those rows by its own name, which the manifest checks.
  */
-export type ModelRefresh = 'setup' | 'incremental' | 'full';
-const MODEL_REFRESHES: readonly ModelRefresh[] = ['setup', 'incremental', 'full'];
+export type ModelRefresh = 'setup' | 'incremental' | 'folds-batches';
+const MODEL_REFRESHES: readonly ModelRefresh[] = ['setup', 'incremental', 'folds-batches'];
+
+/** How a `folds-batches` model's SQL selects the batches it has not folded: by its own name. */
+export function unfoldedBatchesFilter(model: string): string {
+  return `e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = '${model}')`;
+}
 
 export interface ModelDefinition {
   /** `layer.table`, e.g. `gold.daily_active_users`. */
@@ -35,8 +42,13 @@ export interface ModelDefinition {
 
 export interface DataQualityTestDefinition {
   readonly name: string;
-  /** A query (relative to `sql/`) that returns the failing rows: no rows is a pass. */
+  /**
+   * A query (relative to `sql/`) that returns the failing rows: no rows is a pass. Every `?` in it
+   * is the batch id: by default a test checks what the batch added.
+   */
   readonly file: string;
+  /** The same check over all of history, run instead of `file` when full checks are asked for. */
+  readonly fullHistoryFile?: string;
   /** The models it checks; it runs after all of them. */
   readonly models: readonly string[];
 }
@@ -65,6 +77,7 @@ export function loadTransformationManifest(sqlDir: string = DEFAULT_SQL_DIR): Tr
   return parseTransformationManifest(raw, {
     source: path,
     fileExists: (file) => existsSync(join(sqlDir, file)),
+    readFile: (file) => readFileSync(join(sqlDir, file), 'utf8'),
   });
 }
 
@@ -73,6 +86,8 @@ export interface ParseManifestOptions {
   readonly source: string;
   /** Whether a file named by the manifest (relative to `sql/`) exists. */
   readonly fileExists: (file: string) => boolean;
+  /** A file's text, to check that a `folds-batches` model's SQL selects its batches by its name. */
+  readonly readFile?: (file: string) => string;
 }
 
 /**
@@ -81,7 +96,7 @@ export interface ParseManifestOptions {
  */
 export function parseTransformationManifest(
   raw: unknown,
-  { source, fileExists }: ParseManifestOptions,
+  { source, fileExists, readFile }: ParseManifestOptions,
 ): TransformationManifest {
   const root = asObject(raw, source);
   if (root.version !== 1)
@@ -125,12 +140,27 @@ export function parseTransformationManifest(
     ...models.flatMap((model) =>
       [...model.fullRefreshFiles, ...model.files].map((file) => ({ owner: `model "${model.name}"`, file })),
     ),
-    ...tests.map((test) => ({ owner: `test "${test.name}"`, file: test.file })),
+    ...tests.flatMap((test) =>
+      [test.file, ...(test.fullHistoryFile ? [test.fullHistoryFile] : [])].map((file) => ({
+        owner: `test "${test.name}"`,
+        file,
+      })),
+    ),
   ].find(({ file }) => !fileExists(file));
   if (missing)
     throw new ManifestError(
       `${source}: ${missing.owner} names "${missing.file}", which does not exist under sql/`,
     );
+  if (readFile !== undefined) {
+    for (const model of models.filter((each) => each.refresh === 'folds-batches')) {
+      const reading = model.files.filter((file) => readFile(file).includes('silver.batch_events'));
+      const unfiltered = reading.find((file) => !readFile(file).includes(unfoldedBatchesFilter(model.name)));
+      if (reading.length === 0 || unfiltered !== undefined)
+        throw new ManifestError(
+          `${source}: model "${model.name}" folds batches, so its SQL must read silver.batch_events where ${unfoldedBatchesFilter(model.name)}${unfiltered ? `; sql/${unfiltered} does not` : ''}`,
+        );
+    }
+  }
   return manifest;
 }
 
@@ -190,7 +220,17 @@ function parseTest(raw: unknown, where: string): DataQualityTestDefinition {
   const at = `${where} ("${name}")`;
   if (typeof entry.file !== 'string' || !entry.file.endsWith('.sql'))
     throw new ManifestError(`${at}: "file" must be the path of a .sql file under sql/`);
-  return { name, file: entry.file, models: asStrings(entry.models, `${at}.models`) };
+  if (
+    entry.fullHistoryFile !== undefined &&
+    (typeof entry.fullHistoryFile !== 'string' || !entry.fullHistoryFile.endsWith('.sql'))
+  )
+    throw new ManifestError(`${at}: "fullHistoryFile" must be the path of a .sql file under sql/`);
+  return {
+    name,
+    file: entry.file,
+    ...(entry.fullHistoryFile === undefined ? {} : { fullHistoryFile: entry.fullHistoryFile as string }),
+    models: asStrings(entry.models, `${at}.models`),
+  };
 }
 
 function asObject(value: unknown, where: string): Record<string, unknown> {

@@ -162,9 +162,11 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
     const entered = statesEntered(history);
     const at = (state: string) => entered.indexOf(state);
-    expect(entered.slice(0, 6)).toEqual([
+    expect(entered.slice(0, 8)).toEqual([
       'Read the run options',
       'Incremental run',
+      'Read the checks option',
+      "Checks of the run's batch",
       'Take the run lease',
       'Load and transform',
       'Load new lake files',
@@ -263,7 +265,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     expect(await gold()).toEqual(comparable(expectedGold(consumed)));
   });
 
-  it('GIVEN silver holding an event twice WHEN the next run reaches its tests THEN the run fails with the DataQualityError, no test retried, and releases the lease', async () => {
+  it('GIVEN silver holding an event twice, written behind the batches WHEN the next run checks all of history ({"fullChecks": true}) THEN it fails with the DataQualityError, no test retried, and releases the lease', async () => {
     const reader = await snowflake.reader();
     try {
       await reader.execute(
@@ -274,13 +276,14 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     }
     await consume(83, Date.now() - DAY_MS);
 
-    const { execution, history } = await run('run-5', { fullRefresh: false });
+    const { execution, history } = await run('run-5', { fullRefresh: false, fullChecks: true });
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('DataQualityError');
     // The duplicate breaks two tests; the Parallel fails with whichever fails first.
     expect(execution.cause).toMatch(/silver_listening_events_unique_event_id|silver_reconciles_with_bronze/);
     const testInvocations = invocationsOf('run-5').filter((invocation) => invocation.payload.kind === 'test');
+    expect(testInvocations.every((invocation) => invocation.payload.fullChecks === true)).toBe(true);
     const perTest = new Map<unknown, number>();
     for (const invocation of testInvocations)
       perTest.set(invocation.payload.test, (perTest.get(invocation.payload.test) ?? 0) + 1);
@@ -326,9 +329,11 @@ describe('the pipeline-run state machine, executed as deployed', () => {
 
     expect(execution.status, `${execution.error}: ${execution.cause}`).toBe('SUCCEEDED');
     const entered = statesEntered(history);
-    expect(entered.slice(0, 8)).toEqual([
+    expect(entered.slice(0, 10)).toEqual([
       'Read the run options',
       'Incremental run',
+      'Read the checks option',
+      "Checks of the run's batch",
       'Take the run lease',
       'Read the lease',
       'Is the lease still held?',

@@ -221,7 +221,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
         Targets: [
           Match.objectLike({
             Arn: { Ref: stateMachineId },
-            Input: JSON.stringify({ fullRefresh: false }),
+            Input: JSON.stringify({ fullRefresh: false, fullChecks: false }),
             RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
           }),
         ],
@@ -242,26 +242,35 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(definition.TimeoutSeconds).toBe(config.transformation.runTimeoutMinutes * 60 + 55 * 60);
     });
 
-    it('reads the options first: only an explicit boolean "fullRefresh": true is a full refresh, and the wait count starts at 0', () => {
-      const readOptions = definition.States[definition.StartAt]!;
-      expect(readOptions).toMatchObject({
-        Type: 'Choice',
-        Choices: [
-          {
-            And: [
-              { Variable: '$.fullRefresh', IsPresent: true },
-              { Variable: '$.fullRefresh', IsBoolean: true },
-              { Variable: '$.fullRefresh', BooleanEquals: true },
-            ],
-          },
+    it('reads the options first: only an explicit boolean "fullRefresh": true is a full refresh, only an explicit "fullChecks": true checks all of history, and the wait count starts at 0', () => {
+      const explicitlyTrue = (path: string) => ({
+        And: [
+          { Variable: path, IsPresent: true },
+          { Variable: path, IsBoolean: true },
+          { Variable: path, BooleanEquals: true },
         ],
       });
+      const readOptions = definition.States[definition.StartAt]!;
+      expect(readOptions).toMatchObject({ Type: 'Choice', Choices: [explicitlyTrue('$.fullRefresh')] });
       const full = state(readOptions.Choices![0]!.Next as string);
       const incremental = state(readOptions.Default!);
-      expect(full).toMatchObject({ Type: 'Pass', Result: { fullRefresh: true, waits: 0 } });
-      expect(incremental).toMatchObject({ Type: 'Pass', Result: { fullRefresh: false, waits: 0 } });
-      expect(full.Next).toBe('Take the run lease');
-      expect(incremental.Next).toBe('Take the run lease');
+      expect(full).toMatchObject({ Type: 'Pass', Parameters: { fullRefresh: true, 'input.$': '$' } });
+      expect(incremental).toMatchObject({ Type: 'Pass', Parameters: { fullRefresh: false, 'input.$': '$' } });
+      expect(full.Next).toBe(incremental.Next);
+      const readChecks = state(full.Next!);
+      expect(readChecks).toMatchObject({ Type: 'Choice', Choices: [explicitlyTrue('$.input.fullChecks')] });
+      const fullChecks = state(readChecks.Choices![0]!.Next as string);
+      const batchChecks = state(readChecks.Default!);
+      expect(fullChecks).toMatchObject({
+        Type: 'Pass',
+        Parameters: { 'fullRefresh.$': '$.fullRefresh', fullChecks: true, waits: 0 },
+      });
+      expect(batchChecks).toMatchObject({
+        Type: 'Pass',
+        Parameters: { 'fullRefresh.$': '$.fullRefresh', fullChecks: false, waits: 0 },
+      });
+      expect(fullChecks.Next).toBe('Take the run lease');
+      expect(batchChecks.Next).toBe('Take the run lease');
     });
 
     it('takes the run lease with a conditional put: free, or already held by this very execution', () => {
@@ -360,13 +369,14 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(invoked.filter((fn) => fn === `<${sqlRunnerId}.Arn>`)).toHaveLength(invoked.length - 1);
     });
 
-    it('asks the warehouse for pending work, and transforms only on a full refresh or when there is some', () => {
+    it('asks the warehouse for pending work, and transforms only on a full refresh, full checks, or when there is some', () => {
       expect(state('Check for work')).toMatchObject({
         Parameters: { Payload: { kind: 'pending-work', 'batchId.$': '$$.Execution.Name' } },
         ResultSelector: {
           'hasWork.$': '$.Payload.hasWork',
           'unclaimedLoads.$': '$.Payload.unclaimedLoads',
           'pendingDays.$': '$.Payload.pendingDays',
+          'unfoldedBatches.$': '$.Payload.unfoldedBatches',
         },
         ResultPath: '$.work',
         Next: 'Anything to transform?',
@@ -376,6 +386,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
         {
           Or: [
             { Variable: '$.fullRefresh', BooleanEquals: true },
+            { Variable: '$.fullChecks', BooleanEquals: true },
             { Variable: '$.work.hasWork', BooleanEquals: true },
           ],
           Next: runOrder(workBranch)[3],

@@ -90,7 +90,7 @@ describe('the warehouse functions as bundled for deployment', () => {
       );
     const tests = await Promise.all(
       manifest.tests.map((test) =>
-        invoke('sqlRunner', { kind: 'test', test: test.name, batchId: 'execution-1' }),
+        invoke('sqlRunner', { kind: 'test', test: test.name, batchId: 'execution-1', fullChecks: false }),
       ),
     );
 
@@ -101,7 +101,13 @@ describe('the warehouse functions as bundled for deployment', () => {
       skipped: [],
       loadIds: ['execution-1/1'],
     });
-    expect(work.result).toEqual({ kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0 });
+    expect(work.result).toEqual({
+      kind: 'pending-work',
+      hasWork: true,
+      unclaimedLoads: 1,
+      pendingDays: 0,
+      unfoldedBatches: 0,
+    });
     expect(models.map((model) => model.error)).toEqual(models.map(() => undefined));
     expect(tests.map((test) => test.result)).toEqual(
       manifest.tests.map((test) => ({ kind: 'test', test: test.name, failingRows: 0 })),
@@ -133,10 +139,16 @@ describe('the warehouse functions as bundled for deployment', () => {
       statements: 0,
       alreadyDone: true,
     });
-    expect(work.result).toEqual({ kind: 'pending-work', hasWork: false, unclaimedLoads: 0, pendingDays: 0 });
+    expect(work.result).toEqual({
+      kind: 'pending-work',
+      hasWork: false,
+      unclaimedLoads: 0,
+      pendingDays: 0,
+      unfoldedBatches: 0,
+    });
   });
 
-  it('GIVEN silver holding an event twice WHEN the bundled SQL runner runs the unique test THEN it fails with DataQualityError, naming the test and the event', async () => {
+  it('GIVEN silver holding an event twice WHEN the bundled SQL runner runs the unique test over all of history THEN it fails with DataQualityError, naming the test and the event', async () => {
     const reader = await snowflake.reader();
     let duplicated: string;
     try {
@@ -155,6 +167,8 @@ describe('the warehouse functions as bundled for deployment', () => {
     const outcome = await invoke('sqlRunner', {
       kind: 'test',
       test: 'silver_listening_events_unique_event_id',
+      batchId: 'execution-2',
+      fullChecks: true,
     });
 
     expect(outcome.error?.name).toBe('DataQualityError');

@@ -56,7 +56,14 @@ describe('runTransformationStep: one state-machine task at a time', () => {
       }
     }
     for (const test of manifest.tests) {
-      expect(await runTransformationStep(local.warehouse, { kind: 'test', test: test.name })).toEqual({
+      expect(
+        await runTransformationStep(local.warehouse, {
+          kind: 'test',
+          test: test.name,
+          batchId: 'execution-1',
+          fullChecks: false,
+        }),
+      ).toEqual({
         kind: 'test',
         test: test.name,
         failingRows: 0,
@@ -73,7 +80,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     }
   });
 
-  it('GIVEN silver holding an event twice WHEN the unique-event_id test runs as a step THEN it throws DataQualityError naming the test and the event', async () => {
+  it('GIVEN silver holding an event twice behind the batches WHEN the unique-event_id test runs as a step over all of history THEN it throws DataQualityError naming the test and the event', async () => {
     const { events } = validGeneratedEvents(DAYS);
     await insertBronzeRows(local.warehouse, [bronzeRowOf(events[0]!, 'lake/part-0.ndjson.gz', LOADED_AT)]);
     for (const wave of planWaves(loadTransformationManifest())) {
@@ -93,11 +100,38 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     const step = runTransformationStep(local.warehouse, {
       kind: 'test',
       test: 'silver_listening_events_unique_event_id',
+      batchId: 'execution-1',
+      fullChecks: true,
     });
 
     await expect(step).rejects.toBeInstanceOf(DataQualityError);
     await expect(step).rejects.toThrow(/silver_listening_events_unique_event_id: 1 failing row/);
     await expect(step).rejects.toThrow(events[0]!.event_id);
+  });
+
+  it('GIVEN a batch whose id reached silver twice through the key WHEN the unique-event_id test checks that batch THEN it names the event; checking another batch finds nothing', async () => {
+    const { events } = validGeneratedEvents(DAYS);
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    await runEveryModel('execution-1');
+    // A second copy of one of the batch's events, with its key, as a faulty statement would leave it.
+    await local.warehouse.execute(
+      `INSERT INTO silver.listening_events SELECT * FROM silver.listening_events WHERE event_id = '${events[3]!.event_id}'`,
+    );
+    await local.warehouse.execute(
+      `INSERT INTO silver.event_keys SELECT event_hash, event_day FROM silver.event_keys WHERE event_hash = HASH('${events[3]!.event_id}')`,
+    );
+    const check = (batchId: string) =>
+      runTransformationStep(local.warehouse, {
+        kind: 'test',
+        test: 'silver_listening_events_unique_event_id',
+        batchId,
+        fullChecks: false,
+      });
+
+    await expect(check('execution-1')).rejects.toThrow(
+      new RegExp(`silver_listening_events_unique_event_id: 1 failing row.*${events[3]!.event_id}`, 's'),
+    );
+    await expect(check('execution-2')).resolves.toMatchObject({ failingRows: 0 });
   });
 
   /** Every row silver and gold hold, in a stable order: what "changes nothing" is checked against. */
@@ -203,12 +237,19 @@ describe('runTransformationStep: one state-machine task at a time', () => {
 
     // Assess
     expect(beforeFirstRun).toMatchObject({ kind: 'pending-work', hasWork: true });
-    expect(afterRun).toEqual({ kind: 'pending-work', hasWork: false, unclaimedLoads: 0, pendingDays: 0 });
+    expect(afterRun).toEqual({
+      kind: 'pending-work',
+      hasWork: false,
+      unclaimedLoads: 0,
+      pendingDays: 0,
+      unfoldedBatches: 0,
+    });
     expect(afterAnotherLoad).toEqual({
       kind: 'pending-work',
       hasWork: true,
       unclaimedLoads: 1,
       pendingDays: 0,
+      unfoldedBatches: 0,
     });
   });
 
@@ -221,9 +262,14 @@ describe('runTransformationStep: one state-machine task at a time', () => {
         batchId: 'execution-1',
       }),
     ).rejects.toThrow(/no model "gold\.top_song" in sql\/manifest\.json: use one of .*gold\.top_songs/);
-    await expect(runTransformationStep(local.warehouse, { kind: 'test', test: 'nope' })).rejects.toThrow(
-      TransformationStepError,
-    );
+    await expect(
+      runTransformationStep(local.warehouse, {
+        kind: 'test',
+        test: 'nope',
+        batchId: 'e-1',
+        fullChecks: false,
+      }),
+    ).rejects.toThrow(TransformationStepError);
   });
 });
 
@@ -241,16 +287,34 @@ describe('parseTransformationStep', () => {
     expect(parseTransformationStep({ kind: 'pending-work', batchId: 'e-1' })).toEqual({
       kind: 'pending-work',
     });
-    expect(parseTransformationStep({ kind: 'test', test: 'gold_skip_rate_consistent' })).toEqual({
+    expect(
+      parseTransformationStep({ kind: 'test', test: 'gold_skip_rate_consistent', batchId: 'e-1' }),
+    ).toEqual({
       kind: 'test',
       test: 'gold_skip_rate_consistent',
+      batchId: 'e-1',
+      fullChecks: false,
     });
+    expect(
+      parseTransformationStep({
+        kind: 'test',
+        test: 'gold_skip_rate_consistent',
+        batchId: 'e-1',
+        fullChecks: true,
+      }),
+    ).toMatchObject({ fullChecks: true });
   });
 
   it('GIVEN a payload of no known shape, a fullRefresh that is not a boolean, or a model step without a batch THEN it says what is expected', () => {
     expect(() => parseTransformationStep({ model: 'gold.top_songs' })).toThrow(
-      /is none of \{"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID\}, \{"kind":"test","test":NAME\} and \{"kind":"pending-work"\}/,
+      /is none of \{"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID\}, \{"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN\} and \{"kind":"pending-work"\}/,
     );
+    expect(() => parseTransformationStep({ kind: 'test', test: 'gold_skip_rate_consistent' })).toThrow(
+      /the test step .* has no batchId: a test checks what that batch added/,
+    );
+    expect(() =>
+      parseTransformationStep({ kind: 'test', test: 't', batchId: 'e', fullChecks: 'yes' }),
+    ).toThrow(/fullChecks is "yes": use true or false/);
     expect(() => parseTransformationStep({ kind: 'model', model: 'gold.top_songs' })).toThrow(
       /has no batchId: the state machine sends its execution's name/,
     );

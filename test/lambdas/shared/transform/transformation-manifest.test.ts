@@ -5,12 +5,13 @@ import {
   modelsInDependencyOrder,
   parseTransformationManifest,
   planWaves,
+  unfoldedBatchesFilter,
 } from '../../../../lambdas/shared/transform/transformation-manifest.js';
 
 const everyFileExists = { source: 'test manifest', fileExists: () => true };
 
 function model(name: string, dependsOn: string[] = [], files = [`${name}.sql`]) {
-  return { name, description: '', refresh: 'full', dependsOn, files };
+  return { name, description: '', refresh: 'incremental', dependsOn, files };
 }
 
 describe('the project manifest, sql/manifest.json', () => {
@@ -119,7 +120,7 @@ describe('parseTransformationManifest', () => {
         { version: 1, models: [{ ...model('a'), refresh: 'sometimes' }] },
         everyFileExists,
       ),
-    ).toThrow(/"refresh" must be one of setup, incremental, full/);
+    ).toThrow(/"refresh" must be one of setup, incremental, folds-batches/);
     expect(() =>
       parseTransformationManifest(
         { version: 1, models: [model('a', [], ['../secrets.sql'])] },
@@ -128,6 +129,24 @@ describe('parseTransformationManifest', () => {
     ).toThrow(/must be a path inside sql\//);
     expect(() => parseTransformationManifest({ version: 2, models: [] }, everyFileExists)).toThrow(
       /"version" must be 1/,
+    );
+  });
+
+  it('GIVEN a folds-batches model WHEN its SQL reads silver.batch_events without selecting the batches by its own name THEN it is rejected, naming the file', () => {
+    const folding = { ...model('gold.x', [], ['gold/x.sql', 'gold/y.sql']), refresh: 'folds-batches' };
+    const files: Record<string, string> = {
+      'gold/x.sql': `SELECT 1 FROM silver.batch_events AS e WHERE ${unfoldedBatchesFilter('gold.x')}`,
+      'gold/y.sql': `SELECT 1 FROM silver.batch_events AS e WHERE ${unfoldedBatchesFilter('gold.other')}`,
+    };
+    const parse = (names: string[]) =>
+      parseTransformationManifest(
+        { version: 1, models: [{ ...folding, files: names }] },
+        { ...everyFileExists, readFile: (file) => files[file]! },
+      );
+
+    expect(parse(['gold/x.sql']).models[0]!.refresh).toBe('folds-batches');
+    expect(() => parse(['gold/x.sql', 'gold/y.sql'])).toThrow(
+      /model "gold.x" folds batches, so its SQL must read silver.batch_events where .*'gold.x'\); sql\/gold\/y.sql does not/,
     );
   });
 });

@@ -1,0 +1,2 @@
+-- The pending cohorts are recomputed.
+DELETE FROM silver.pending_cohorts
