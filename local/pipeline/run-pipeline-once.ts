@@ -18,6 +18,8 @@ export interface PipelineRunOptions {
   /** Names the run's loads and its transformation batch (the execution's name on AWS). */
   readonly runId: string;
   readonly fullRefresh?: boolean;
+  /** Run the data-quality tests over all of history, and run them even when nothing is new. */
+  readonly fullChecks?: boolean;
   readonly onProgress?: (event: TransformationProgress) => void;
 }
 
@@ -45,10 +47,11 @@ export async function runPipelineOnce(options: PipelineRunOptions): Promise<Pipe
     nowMs: Date.now(),
   });
   const work = await pendingWork(warehouse, DEFAULT_SQL_DIR);
-  if (!work.hasWork && options.fullRefresh !== true) return { load, work };
+  if (!work.hasWork && options.fullRefresh !== true && options.fullChecks !== true) return { load, work };
   const transformation = await runTransformation(warehouse, {
     batchId: runId,
     fullRefresh: options.fullRefresh ?? false,
+    fullChecks: options.fullChecks ?? false,
     onProgress: options.onProgress,
   });
   return { load, work, transformation };

@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { DataQualityError } from '../../../lambdas/shared/transform/run-transformation.js';
+import {
+  DataQualityError,
+  GoldStateMissingError,
+} from '../../../lambdas/shared/transform/run-transformation.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
 import { CliError } from '../cli-error.js';
@@ -16,6 +19,11 @@ export function runCommand(): Command {
     .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
     .requiredOption('--warehouse <target>', 'duckdb:PATH (an embedded file, created when missing)')
     .option('--full-refresh', 'rebuild silver and gold from all of bronze after the load', false)
+    .option(
+      '--full-checks',
+      'run the data-quality tests over all of history, not only over what the run added',
+      false,
+    )
     .addHelpText(
       'after',
       '\nThe run has an id (run-<time>-<random>) that names its load transactions and its transformation\n' +
@@ -24,7 +32,13 @@ export function runCommand(): Command {
         '\nExample:\n  spotify-pipeline run --bucket spotify-lake --s3-endpoint http://127.0.0.1:4566 --warehouse duckdb:.cache/warehouse.duckdb',
     )
     .action(
-      async (flags: { bucket: string; s3Endpoint?: string; warehouse: string; fullRefresh: boolean }) => {
+      async (flags: {
+        bucket: string;
+        s3Endpoint?: string;
+        warehouse: string;
+        fullRefresh: boolean;
+        fullChecks: boolean;
+      }) => {
         const target = parseWarehouseOption(flags.warehouse);
         if (target.kind !== 'duckdb')
           throw new CliError(
@@ -41,6 +55,7 @@ export function runCommand(): Command {
             bucket: flags.bucket,
             runId,
             fullRefresh: flags.fullRefresh,
+            fullChecks: flags.fullChecks,
           });
           process.stderr.write(
             `run ${runId}\n${describeLoad(run.load, (performance.now() - started) / 1000, { kind: 'arrivals' })}`,
@@ -61,6 +76,12 @@ export function runCommand(): Command {
               error.message,
               `the models ran and their tables hold the new data; fix the cause, then run again (a new run; or transform --full-refresh if silver must be rebuilt)`,
               1,
+            );
+          if (error instanceof GoldStateMissingError)
+            throw new CliError(
+              `--warehouse ${flags.warehouse}: ${error.message}`,
+              'the load committed; nothing else was changed',
+              2,
             );
           throw error;
         } finally {

@@ -87,7 +87,7 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
     expect(table.stdout).toMatch(/\.\.\. \d+ more \(--limit, or --format json\)/);
   });
 
-  it('GIVEN a silver row duplicated behind the runner WHEN transform runs THEN it exits 1 naming the failing test with sample rows', async () => {
+  it('GIVEN a silver row duplicated behind the runner WHEN transform runs THEN its checks of the run pass, and with --full-checks it exits 1 naming the failing test with sample rows', async () => {
     // GIVEN
     await runCli(['transform', '--warehouse', flag, '--quiet']);
     const warehouse = await openDuckDbWarehouse(flag.slice('duckdb:'.length));
@@ -97,9 +97,11 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
     await warehouse.close();
 
     // WHEN
-    const run = await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const batchChecks = await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const run = await runCli(['transform', '--warehouse', flag, '--quiet', '--full-checks']);
 
     // THEN
+    expect(batchChecks.exitCode).toBe(0);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('- silver_listening_events_unique_event_id: 2 failing row(s); the first 2:');
     expect(run.stderr).toMatch(/"copies":2/);
@@ -108,6 +110,27 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
     // and a full refresh rebuilds silver from bronze, which passes again
     const refreshed = await runCli(['transform', '--warehouse', flag, '--quiet', '--full-refresh']);
     expect(refreshed.exitCode).toBe(0);
+  });
+
+  it('GIVEN a warehouse whose gold was built before incremental maintenance WHEN transform runs THEN it exits 2 saying to run one full refresh, which then makes it incremental', async () => {
+    // GIVEN: what an earlier version left: silver and gold, and none of the state they now keep
+    await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const warehouse = await openDuckDbWarehouse(flag.slice('duckdb:'.length));
+    await warehouse.execute('DROP TABLE silver.gold_state');
+    await warehouse.close();
+
+    // WHEN
+    const refused = await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const refreshed = await runCli(['transform', '--warehouse', flag, '--quiet', '--full-refresh']);
+    const next = await runCli(['transform', '--warehouse', flag, '--quiet']);
+
+    // THEN
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("this warehouse's gold was built by an earlier version");
+    expect(refused.stderr).toContain('spotify-pipeline transform --full-refresh');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(refreshed.exitCode).toBe(0);
+    expect(next.exitCode).toBe(0);
   });
 
   it('GIVEN --warehouse snowflake, a missing file or a bad target THEN each exits 2 with what to do', async () => {
