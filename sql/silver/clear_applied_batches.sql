@@ -1,2 +1,2 @@
--- With silver.batch_events emptied, no batch is left to fold.
+-- With silver.unfolded_batches emptied, no batch is left to fold.
 DELETE FROM silver.applied_batches

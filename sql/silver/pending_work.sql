@@ -6,4 +6,4 @@ SELECT
     (SELECT COUNT(*) FROM bronze.loads AS l
      WHERE NOT EXISTS (SELECT 1 FROM silver.batch_loads AS c WHERE c.load_id = l.load_id)) AS unclaimed_loads,
     (SELECT COUNT(*) FROM silver.pending_days) AS pending_days,
-    (SELECT COUNT(DISTINCT batch_id) FROM silver.batch_events) AS unfolded_batches
+    (SELECT COUNT(*) FROM silver.unfolded_batches) AS unfolded_batches

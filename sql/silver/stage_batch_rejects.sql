@@ -29,11 +29,13 @@ numbered AS (
     FROM batch_rows AS n
     WHERE EXISTS (SELECT 1 FROM repeated_ids AS r WHERE r.event_id = n.event_id)
 ),
--- A copy of an event already in silver is a duplicate too. Found by a semi-join that keeps the
--- few new ids in the hash table and streams silver past it, rather than hashing all of silver.
+-- A copy of an event already in silver is a duplicate too. Found through silver.event_keys: silver
+-- is read only on the days where a key of the batch matched (silver.key_match_days, none usually),
+-- to compare the ids themselves.
 already_in_silver AS (
     SELECT s.event_id
     FROM silver.listening_events AS s
+    INNER JOIN silver.key_match_days AS d ON d.event_day = s.event_day
     WHERE s.event_id IN (SELECT event_id FROM batch_rows)
 ),
 with_copies AS (

@@ -15,16 +15,24 @@ export interface TransformationManifest {
 
 /**
  * How a model is kept up to date: `setup` creates schemas and tables; `incremental` changes only
- * what this run's new rows touch; `folds-batches` folds the rows of silver.batch_events of every
- * batch it has not folded yet, and the runner records them as folded (silver.applied_batches) in
- * the same transaction. Its SQL selects those rows by its own name, which the manifest checks.
+ * what this run's new rows touch; `folds-batches` folds the new silver rows of every batch it has
+ * not folded yet (silver.unfolded_batches), and the runner records them as folded
+ * (silver.applied_batches) in the same transaction. Its SQL selects those rows with
+ * {@link unfoldedBatchesFilter} of its own name, which the manifest checks.
  */
 export type ModelRefresh = 'setup' | 'incremental' | 'folds-batches';
 const MODEL_REFRESHES: readonly ModelRefresh[] = ['setup', 'incremental', 'folds-batches'];
 
-/** How a `folds-batches` model's SQL selects the batches it has not folded: by its own name. */
+/**
+ * How a `folds-batches` model's SQL selects the silver rows (aliased `e`) it has not folded: those
+ * of the loads claimed by the unfolded batches it has not folded, by its own name. By load id, so
+ * that the scan reads the new rows' blocks, not all of silver.
+ */
 export function unfoldedBatchesFilter(model: string): string {
-  return `e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = '${model}')`;
+  return (
+    'e.load_id IN (SELECT c.load_id FROM silver.batch_loads AS c WHERE c.batch_id IN (SELECT u.batch_id FROM silver.unfolded_batches AS u) ' +
+    `AND c.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = '${model}'))`
+  );
 }
 
 export interface ModelDefinition {
@@ -153,11 +161,11 @@ export function parseTransformationManifest(
     );
   if (readFile !== undefined) {
     for (const model of models.filter((each) => each.refresh === 'folds-batches')) {
-      const reading = model.files.filter((file) => readFile(file).includes('silver.batch_events'));
+      const reading = model.files.filter((file) => readFile(file).includes('silver.unfolded_batches'));
       const unfiltered = reading.find((file) => !readFile(file).includes(unfoldedBatchesFilter(model.name)));
       if (reading.length === 0 || unfiltered !== undefined)
         throw new ManifestError(
-          `${source}: model "${model.name}" folds batches, so its SQL must read silver.batch_events where ${unfoldedBatchesFilter(model.name)}${unfiltered ? `; sql/${unfiltered} does not` : ''}`,
+          `${source}: model "${model.name}" folds batches, so its SQL must select the rows it folds with ${unfoldedBatchesFilter(model.name)}${unfiltered ? `; sql/${unfiltered} does not` : ''}`,
         );
     }
   }

@@ -5,14 +5,14 @@ MERGE INTO gold.device_usage AS u
 USING (
     WITH new_events AS (
         SELECT e.device_type, COUNT(*) AS events
-        FROM silver.batch_events AS e
-        WHERE e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.device_usage')
+        FROM silver.listening_events AS e
+        WHERE e.load_id IN (SELECT c.load_id FROM silver.batch_loads AS c WHERE c.batch_id IN (SELECT u.batch_id FROM silver.unfolded_batches AS u) AND c.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.device_usage'))
         GROUP BY e.device_type
     ),
     new_users AS (
     SELECT DISTINCT e.device_type, e.user_id
-    FROM silver.batch_events AS e
-    WHERE e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.device_usage')
+    FROM silver.listening_events AS e
+    WHERE e.load_id IN (SELECT c.load_id FROM silver.batch_loads AS c WHERE c.batch_id IN (SELECT u.batch_id FROM silver.unfolded_batches AS u) AND c.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.device_usage'))
       AND NOT EXISTS (
           SELECT 1 FROM silver.device_users AS d WHERE d.device_type = e.device_type AND d.user_id = e.user_id
       )

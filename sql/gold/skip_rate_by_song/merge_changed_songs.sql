@@ -12,8 +12,8 @@ USING (
     FROM gold.top_songs AS t
     WHERE t.song_id IN (
         SELECT e.song_id
-        FROM silver.batch_events AS e
-        WHERE e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.skip_rate_by_song')
+        FROM silver.listening_events AS e
+        WHERE e.load_id IN (SELECT c.load_id FROM silver.batch_loads AS c WHERE c.batch_id IN (SELECT u.batch_id FROM silver.unfolded_batches AS u) AND c.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.skip_rate_by_song'))
     )
 ) AS b
 ON r.song_id = b.song_id

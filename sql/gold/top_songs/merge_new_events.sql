@@ -9,8 +9,8 @@ USING (
             e.song_id,
             COUNT_IF(e.event_type = 'play') AS plays,
             COUNT_IF(e.event_type = 'skip') AS skips
-        FROM silver.batch_events AS e
-        WHERE e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.top_songs')
+        FROM silver.listening_events AS e
+        WHERE e.load_id IN (SELECT c.load_id FROM silver.batch_loads AS c WHERE c.batch_id IN (SELECT u.batch_id FROM silver.unfolded_batches AS u) AND c.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'gold.top_songs'))
         GROUP BY e.song_id
     ) AS d
     INNER JOIN silver.song_names AS n ON n.song_id = d.song_id

@@ -6,8 +6,8 @@ MERGE INTO silver.song_names AS n
 USING (
     WITH new_events AS (
         SELECT e.song_id, e.song_name, e.artist_name, e.event_ts, e.event_id
-        FROM silver.batch_events AS e
-        WHERE e.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'silver.song_names')
+        FROM silver.listening_events AS e
+        WHERE e.load_id IN (SELECT c.load_id FROM silver.batch_loads AS c WHERE c.batch_id IN (SELECT u.batch_id FROM silver.unfolded_batches AS u) AND c.batch_id NOT IN (SELECT a.batch_id FROM silver.applied_batches AS a WHERE a.model = 'silver.song_names'))
     ),
     latest AS (
         SELECT song_id, MAX(event_ts) AS latest_ts

@@ -118,7 +118,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
       `INSERT INTO silver.listening_events SELECT * FROM silver.listening_events WHERE event_id = '${events[3]!.event_id}'`,
     );
     await local.warehouse.execute(
-      `INSERT INTO silver.event_keys SELECT event_hash, event_day FROM silver.event_keys WHERE event_hash = HASH('${events[3]!.event_id}')`,
+      `INSERT INTO silver.event_keys SELECT event_key, event_day FROM silver.event_keys WHERE event_key = CAST(HASH('${events[3]!.event_id}') % 4611686018427387904 AS BIGINT)`,
     );
     const check = (batchId: string) =>
       runTransformationStep(local.warehouse, {

@@ -132,11 +132,11 @@ describe('parseTransformationManifest', () => {
     );
   });
 
-  it('GIVEN a folds-batches model WHEN its SQL reads silver.batch_events without selecting the batches by its own name THEN it is rejected, naming the file', () => {
+  it("GIVEN a folds-batches model WHEN its SQL selects unfolded batches by another model's name THEN it is rejected, naming the file", () => {
     const folding = { ...model('gold.x', [], ['gold/x.sql', 'gold/y.sql']), refresh: 'folds-batches' };
     const files: Record<string, string> = {
-      'gold/x.sql': `SELECT 1 FROM silver.batch_events AS e WHERE ${unfoldedBatchesFilter('gold.x')}`,
-      'gold/y.sql': `SELECT 1 FROM silver.batch_events AS e WHERE ${unfoldedBatchesFilter('gold.other')}`,
+      'gold/x.sql': `SELECT 1 FROM silver.listening_events AS e WHERE ${unfoldedBatchesFilter('gold.x')}`,
+      'gold/y.sql': `SELECT 1 FROM silver.listening_events AS e WHERE ${unfoldedBatchesFilter('gold.other')}`,
     };
     const parse = (names: string[]) =>
       parseTransformationManifest(
@@ -146,7 +146,7 @@ describe('parseTransformationManifest', () => {
 
     expect(parse(['gold/x.sql']).models[0]!.refresh).toBe('folds-batches');
     expect(() => parse(['gold/x.sql', 'gold/y.sql'])).toThrow(
-      /model "gold.x" folds batches, so its SQL must read silver.batch_events where .*'gold.x'\); sql\/gold\/y.sql does not/,
+      /model "gold.x" folds batches, so its SQL must select the rows it folds with .*'gold.x'\)\); sql\/gold\/y.sql does not/,
     );
   });
 });

@@ -1,2 +1,2 @@
 -- Full refresh only: the incremental state is rebuilt with silver.
-DROP TABLE IF EXISTS silver.batch_events
+DROP TABLE IF EXISTS silver.unfolded_batches

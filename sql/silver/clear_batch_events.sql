@@ -1,3 +1,0 @@
--- When every model has run: each has folded every batch in silver.batch_events (models run after
--- silver.listening_events, the only writer, and each folds all it has not), so they are done.
-DELETE FROM silver.batch_events
