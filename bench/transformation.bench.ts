@@ -14,6 +14,8 @@ const GENERATED = 1_000_000;
 /** 10 copies make the 10 million events of the target (and 30 the tripled history); BENCH_TRANSFORM_COPIES=1 measures a million (and 3). */
 const COPIES = Number(process.env.BENCH_TRANSFORM_COPIES ?? 10);
 const HOURLY_EVENTS = 5_000;
+/** Hourly runs timed after each full build; their median is the figure. */
+const HOURS_TIMED = 5;
 /** Read every field as the lake holds it (text), not as DuckDB would guess it (UUID, TIMESTAMP). */
 const AS_TEXT = `columns = {event_id: 'VARCHAR', schema_version: 'INTEGER', session_id: 'VARCHAR', user_id: 'VARCHAR',
   song_id: 'VARCHAR', artist_name: 'VARCHAR', song_name: 'VARCHAR', event_type: 'VARCHAR', device_type: 'VARCHAR',
@@ -127,19 +129,28 @@ async function fullBuildThenHour(
     await runTransformation(warehouse, { batchId: 'bench-full', fullRefresh: true, onProgress: progress });
     const fullSeconds = (performance.now() - started) / 1000;
 
+    // Several hours, one after another, each its own load and batch: the median is the figure
+    // (one run on a shared machine varies by a fifth).
     await warehouse.executeWithStringList(sqlStatement('duckdb/set_load_files.sql'), [hourFile]);
-    await warehouse.execute(
-      `INSERT INTO bronze.listening_events
-       SELECT event_id, schema_version, session_id, user_id, song_id, artist_name, song_name, event_type, device_type,
-              country, ms_played, "timestamp", 'bench/hour.ndjson', TIMESTAMP '2029-01-01 01:05:00', 'bench-hour/1'
-       FROM read_json(getvariable('load_files'), format = 'newline_delimited', ${AS_TEXT})`,
-    );
-    await warehouse.execute(
-      `INSERT INTO bronze.loads VALUES ('bench-hour/1', 'bench-hour', TIMESTAMP '2029-01-01 01:05:00', 1, ${HOURLY_EVENTS})`,
-    );
-    started = performance.now();
-    await runTransformation(warehouse, { batchId: 'bench-hour', onProgress: progress });
-    return { fullSeconds, hourSeconds: (performance.now() - started) / 1000 };
+    const hours: number[] = [];
+    for (let hour = 1; hour <= HOURS_TIMED; hour++) {
+      const loadId = `bench-hour/${hour}`;
+      await warehouse.execute(
+        `INSERT INTO bronze.listening_events
+         SELECT md5(event_id || ${hour}), schema_version, session_id, user_id, song_id, artist_name, song_name, event_type,
+                device_type, country, ms_played,
+                strftime(CAST("timestamp" AS TIMESTAMP) + to_hours(${hour - 1}), '%Y-%m-%dT%H:%M:%S.%gZ'),
+                'bench/hour.ndjson', TIMESTAMP '2029-01-01 00:05:00' + to_hours(${hour}), '${loadId}'
+         FROM read_json(getvariable('load_files'), format = 'newline_delimited', ${AS_TEXT})`,
+      );
+      await warehouse.execute(
+        `INSERT INTO bronze.loads VALUES ('${loadId}', 'bench-hour', TIMESTAMP '2029-01-01 00:05:00' + to_hours(${hour}), 1, ${HOURLY_EVENTS})`,
+      );
+      started = performance.now();
+      await runTransformation(warehouse, { batchId: `bench-hour-${hour}`, onProgress: progress });
+      hours.push((performance.now() - started) / 1000);
+    }
+    return { fullSeconds, hourSeconds: hours.sort((a, b) => a - b)[Math.floor(hours.length / 2)]! };
   } finally {
     await warehouse.close();
   }
