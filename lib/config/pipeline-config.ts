@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_RUN_SCHEDULE, type RunSchedule } from '../orchestration/pipeline-run-state-machine-props.js';
 
 /**
  * Typed, validated per-environment configuration of the pipeline's infrastructure.
@@ -125,8 +126,11 @@ export interface SnowflakeStorageIntegrationConfig {
 
 /** The loader function, and the schedule of the pipeline run that invokes it. */
 export interface LoadingConfig {
-  /** Minute past each hour at which the pipeline run starts (0 to 59): late enough for the closed hour's last files. */
-  readonly scheduleMinute: number;
+  /**
+   * When the pipeline run starts: every `everyMinutes` (5, 10, 15, 20, 30 or 60) from `minute` of
+   * each hour, and which run checks all of history; validated by the state machine construct.
+   */
+  readonly schedule: RunSchedule;
   /** Memory of the loader function in MiB (128 to 10,240). */
   readonly memoryMiB: number;
   /**
@@ -163,9 +167,9 @@ export interface ObservabilityConfig {
   /** Alarm when the share of consumed records sent to quarantine exceeds this (between 0 and 1). */
   readonly quarantineRateThreshold: number;
   /**
-   * Alarm when the oldest lake file not yet loaded is older than this, in minutes, for two hourly
-   * runs in a row (or the loader reports nothing for two hours). At least 90: a file written just
-   * after a load waits up to an hour plus the schedule minute.
+   * Alarm when the oldest lake file not yet loaded is older than this, in minutes, for two hours in
+   * a row (or the loader reports nothing for two hours). At least the minutes between runs plus 30
+   * (checked by the monitoring construct): a file written just after a load waits for the next run.
    */
   readonly freshnessThresholdMinutes: number;
 }
@@ -236,8 +240,7 @@ const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
   freshnessThresholdMinutes: 180,
 };
 
-const DEFAULT_LOADING: Omit<LoadingConfig, 'snowflakeStorageIntegration'> = {
-  scheduleMinute: 10,
+const DEFAULT_LOADING: Omit<LoadingConfig, 'snowflakeStorageIntegration' | 'schedule'> = {
   memoryMiB: 1024,
   timeoutSeconds: 900,
 };
@@ -619,7 +622,7 @@ function parseObservability(raw: Record<string, unknown>, path: string): Observa
     `${path}.freshnessThresholdMinutes`,
     DEFAULT_OBSERVABILITY.freshnessThresholdMinutes,
   );
-  requireRange(freshnessThresholdMinutes, `${path}.freshnessThresholdMinutes`, 90, 10_080, 'minutes');
+  requireRange(freshnessThresholdMinutes, `${path}.freshnessThresholdMinutes`, 35, 10_080, 'minutes');
   return { offsetLagThreshold, quarantineRateThreshold, freshnessThresholdMinutes };
 }
 
@@ -629,8 +632,25 @@ function parseLoading(raw: Record<string, unknown>, path: string): LoadingConfig
     requireRange(value, `${path}.${key}`, min, max, unit);
     return value;
   };
+  if (raw.scheduleMinute !== undefined)
+    throw new PipelineConfigError(
+      `${path}.scheduleMinute is no longer read: write ${path}.schedule = {"everyMinutes": 60, "minute": ${JSON.stringify(raw.scheduleMinute)}}`,
+    );
+  const schedule = optionalRecord(raw.schedule, `${path}.schedule`);
   const loading: LoadingConfig = {
-    scheduleMinute: integer('scheduleMinute', 0, 59, 'minute past the hour'),
+    schedule: {
+      everyMinutes: optionalInteger(
+        schedule.everyMinutes,
+        `${path}.schedule.everyMinutes`,
+        DEFAULT_RUN_SCHEDULE.everyMinutes,
+      ),
+      minute: optionalInteger(schedule.minute, `${path}.schedule.minute`, DEFAULT_RUN_SCHEDULE.minute),
+      fullChecksHourUtc: optionalInteger(
+        schedule.fullChecksHourUtc,
+        `${path}.schedule.fullChecksHourUtc`,
+        DEFAULT_RUN_SCHEDULE.fullChecksHourUtc,
+      ),
+    },
     memoryMiB: integer('memoryMiB', 128, 10_240, 'MiB'),
     timeoutSeconds: integer('timeoutSeconds', 120, 900, 'seconds'),
   };

@@ -30,10 +30,16 @@ export interface WarehouseMonitoringProps {
   /** The topic the alarms notify (the pipeline's alarm topic). */
   readonly alarmTopic: ITopic;
   /**
-   * Alarm when the oldest unloaded lake file is older than this.
+   * Alarm when the oldest unloaded lake file is older than this; at least the time between runs
+   * plus 30 minutes.
    * @default Duration.hours(3)
    */
   readonly freshnessThreshold?: Duration;
+  /**
+   * The time between scheduled runs (a file written just after a load waits that long for the next).
+   * @default Duration.hours(1)
+   */
+  readonly runEvery?: Duration;
 }
 
 /**
@@ -55,9 +61,11 @@ export class WarehouseMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: WarehouseMonitoringProps) {
     super(scope, id);
     const freshnessThreshold = props.freshnessThreshold ?? Duration.hours(3);
-    if (freshnessThreshold.toMinutes() < 90) {
+    const runEvery = props.runEvery ?? Duration.hours(1);
+    const floorMinutes = runEvery.toMinutes() + 30;
+    if (freshnessThreshold.toMinutes() < floorMinutes) {
       throw new Error(
-        `WarehouseMonitoring ${this.node.path}: freshnessThreshold is ${freshnessThreshold.toMinutes()} minutes; use at least 90 (a file written just after a load waits up to an hour for the next)`,
+        `WarehouseMonitoring ${this.node.path}: freshnessThreshold is ${freshnessThreshold.toMinutes()} minutes; use at least ${floorMinutes} (a file written just after a load waits ${runEvery.toMinutes()} minutes for the next run)`,
       );
     }
     const loaderMetric = (metricName: string, statistic: string) =>

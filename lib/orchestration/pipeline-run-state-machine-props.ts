@@ -23,10 +23,10 @@ export interface PipelineRunStateMachineProps {
   /** Told of every execution that fails, times out or is aborted. */
   readonly failureTopic: ITopic;
   /**
-   * Minute past each hour at which the scheduled run starts (0 to 59).
-   * @default 10
+   * When the scheduled runs start, and which of them checks all of history.
+   * @default - every 60 minutes at minute 10, full checks in the 03:00 UTC hour
    */
-  readonly scheduleMinute?: number;
+  readonly schedule?: RunSchedule;
   /**
    * The transformation plan to build.
    * @default - `sql/manifest.json`, loaded and validated
@@ -45,9 +45,9 @@ export interface PipelineRunStateMachineProps {
   readonly connectionRetries?: number;
   /**
    * How many times a run waits a minute for the lease while another run holds it, before it ends
-   * as skipped (0 to 59): less than the hour between scheduled runs, so that a run gives up before
-   * the next one starts waiting too; that one takes the files.
-   * @default 55
+   * as skipped: less than the minutes between scheduled runs, so that a run gives up before the
+   * next one starts waiting too; that one takes the files.
+   * @default - the minutes between scheduled runs, less 5 (55 for hourly runs)
    */
   readonly maxLeaseWaits?: number;
   /**
@@ -56,3 +56,23 @@ export interface PipelineRunStateMachineProps {
    */
   readonly logRetention?: RetentionDays;
 }
+
+/** The cadence of the scheduled pipeline runs. */
+export interface RunSchedule {
+  /**
+   * Minutes between runs: 5, 10, 15, 20, 30 or 60 (a divisor of the hour, so that the runs fall at
+   * the same minutes every hour). Each run costs what its new data costs, plus one warehouse
+   * session per step.
+   */
+  readonly everyMinutes: number;
+  /** The minute of the first run of each hour (0 to everyMinutes - 1): late enough for files closing on the hour. */
+  readonly minute: number;
+  /** The UTC hour (0 to 23) whose first run checks all of history (`fullChecks`); the others check their batch. */
+  readonly fullChecksHourUtc: number;
+}
+
+/** Cadences a schedule may have: the divisors of the hour from 5 minutes up. */
+export const RUN_CADENCES_MINUTES: readonly number[] = [5, 10, 15, 20, 30, 60];
+
+/** Hourly at minute 10, full checks at 03:10 UTC. */
+export const DEFAULT_RUN_SCHEDULE: RunSchedule = { everyMinutes: 60, minute: 10, fullChecksHourUtc: 3 };

@@ -34,8 +34,16 @@ import {
   planWaves,
 } from '../../lambdas/shared/transform/transformation-manifest.js';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
-import type { PipelineRunStateMachineProps } from './pipeline-run-state-machine-props.js';
+import {
+  DEFAULT_RUN_SCHEDULE,
+  type PipelineRunStateMachineProps,
+  RUN_CADENCES_MINUTES,
+  type RunSchedule,
+} from './pipeline-run-state-machine-props.js';
 import { CONDITION_FAILED } from './run-lease.js';
+
+/** Two digits, as times are written. */
+const pad = (value: number) => String(value).padStart(2, '0');
 
 /** Errors of a step that the state machine retries: the warehouse could not be reached, nothing ran. */
 export const RETRIED_STEP_ERRORS = ['WarehouseConnectionError'];
@@ -43,10 +51,15 @@ export const RETRIED_STEP_ERRORS = ['WarehouseConnectionError'];
 export const CONNECTION_RETRY_INTERVAL = Duration.seconds(20);
 /** How long a run waits before it asks again whether the lease's holder has ended. */
 export const LEASE_WAIT = Duration.seconds(60);
-/** The input the schedule starts each run with. */
-export const SCHEDULED_RUN_INPUT = { fullRefresh: false, fullChecks: false } as const;
-/** The input the daily schedule starts the run that checks all of history with. */
-export const DAILY_FULL_CHECKS_INPUT = { fullRefresh: false, fullChecks: true } as const;
+/**
+ * The input the schedule starts each run with: `scheduledAt` is the schedule's time, by which the
+ * first run of the full-checks hour checks all of history.
+ */
+export const SCHEDULED_RUN_INPUT = {
+  fullRefresh: false,
+  fullChecks: false,
+  scheduledAt: EventField.time,
+} as const;
 
 /**
  * `describeExecution` of an execution of the state machine that runs this task, whose permission
@@ -111,11 +124,11 @@ export class PipelineRunStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineRunStateMachineProps) {
     super(scope, id);
-    const scheduleMinute = props.scheduleMinute ?? 10;
+    const schedule = props.schedule ?? DEFAULT_RUN_SCHEDULE;
     const connectionRetries = props.connectionRetries ?? 3;
-    const maxLeaseWaits = props.maxLeaseWaits ?? 55;
+    const maxLeaseWaits = props.maxLeaseWaits ?? schedule.everyMinutes - 5;
     const runTimeout = props.runTimeout ?? Duration.hours(2);
-    this.validate({ scheduleMinute, connectionRetries, maxLeaseWaits });
+    this.validate(schedule, { connectionRetries, maxLeaseWaits });
     const manifest = props.manifest ?? loadTransformationManifest();
     const { lease } = props;
     const batchId = JsonPath.stringAt('$$.Execution.Name');
@@ -162,7 +175,7 @@ export class PipelineRunStateMachine extends Construct {
     readOptions.when(explicitlyTrue('$.fullRefresh'), fullRefresh).otherwise(incremental);
     const readChecks = Choice.jsonPath(this, 'Read the checks option', {
       comment:
-        'Only an explicit "fullChecks": true runs every data-quality test over all of history; otherwise they check what this run added.',
+        'An explicit "fullChecks": true, or the first scheduled run of the full-checks hour, runs every data-quality test over all of history; otherwise they check what this run added.',
     });
     const fullChecks = Pass.jsonPath(this, 'Full-history checks', {
       parameters: { 'fullRefresh.$': '$.fullRefresh', fullChecks: true, waits: 0 },
@@ -172,7 +185,21 @@ export class PipelineRunStateMachine extends Construct {
     });
     fullRefresh.next(readChecks);
     incremental.next(readChecks);
-    readChecks.when(explicitlyTrue('$.input.fullChecks'), fullChecks).otherwise(batchChecks);
+    // EventBridge's time of the first run of the full-checks hour, e.g. 2026-11-30T03:10:00Z.
+    const fullChecksTime = `*T${pad(schedule.fullChecksHourUtc)}:${pad(schedule.minute)}:*`;
+    readChecks
+      .when(
+        Condition.or(
+          explicitlyTrue('$.input.fullChecks'),
+          Condition.and(
+            Condition.isPresent('$.input.scheduledAt'),
+            Condition.isString('$.input.scheduledAt'),
+            Condition.stringMatches('$.input.scheduledAt', fullChecksTime),
+          ),
+        ),
+        fullChecks,
+      )
+      .otherwise(batchChecks);
 
     // --- Take the run lease, or wait for its holder to end, or take it over from an ended one.
     const takeLease = lease.take(this, 'Take the run lease');
@@ -340,15 +367,25 @@ export class PipelineRunStateMachine extends Construct {
     });
     this.grantDescribeOwnExecutions();
 
+    const cadence =
+      schedule.everyMinutes === 60
+        ? `at minute ${schedule.minute} of every hour`
+        : `every ${schedule.everyMinutes} minutes from minute ${schedule.minute} of each hour`;
     this.schedule = new Rule(this, 'Schedule', {
-      description: `Starts the pipeline run (load, then transform) at minute ${scheduleMinute} of every hour`,
-      schedule: Schedule.cron({ minute: String(scheduleMinute), hour: '*' }),
+      description: `Starts the pipeline run (load, then transform) ${cadence}; the ${pad(schedule.fullChecksHourUtc)}:${pad(schedule.minute)} UTC run checks all of history`,
+      schedule: Schedule.cron({
+        minute:
+          schedule.everyMinutes === 60
+            ? String(schedule.minute)
+            : `${schedule.minute}/${schedule.everyMinutes}`,
+        hour: '*',
+      }),
       targets: [
         new SfnStateMachine(this.stateMachine, {
           input: RuleTargetInput.fromObject(SCHEDULED_RUN_INPUT),
-          // A start that fails for an hour is superseded by the next scheduled one.
+          // A start that fails until the next run is due is superseded by it.
           retryAttempts: 4,
-          maxEventAge: Duration.hours(1),
+          maxEventAge: Duration.minutes(Math.max(schedule.everyMinutes, 1)),
         }),
       ],
     });
@@ -374,14 +411,23 @@ export class PipelineRunStateMachine extends Construct {
     this.acknowledgeFindings([props.loader, props.sqlRunner]);
   }
 
-  private validate(settings: {
-    scheduleMinute: number;
-    connectionRetries: number;
-    maxLeaseWaits: number;
-  }): void {
-    const ranges = { scheduleMinute: [0, 59], connectionRetries: [0, 10], maxLeaseWaits: [0, 59] } as const;
-    for (const [name, [min, max]] of Object.entries(ranges)) {
-      const value = settings[name as keyof typeof ranges];
+  private validate(
+    schedule: RunSchedule,
+    settings: { connectionRetries: number; maxLeaseWaits: number },
+  ): void {
+    if (!RUN_CADENCES_MINUTES.includes(schedule.everyMinutes)) {
+      throw new Error(
+        `PipelineRunStateMachine ${this.node.path}: schedule.everyMinutes is ${schedule.everyMinutes}; use one of ${RUN_CADENCES_MINUTES.join(', ')} (a divisor of the hour, at least 5)`,
+      );
+    }
+    const ranges = {
+      'schedule.minute': [0, schedule.everyMinutes - 1, schedule.minute],
+      'schedule.fullChecksHourUtc': [0, 23, schedule.fullChecksHourUtc],
+      connectionRetries: [0, 10, settings.connectionRetries],
+      // A run gives up waiting before the next scheduled one starts.
+      maxLeaseWaits: [0, schedule.everyMinutes - 1, settings.maxLeaseWaits],
+    } as const;
+    for (const [name, [min, max, value]] of Object.entries(ranges)) {
       if (!Number.isInteger(value) || value < min || value > max) {
         throw new Error(
           `PipelineRunStateMachine ${this.node.path}: ${name} is ${value}; use a whole number from ${min} to ${max}`,

@@ -71,7 +71,7 @@ export class WarehouseStack extends Stack {
       sqlRunner: this.sqlRunner.function,
       lease: this.runLease,
       failureTopic: alarmTopic,
-      scheduleMinute: loading.scheduleMinute,
+      schedule: loading.schedule,
       runTimeout: Duration.minutes(transformation.runTimeoutMinutes),
       connectionRetries: transformation.connectionRetries,
       logRetention,
@@ -82,6 +82,7 @@ export class WarehouseStack extends Stack {
       stateMachine: this.pipelineRun.stateMachine,
       alarmTopic,
       freshnessThreshold: Duration.minutes(observability.freshnessThresholdMinutes),
+      runEvery: Duration.minutes(loading.schedule.everyMinutes),
     });
     // No output names the loader function: invoked by hand it would load without the run lease.
     new CfnOutput(this, 'PipelineRunStateMachineArn', {

@@ -107,7 +107,11 @@ describe('loadPipelineConfig', () => {
         memoryMiB: 1024,
         timeoutSeconds: 120,
       },
-      loading: { scheduleMinute: 10, memoryMiB: 1024, timeoutSeconds: 900 },
+      loading: {
+        schedule: { everyMinutes: 60, minute: 10, fullChecksHourUtc: 3 },
+        memoryMiB: 1024,
+        timeoutSeconds: 900,
+      },
       transformation: {
         stepMemoryMiB: 512,
         stepTimeoutSeconds: 900,
@@ -254,7 +258,14 @@ describe('loadPipelineConfig', () => {
       /lake\.quarantineExpirationDays is 0: use a whole number of days/,
     ],
     [{ lake: [] }, /environments\.dev\.lake is \[\]: it must be an object/],
-    [{ loading: { scheduleMinute: 60 } }, /loading\.scheduleMinute is 60: use 0 to 59/],
+    [
+      { loading: { scheduleMinute: 20 } },
+      /loading\.scheduleMinute is no longer read: write environments\.dev\.loading\.schedule = \{"everyMinutes": 60, "minute": 20\}/,
+    ],
+    [
+      { loading: { schedule: { everyMinutes: '15' } } },
+      /loading\.schedule\.everyMinutes is "15": it must be a whole number/,
+    ],
     [{ loading: { timeoutSeconds: 3600 } }, /loading\.timeoutSeconds is 3600: use 120 to 900/],
     [{ loading: { timeoutSeconds: 90 } }, /loading\.timeoutSeconds is 90: use 120 to 900/],
     [
@@ -275,8 +286,8 @@ describe('loadPipelineConfig', () => {
     ],
     [{ transformation: { connectionRetries: 11 } }, /transformation\.connectionRetries is 11: use 0 to 10/],
     [
-      { observability: { freshnessThresholdMinutes: 60 } },
-      /observability\.freshnessThresholdMinutes is 60: use 90 to 10080/,
+      { observability: { freshnessThresholdMinutes: 30 } },
+      /observability\.freshnessThresholdMinutes is 30: use 35 to 10080/,
     ],
   ])('rejects %j naming the key and what is allowed', (override, message) => {
     // GIVEN an environment with one bad key

@@ -88,13 +88,43 @@ describe('PipelineRunStateMachine', () => {
     expect(JSON.stringify(describing[0])).not.toContain('dynamodb:');
   });
 
+  const every = (everyMinutes: number, minute = 0) => ({
+    schedule: { everyMinutes, minute, fullChecksHourUtc: 3 },
+  });
   it.each([
     [{ maxLeaseWaits: 60 }, /maxLeaseWaits is 60; use a whole number from 0 to 59/],
     [{ maxLeaseWaits: 2.5 }, /maxLeaseWaits is 2.5; use a whole number from 0 to 59/],
-    [{ scheduleMinute: 60 }, /scheduleMinute is 60; use a whole number from 0 to 59/],
+    [{ ...every(15), maxLeaseWaits: 15 }, /maxLeaseWaits is 15; use a whole number from 0 to 14/],
+    [every(60, 60), /schedule.minute is 60; use a whole number from 0 to 59/],
+    [every(15, 15), /schedule.minute is 15; use a whole number from 0 to 14/],
+    [
+      every(7),
+      /schedule.everyMinutes is 7; use one of 5, 10, 15, 20, 30, 60 \(a divisor of the hour, at least 5\)/,
+    ],
+    [every(1), /schedule.everyMinutes is 1; use one of 5, 10/],
+    [
+      { schedule: { everyMinutes: 60, minute: 10, fullChecksHourUtc: 24 } },
+      /schedule.fullChecksHourUtc is 24; use a whole number from 0 to 23/,
+    ],
     [{ connectionRetries: -1 }, /connectionRetries is -1; use a whole number from 0 to 10/],
   ])('GIVEN %j THEN it refuses it, naming the construct and the range', (overrides, message) => {
     expect(() => pipelineRun(overrides)).toThrow(message);
     expect(() => pipelineRun(overrides)).toThrow(/PipelineRunStateMachine Warehouse\/PipelineRun: /);
+  });
+
+  it.each([
+    [60, 10, 'cron(10 * * * ? *)', 55],
+    [15, 5, 'cron(5/15 * * * ? *)', 10],
+    [5, 0, 'cron(0/5 * * * ? *)', 0],
+  ])('GIVEN a run every %i minutes from minute %i THEN the rule is %s and a run waits at most %i times for the lease', (everyMinutes, minute, cron, waits) => {
+    const { stack } = pipelineRun({ schedule: { everyMinutes, minute, fullChecksHourUtc: 3 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: cron });
+    const states = statesOf(stack);
+    expect(states['Waited long enough?']).toMatchObject({
+      Choices: [{ Variable: '$.waits', NumericGreaterThanEquals: waits }],
+    });
+    expect(JSON.stringify(states['Read the checks option'])).toContain(
+      `"StringMatches":"*T03:${String(minute).padStart(2, '0')}:*"`,
+    );
   });
 });

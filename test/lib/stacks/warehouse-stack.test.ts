@@ -214,14 +214,17 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     const workBranch = work.Branches![0]!;
     const lambdaTasks = Object.values(states).filter((s) => s.Resource?.endsWith(':lambda:invoke'));
 
-    it('is started at the configured minute of every hour with {"fullRefresh": false}, and by nothing else', () => {
+    it('is started at the configured minute of every hour with {"fullRefresh": false} and its time, and by nothing else', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: `cron(${config.loading.scheduleMinute} * * * ? *)`,
+        ScheduleExpression: `cron(${config.loading.schedule.minute} * * * ? *)`,
         State: 'ENABLED',
         Targets: [
           Match.objectLike({
             Arn: { Ref: stateMachineId },
-            Input: JSON.stringify({ fullRefresh: false, fullChecks: false }),
+            InputTransformer: {
+              InputPathsMap: { time: '$.time' },
+              InputTemplate: '{"fullRefresh":false,"fullChecks":false,"scheduledAt":<time>}',
+            },
             RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
           }),
         ],
@@ -242,7 +245,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(definition.TimeoutSeconds).toBe(config.transformation.runTimeoutMinutes * 60 + 55 * 60);
     });
 
-    it('reads the options first: only an explicit boolean "fullRefresh": true is a full refresh, only an explicit "fullChecks": true checks all of history, and the wait count starts at 0', () => {
+    it('reads the options first: only an explicit boolean "fullRefresh": true is a full refresh, an explicit "fullChecks": true or the first scheduled run of the full-checks hour checks all of history, and the wait count starts at 0', () => {
       const explicitlyTrue = (path: string) => ({
         And: [
           { Variable: path, IsPresent: true },
@@ -258,7 +261,25 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(incremental).toMatchObject({ Type: 'Pass', Parameters: { fullRefresh: false, 'input.$': '$' } });
       expect(full.Next).toBe(incremental.Next);
       const readChecks = state(full.Next!);
-      expect(readChecks).toMatchObject({ Type: 'Choice', Choices: [explicitlyTrue('$.input.fullChecks')] });
+      const minute = String(config.loading.schedule.minute).padStart(2, '0');
+      const hour = String(config.loading.schedule.fullChecksHourUtc).padStart(2, '0');
+      expect(readChecks).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          {
+            Or: [
+              explicitlyTrue('$.input.fullChecks'),
+              {
+                And: [
+                  { Variable: '$.input.scheduledAt', IsPresent: true },
+                  { Variable: '$.input.scheduledAt', IsString: true },
+                  { Variable: '$.input.scheduledAt', StringMatches: `*T${hour}:${minute}:*` },
+                ],
+              },
+            ],
+          },
+        ],
+      });
       const fullChecks = state(readChecks.Choices![0]!.Next as string);
       const batchChecks = state(readChecks.Default!);
       expect(fullChecks).toMatchObject({
