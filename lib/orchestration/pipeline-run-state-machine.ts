@@ -82,12 +82,13 @@ class DescribeOwnExecution extends CallAwsService {
 }
 
 /**
- * The whole pipeline run, one Step Functions STANDARD execution an hour: take the run lease, load
- * the lake's new files into Snowflake, ask the warehouse whether there is anything to transform,
- * build `sql/manifest.json` (its waves in order, the models of a wave in parallel, then every
- * data-quality test), and release the lease. An EventBridge rule starts it at `scheduleMinute`
- * with `{"fullRefresh": false}`; started by hand with `{"fullRefresh": true}` it rebuilds silver
- * and gold from all of bronze. Only an explicit `true` is a full refresh.
+ * The whole pipeline run, one Step Functions STANDARD execution per scheduled time: take the run
+ * lease, load the lake's new files into Snowflake, ask the warehouse whether there is anything to
+ * transform, build `sql/manifest.json` (its waves in order, the models of a wave in parallel, then
+ * every data-quality test), and release the lease. An EventBridge rule starts it on `schedule`
+ * with `{"fullRefresh": false, "fullChecks": false, "scheduledAt": <time>}`; started by hand with
+ * `{"fullRefresh": true}` it rebuilds silver and gold from all of bronze, and with
+ * `{"fullChecks": true}` its tests check all of history. Only an explicit `true` counts.
  *
  * The definition is written in JSONPath, not JSONata, on purpose: moto's Step Functions
  * interpreter, with which the tests execute this synthesized definition, evaluates JSONPath
