@@ -253,7 +253,7 @@ describe('the deployed functions under the IAM their roles grant', () => {
     expect(results.consumer!.outcome).toEqual({ result: { batchItemFailures: [] } });
     expect(results.loader!.outcome).toMatchObject({ result: { rowsInserted: BATCH.count, skipped: [] } });
     expect(results['SQL runner']!.outcome).toEqual({
-      result: { kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0 },
+      result: { kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0, unfoldedBatches: 0 },
     });
     // Each made the calls its code is known to make, so "nothing refused" is not "nothing called".
     expect(results.consumer!.calls).toEqual(
