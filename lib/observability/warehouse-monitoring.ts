@@ -94,7 +94,7 @@ export class WarehouseMonitoring extends Construct {
       notifyingAlarm(this, alarmId, props.alarmTopic, settings);
     this.alarms = {
       freshness: alarm('Freshness', {
-        alarmDescription: `The oldest lake file not yet loaded into Snowflake is more than ${freshnessThreshold.toMinutes()} minutes old at two hourly loads in a row, or the loader reported nothing for two hours: the warehouse is falling behind the lake. Check the loader's logs.`,
+        alarmDescription: `The oldest lake file not yet loaded into Snowflake is more than ${freshnessThreshold.toMinutes()} minutes old for two hours in a row, or the loader reported nothing for two hours: the warehouse is falling behind the lake. Check the loader's logs.`,
         metric: oldestUnloadedFileAge,
         threshold: freshnessThreshold.toSeconds(),
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
