@@ -46,7 +46,7 @@ export interface WarehouseMonitoringProps {
  * The dashboard and alarms of the warehouse side (lake -> Snowflake -> silver and gold).
  *
  * Alarms: freshness (the loader's OldestUnloadedFileAgeSeconds above the threshold for two
- * hourly runs, or not reported for two hours, which is what a run that never gets to load looks
+ * hours, or not reported for two hours, which is what a run that never gets to load looks
  * like: it cannot start, or keeps finding the lease held), loader errors, and failed, timed-out or
  * aborted pipeline runs.
  */

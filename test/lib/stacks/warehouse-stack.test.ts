@@ -617,3 +617,35 @@ describe('the stateful stack once Snowflake’s storage integration is configure
     });
   });
 });
+
+describe('the freshness alarm and the cadence', () => {
+  /** The dev environment of cdk.json with its schedule and freshness threshold replaced. */
+  const devWith = (everyMinutes: number, freshnessThresholdMinutes: number) => {
+    const environments = cdkJsonContext().environments as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
+    const dev = environments.dev!;
+    return () =>
+      buildPipelineFor('dev', {
+        environments: {
+          ...environments,
+          dev: {
+            ...dev,
+            loading: { ...dev.loading, schedule: { everyMinutes, minute: 0, fullChecksHourUtc: 3 } },
+            observability: { ...dev.observability, freshnessThresholdMinutes },
+          },
+        },
+      });
+  };
+
+  it('GIVEN hourly runs and a 60-minute freshness threshold THEN it is refused: a file may wait an hour for its run', () => {
+    expect(devWith(60, 60)).toThrow(
+      /freshnessThreshold is 60 minutes; use at least 90 \(a file written just after a load waits 60 minutes for the next run\)/,
+    );
+  });
+
+  it('GIVEN runs every 15 minutes THEN a 45-minute freshness threshold is accepted', () => {
+    expect(devWith(15, 45)).not.toThrow();
+  });
+});
