@@ -10,7 +10,11 @@ import {
   loadTransformationManifest,
   planWaves,
 } from '../../../lambdas/shared/transform/transformation-manifest.js';
-import { CONNECTION_RETRY_INTERVAL } from '../../../lib/orchestration/pipeline-run-state-machine.js';
+import {
+  CONNECTION_RETRY_INTERVAL,
+  SCHEDULED_RUN_INPUT,
+} from '../../../lib/orchestration/pipeline-run-state-machine.js';
+import type { RunSchedule } from '../../../lib/orchestration/pipeline-run-state-machine-props.js';
 import { validGeneratedEvents } from '../../lambdas/shared/transform/bronze-fixture.js';
 import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
 import {
@@ -81,12 +85,16 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     return item.Item;
   }
 
+  /** The schedule the synthesized app was built with (cdk.json's dev environment). */
+  let synthesizedSchedule: { schedule: RunSchedule };
+
   async function run(name: string, input: unknown) {
     return stepFunctions.finished(await stepFunctions.start(stateMachineArn, name, input));
   }
 
   beforeAll(async () => {
     const warehouse = synthesizedPipeline('dev');
+    synthesizedSchedule = { schedule: warehouse.config.loading.schedule };
     const template = Template.fromStack(warehouse.stacks.warehouse);
     const [stateMachine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     const [[leaseTableId, leaseTable]] = Object.entries(template.findResources('AWS::DynamoDB::Table')) as [
@@ -229,6 +237,31 @@ describe('the pipeline-run state machine, executed as deployed', () => {
       'load',
       'pending-work',
     ]);
+  });
+
+  it("GIVEN nothing new WHEN the schedule's first run of the full-checks hour starts THEN it runs every test over all of history; the next scheduled run checks its batch", async () => {
+    const { schedule } = synthesizedSchedule;
+    const at = (hour: number) =>
+      `2026-11-30T${String(hour).padStart(2, '0')}:${String(schedule.minute).padStart(2, '0')}:00Z`;
+
+    const checked = await run('run-3-checks', {
+      ...SCHEDULED_RUN_INPUT,
+      scheduledAt: at(schedule.fullChecksHourUtc),
+    });
+    const next = await run('run-3-next', {
+      ...SCHEDULED_RUN_INPUT,
+      scheduledAt: at((schedule.fullChecksHourUtc + 1) % 24),
+    });
+
+    expect(checked.execution.status, `${checked.execution.error}: ${checked.execution.cause}`).toBe(
+      'SUCCEEDED',
+    );
+    expect(statesEntered(checked.history)).toContain('Full-history checks');
+    const tests = invocationsOf('run-3-checks').filter((invocation) => invocation.payload.kind === 'test');
+    expect(tests).toHaveLength(manifest.tests.length);
+    expect(tests.every((invocation) => invocation.payload.fullChecks === true)).toBe(true);
+    expect(statesEntered(next.history)).toContain("Checks of the run's batch");
+    expect(statesEntered(next.history)).toContain('Nothing new to transform');
   });
 
   it('GIVEN {"fullRefresh": true} WHEN a run starts THEN every model step rebuilds from all of bronze, and gold is the same', async () => {

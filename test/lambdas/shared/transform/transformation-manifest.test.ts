@@ -53,8 +53,8 @@ describe('the project manifest, sql/manifest.json', () => {
     const waves = planWaves(loadTransformationManifest()).map((wave) => wave.map((m) => m.name));
 
     // Assess
-    expect(waves[0]).toEqual(['silver.setup', 'gold.setup']);
-    expect(waves[1]).toEqual(['silver.listening_events']);
+    expect(waves[0]).toEqual(['silver.setup']);
+    expect(waves[1]).toEqual(['gold.setup', 'silver.listening_events']);
     expect(waves[2]).toEqual(
       expect.arrayContaining([
         'gold.daily_active_users',
