@@ -179,13 +179,13 @@ describe('incremental maintenance of every gold model', () => {
 
     // Assess
     expect(batches.length).toBeGreaterThan(50);
-    const [moved] = await incremental.warehouse.query<{ late: number; renamed: number }>(
+    const [moved] = await incremental.warehouse.query<{ late: number | bigint; renamed: number | bigint }>(
       `SELECT
          (SELECT COUNT(*) FROM silver.listening_events WHERE source_file LIKE 'lake/late/%') AS late,
          (SELECT COUNT(*) FROM silver.song_names WHERE song_name LIKE '% (Remastered)') AS renamed`,
     );
-    expect(moved).toEqual({ late: expect.any(Number), renamed: 3 });
-    expect(Number(moved!.late)).toBeGreaterThan(100);
+    expect(Number(moved?.renamed)).toBe(3);
+    expect(Number(moved?.late)).toBeGreaterThan(100);
     const expected = await everyTable(rebuilt);
     const actual = await everyTable(incremental);
     for (const table of TABLES) {
