@@ -1,5 +1,5 @@
--- Cohorts whose day 7 was not yet observable are recomputed too: the last day with events may
--- have moved past their day 1 or day 7 (their NULLs become counts).
+-- Cohorts whose day 7 was not yet complete are recomputed too: a later day may now have events,
+-- completing their day 1 or day 7 (their NULLs become counts).
 INSERT INTO silver.pending_cohorts (cohort_day)
 SELECT cohort_day
 FROM gold.cohort_retention

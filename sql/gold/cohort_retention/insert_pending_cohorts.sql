@@ -1,11 +1,13 @@
 -- gold.cohort_retention for the pending cohort days. Grain: one row per cohort_day (users grouped
 -- by their first active UTC day, gold.user_retention.first_seen). Day-N retained: cohort members
--- active on cohort_day + N (silver.user_days). Both are NULL while cohort_day + N is after the
--- last day with any event: not yet observable is not the same as zero.
+-- active on cohort_day + N (silver.user_days). Both are NULL until cohort_day + N is complete: a
+-- later UTC day has events. A day still in progress would count only the members seen so far, and
+-- not yet observable is not the same as zero.
 INSERT INTO gold.cohort_retention (
     cohort_day, cohort_size, day_1_retained, day_1_retention_rate, day_7_retained, day_7_retention_rate
 )
 WITH last_observed AS (
+    -- Every day before this one is complete.
     SELECT MAX(last_seen) AS last_day
     FROM gold.user_retention
 ),
@@ -31,13 +33,13 @@ cohort_activity AS (
 SELECT
     c.cohort_day,
     c.cohort_size,
-    CASE WHEN c.cohort_day + 1 <= o.last_day THEN c.active_on_day_1 END AS day_1_retained,
+    CASE WHEN c.cohort_day + 1 < o.last_day THEN c.active_on_day_1 END AS day_1_retained,
     CASE
-        WHEN c.cohort_day + 1 <= o.last_day THEN CAST(c.active_on_day_1 AS DOUBLE) / c.cohort_size
+        WHEN c.cohort_day + 1 < o.last_day THEN CAST(c.active_on_day_1 AS DOUBLE) / c.cohort_size
     END AS day_1_retention_rate,
-    CASE WHEN c.cohort_day + 7 <= o.last_day THEN c.active_on_day_7 END AS day_7_retained,
+    CASE WHEN c.cohort_day + 7 < o.last_day THEN c.active_on_day_7 END AS day_7_retained,
     CASE
-        WHEN c.cohort_day + 7 <= o.last_day THEN CAST(c.active_on_day_7 AS DOUBLE) / c.cohort_size
+        WHEN c.cohort_day + 7 < o.last_day THEN CAST(c.active_on_day_7 AS DOUBLE) / c.cohort_size
     END AS day_7_retention_rate
 FROM cohort_activity AS c
 CROSS JOIN last_observed AS o

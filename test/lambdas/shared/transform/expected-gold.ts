@@ -34,7 +34,7 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
   const cohort_retention = [...cohorts]
     .map(([cohortDay, members]) => {
       const retained = (n: number) => {
-        if (addDays(cohortDay, n) > lastDay) return { retained: null, rate: null };
+        if (addDays(cohortDay, n) >= lastDay) return { retained: null, rate: null };
         const active = members.filter((member) =>
           daysByUser.get(member.user_id)!.has(addDays(cohortDay, n)),
         ).length;

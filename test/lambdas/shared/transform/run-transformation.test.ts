@@ -396,4 +396,55 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
     // The same rows break reconciliation with bronze: that test fails too, and says so.
     expect(error.failures.map((test) => test.name)).toContain('silver_reconciles_with_bronze');
   });
+  it('counts a cohort day-1 retention only once that day is complete: a later UTC day has events', async () => {
+    // Prepare: two users start on 5 January; one comes back at 08:00 on the 6th, the other at 23:00.
+    const template = validGeneratedEvents({ ...FIRST_DAYS, count: 1, faultRate: 0 }).events[0]!;
+    const event = (n: number, user_id: string, timestamp: string): ListeningEvent => ({
+      ...template,
+      event_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      user_id,
+      timestamp,
+    });
+    const cohortDay = [
+      event(1, 'user_a', '2026-01-05T10:00:00.000Z'),
+      event(2, 'user_b', '2026-01-05T11:00:00.000Z'),
+    ];
+    const morningOfDay1 = [event(3, 'user_a', '2026-01-06T08:00:00.000Z')];
+    const nightOfDay1 = [event(4, 'user_b', '2026-01-06T23:00:00.000Z')];
+    const nextDay = [event(5, 'user_c', '2026-01-07T00:05:00.000Z')];
+    const cohortOf5January = async () =>
+      (await readGoldReport(local.warehouse)).cohort_retention.find((row) => row.cohort_day === '2026-01-05');
+
+    // Act
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf([...cohortDay, ...morningOfDay1], FIRST_LOAD, 'lake/a'),
+    );
+    await transform();
+    const whileDay1IsInProgress = await cohortOf5January();
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(nightOfDay1, FIRST_LOAD, 'lake/b'));
+    await transform();
+    const atDay1sLastEvent = await cohortOf5January();
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(nextDay, FIRST_LOAD, 'lake/c'));
+    await transform();
+    const onceDay2HasEvents = await cohortOf5January();
+
+    // Assess: half the cohort came back on day 1, but that is known only once day 1 is over.
+    expect(whileDay1IsInProgress).toMatchObject({
+      cohort_size: 2,
+      day_1_retained: null,
+      day_1_retention_rate: null,
+    });
+    expect(atDay1sLastEvent).toMatchObject({
+      cohort_size: 2,
+      day_1_retained: null,
+      day_1_retention_rate: null,
+    });
+    expect(onceDay2HasEvents).toMatchObject({
+      cohort_size: 2,
+      day_1_retained: 2,
+      day_1_retention_rate: 1,
+      day_7_retained: null,
+    });
+  });
 });
