@@ -22,3 +22,15 @@ FROM gold.user_engagement
 WHERE day IN (SELECT event_day FROM batch_days)
 GROUP BY user_id, day
 HAVING COUNT(*) > 1
+UNION ALL
+SELECT 'active_users' AS model, CAST(day AS VARCHAR) AS model_key, COUNT(*) AS copies
+FROM gold.active_users
+WHERE day IN (SELECT event_day FROM batch_days)
+GROUP BY day
+HAVING COUNT(*) > 1
+UNION ALL
+SELECT 'hourly_event_volume' AS model, CAST(hour AS VARCHAR) AS model_key, COUNT(*) AS copies
+FROM gold.hourly_event_volume
+WHERE CAST(hour AS DATE) IN (SELECT event_day FROM batch_days)
+GROUP BY hour
+HAVING COUNT(*) > 1

@@ -16,7 +16,7 @@ type ReportFormat = (typeof FORMATS)[number];
 export function reportCommand(): Command {
   return new Command('report')
     .description(
-      'Print the gold KPIs: daily active users, retention, cohorts, songs, skip rates, devices, countries, users.',
+      'Print the gold KPIs: daily, weekly and monthly actives, retention, cohorts, songs, skip rates, devices, countries, users, hourly volume.',
     )
     .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
@@ -24,7 +24,7 @@ export function reportCommand(): Command {
     .option('--limit <n>', 'rows shown per model in the table format (json and csv print every row)', '20')
     .addHelpText(
       'after',
-      '\njson: one object keyed by model name, each an array of rows (dates YYYY-MM-DD, numbers as numbers).\n' +
+      '\njson: one object keyed by model name, each an array of rows (dates YYYY-MM-DD, hours YYYY-MM-DDTHH:MM:SSZ in UTC, numbers as numbers).\n' +
         'csv: with --model, plain CSV; without, each model as a "# name" line, its header and rows, then a blank line.\n\n' +
         'Example:\n  spotify-pipeline report --warehouse duckdb:.cache/warehouse.duckdb --format json',
     )
@@ -109,9 +109,9 @@ function tableOf({ model, rows }: ReportSection, limit: number): string {
   return `${output.join('\n')}\n`;
 }
 
-/** Rates and percentages: shown with four decimals, so 1 and 0.75 line up as 1.0000 and 0.7500. */
+/** Rates, percentages and other fractions: shown with four decimals, so 1 and 0.75 line up as 1.0000 and 0.7500. */
 function isRatio(column: string): boolean {
-  return column.endsWith('_rate') || column.endsWith('_pct');
+  return column.endsWith('_rate') || column.endsWith('_pct') || column === 'stickiness';
 }
 
 function tableCell(value: ReportValue, ratio: boolean): string {

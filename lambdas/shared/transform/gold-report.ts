@@ -12,10 +12,15 @@ export const GOLD_REPORT_MODELS = [
   'device_usage',
   'country_engagement',
   'user_engagement',
+  'active_users',
+  'hourly_event_volume',
 ] as const;
 export type GoldReportModel = (typeof GOLD_REPORT_MODELS)[number];
 
-/** A report cell: dates as `YYYY-MM-DD`, counts and rates as numbers, NULL as null. */
+/**
+ * A report cell: dates as `YYYY-MM-DD`, times (the columns in TIMESTAMP_COLUMNS) as ISO 8601 UTC
+ * `YYYY-MM-DDTHH:MM:SSZ`, counts and rates as numbers, NULL as null.
+ */
 export type ReportValue = string | number | null;
 export type ReportRow = Readonly<Record<string, ReportValue>>;
 
@@ -35,16 +40,26 @@ export async function readGoldReport(
   return report as GoldReport;
 }
 
+/**
+ * The report's TIMESTAMP_NTZ columns. The drivers give a DATE and a TIMESTAMP alike as a Date, so
+ * a midnight hour could not be told from a day by its value: the column says which it is.
+ */
+const TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(['hour']);
+
 function normaliseRow(row: Record<string, unknown>): ReportRow {
   const normalised: Record<string, ReportValue> = {};
-  for (const [column, value] of Object.entries(row)) normalised[column.toLowerCase()] = normaliseValue(value);
+  for (const [name, value] of Object.entries(row)) {
+    const column = name.toLowerCase();
+    normalised[column] = normaliseValue(value, TIMESTAMP_COLUMNS.has(column));
+  }
   return normalised;
 }
 
-function normaliseValue(value: unknown): ReportValue {
+function normaliseValue(value: unknown, isTimestamp: boolean): ReportValue {
   if (value === null || value === undefined) return null;
-  // Every date column is a DATE: the drivers give midnight UTC of that day.
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  // A DATE comes as midnight UTC of that day; a TIMESTAMP_NTZ as its UTC wall-clock time.
+  if (value instanceof Date)
+    return isTimestamp ? `${value.toISOString().slice(0, 19)}Z` : value.toISOString().slice(0, 10);
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'number' || typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;

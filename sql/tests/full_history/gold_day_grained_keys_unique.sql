@@ -13,3 +13,13 @@ SELECT 'user_engagement' AS model, user_id || ' ' || CAST(day AS VARCHAR) AS mod
 FROM gold.user_engagement
 GROUP BY user_id, day
 HAVING COUNT(*) > 1
+UNION ALL
+SELECT 'active_users' AS model, CAST(day AS VARCHAR) AS model_key, COUNT(*) AS copies
+FROM gold.active_users
+GROUP BY day
+HAVING COUNT(*) > 1
+UNION ALL
+SELECT 'hourly_event_volume' AS model, CAST(hour AS VARCHAR) AS model_key, COUNT(*) AS copies
+FROM gold.hourly_event_volume
+GROUP BY hour
+HAVING COUNT(*) > 1

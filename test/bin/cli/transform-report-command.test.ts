@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoldReport } from '../../../lambdas/shared/transform/gold-report.js';
+import { loadTransformationManifest } from '../../../lambdas/shared/transform/transformation-manifest.js';
 import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import {
   bronzeRowOf,
@@ -8,7 +9,7 @@ import {
   openTestWarehouse,
   validGeneratedEvents,
 } from '../../lambdas/shared/transform/bronze-fixture.js';
-import { expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
+import { comparable, expectedGold } from '../../lambdas/shared/transform/expected-gold.js';
 import { runCli } from '../../support/run-cli.js';
 
 const OPTIONS = { seed: 9, count: 600, users: 12, songs: 5, faultRate: 0.02, eventsPerSecond: 0.002 };
@@ -44,8 +45,11 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
 
     // THEN
     expect(transform.exitCode).toBe(0);
+    const manifest = loadTransformationManifest();
     expect(transform.stdout).toMatch(
-      /^transform: 13 models in \d+ waves \(\d+ statements\), 10 data-quality tests passed\n$/,
+      new RegExp(
+        `^transform: ${manifest.models.length} models in \\d+ waves \\(\\d+ statements\\), ${manifest.tests.length} data-quality tests passed\n$`,
+      ),
     );
     expect(transform.stderr).toContain('wave 1: silver.setup');
     expect(transform.stderr).toContain('test silver_reconciles_with_bronze: passed');
@@ -56,6 +60,10 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
     expect(parsed.daily_active_users).toEqual(expected.daily_active_users);
     expect(parsed.user_engagement).toEqual(expected.user_engagement);
     expect(parsed.top_songs).toEqual(expected.top_songs);
+    expect(parsed.hourly_event_volume).toEqual(expected.hourly_event_volume);
+    expect(comparable({ active_users: parsed.active_users })).toEqual(
+      comparable({ active_users: expected.active_users }),
+    );
     for (const [index, row] of parsed.device_usage.entries()) {
       expect(row.device_event_pct).toBeCloseTo(expected.device_usage[index]!.device_event_pct as number, 9);
     }

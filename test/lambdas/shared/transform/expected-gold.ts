@@ -109,6 +109,33 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
     }))
     .sort(by((row) => `${row.day} ${row.user_id}`));
 
+  // Weekly and monthly actives: distinct users with an event in the 7 and 28 UTC days ending that day.
+  const active_users = daily_active_users.map(({ day, daily_active_users: dau }) => {
+    const activeWithin = (days: number) =>
+      distinctUsers(events.filter((e) => dayOf(e) <= day && dayOf(e) > addDays(day, -days)));
+    const monthly = activeWithin(28);
+    return {
+      day,
+      daily_active_users: dau,
+      weekly_active_users: activeWithin(7),
+      monthly_active_users: monthly,
+      stickiness: dau / monthly,
+    };
+  });
+
+  const hourOf = (event: ListeningEvent) => `${event.timestamp.slice(0, 13)}:00:00Z`;
+  const hourly_event_volume = [...groupBy(events, hourOf)]
+    .map(([hour, list]) => ({
+      hour,
+      events: list.length,
+      plays: count(list, 'play'),
+      pauses: count(list, 'pause'),
+      skips: count(list, 'skip'),
+      playlist_adds: count(list, 'add_to_playlist'),
+      unique_users: distinctUsers(list),
+    }))
+    .sort(by((row) => row.hour));
+
   return {
     daily_active_users,
     user_retention,
@@ -118,6 +145,8 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
     device_usage,
     country_engagement,
     user_engagement,
+    active_users,
+    hourly_event_volume,
   } satisfies Record<string, ReportRow[]>;
 }
 
@@ -146,7 +175,7 @@ function by<T>(key: (item: T) => string): (a: T, b: T) => number {
 }
 
 /** A report with fractions rounded to 12 significant digits: SQL and TypeScript sum in different orders. */
-export function comparable(report: GoldReport): unknown {
+export function comparable(report: Partial<GoldReport>): unknown {
   return JSON.parse(
     JSON.stringify(report, (_key, value) =>
       typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,

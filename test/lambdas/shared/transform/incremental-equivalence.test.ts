@@ -28,6 +28,8 @@ const TABLES = [
   'gold.top_songs',
   'gold.skip_rate_by_song',
   'gold.device_usage',
+  'gold.active_users',
+  'gold.hourly_event_volume',
   'silver.song_names',
   'silver.listening_events',
   'silver.rejected_events',
