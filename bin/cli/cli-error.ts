@@ -12,7 +12,3 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
-
-/** What the CLI says of a warehouse whose gold an earlier version built (GoldStateMissingError). */
-export const GOLD_BUILT_BEFORE =
-  'its gold was built by an earlier version, which rebuilt gold every run and kept none of the state gold is now maintained from';

@@ -5,7 +5,7 @@ import {
 } from '../../../lambdas/shared/transform/run-transformation.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
-import { CliError, GOLD_BUILT_BEFORE } from '../cli-error.js';
+import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
 import { openLocalWarehouse, parseWarehouseOption } from '../warehouse-option.js';
 import { describeLoad } from './load.js';
@@ -79,7 +79,7 @@ export function runCommand(): Command {
             );
           if (error instanceof GoldStateMissingError)
             throw new CliError(
-              `--warehouse ${flags.warehouse}: ${GOLD_BUILT_BEFORE}`,
+              `--warehouse ${flags.warehouse}: ${error.reason}`,
               `run spotify-pipeline transform --warehouse ${flags.warehouse} --full-refresh once (this run's load committed; nothing else was changed)`,
               2,
             );

@@ -6,7 +6,7 @@ import {
   type TransformationProgress,
 } from '../../../lambdas/shared/transform/run-transformation.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
-import { CliError, GOLD_BUILT_BEFORE } from '../cli-error.js';
+import { CliError } from '../cli-error.js';
 import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
 
 export function transformCommand(): Command {
@@ -61,7 +61,7 @@ export function transformCommand(): Command {
           }
           if (error instanceof GoldStateMissingError)
             throw new CliError(
-              `--warehouse ${flags.warehouse}: ${GOLD_BUILT_BEFORE}`,
+              `--warehouse ${flags.warehouse}: ${error.reason}`,
               `run spotify-pipeline transform --warehouse ${flags.warehouse} --full-refresh once (nothing was changed)`,
               2,
             );

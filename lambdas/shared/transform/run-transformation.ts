@@ -168,7 +168,7 @@ export async function runModel(
   if (!BATCH_ID.test(run.batchId))
     throw new Error(`the batch id "${run.batchId}" must be 1 to 80 letters, digits or -_.:`);
   for (const file of BATCH_BOOKKEEPING_DDL) await warehouse.execute(readSqlStatement(sqlDir, file));
-  if (!run.fullRefresh) await assertGoldStateCurrent(warehouse, sqlDir);
+  if (!run.fullRefresh) await assertGoldStateCurrent(warehouse, sqlDir, model);
   const files = run.fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
   return warehouse.inTransaction(async () => {
     const [recorded] = await warehouse.query<{ done: number | bigint | string }>(
@@ -263,16 +263,30 @@ export async function pendingWork(warehouse: Warehouse, sqlDir: string): Promise
 }
 
 /**
- * Silver holds rows but gold was built by a version that rebuilt it every run, without the state
- * the incremental models need: an incremental run would fold new rows into tables that do not
- * match that state. Says to run one full refresh, which builds both.
+ * Silver holds rows, but gold or the state it is maintained from was not built from them: an
+ * incremental run would fold new rows into tables that do not hold the old ones. Either gold was
+ * built by a version that rebuilt it every run, or a setup model is about to create a table this
+ * version adds. `reason` says which; the message says to run one full refresh, which builds both.
  */
 export class GoldStateMissingError extends Error {
   override readonly name = 'GoldStateMissingError';
+  constructor(readonly reason: string) {
+    super(
+      `this warehouse: ${reason}. Run one full refresh: \`spotify-pipeline transform --full-refresh\` locally, or start the pipeline-run state machine with {"fullRefresh": true} on AWS`,
+    );
+  }
 }
 
-/** Throws {@link GoldStateMissingError} when silver holds rows that no incremental state was built from. */
-export async function assertGoldStateCurrent(warehouse: Warehouse, sqlDir: string): Promise<void> {
+/**
+ * Throws {@link GoldStateMissingError} when silver holds rows that the incremental state was not
+ * built from: no silver.gold_state row, or (for a setup model) a table the model creates that does
+ * not exist yet. Nothing has been changed when it throws.
+ */
+export async function assertGoldStateCurrent(
+  warehouse: Warehouse,
+  sqlDir: string,
+  model: ModelDefinition,
+): Promise<void> {
   const [tables] = await warehouse.query<{ silver_events: number | bigint; gold_state: number | bigint }>(
     readSqlStatement(sqlDir, 'silver/gold_state_tables.sql'),
   );
@@ -283,10 +297,32 @@ export async function assertGoldStateCurrent(warehouse: Warehouse, sqlDir: strin
       : await warehouse.query<{ state_rows: number | bigint; silver_rows: number | bigint }>(
           readSqlStatement(sqlDir, 'silver/gold_state_missing.sql'),
         );
-  if (Number(state?.state_rows ?? 0) === 0 && Number(state?.silver_rows ?? 0) > 0)
+  if (Number(state?.silver_rows ?? 0) === 0) return; // nothing yet to build from
+  if (Number(state?.state_rows ?? 0) === 0)
     throw new GoldStateMissingError(
-      'this warehouse\'s gold was built by an earlier version, which rebuilt it every run; gold is now maintained incrementally from state that version did not keep. Run one full refresh: `spotify-pipeline transform --full-refresh` locally, or start the pipeline-run state machine with {"fullRefresh": true} on AWS',
+      'its gold was built by an earlier version, which rebuilt gold every run and kept none of the state gold is now maintained from',
     );
+  if (model.refresh !== 'setup') return;
+  const existing = new Set(
+    (
+      await warehouse.query<{ qualified_name: string }>(
+        readSqlStatement(sqlDir, 'silver/existing_tables.sql'),
+      )
+    ).map((row) => row.qualified_name),
+  );
+  const added = model.files.flatMap((file) => tablesCreatedBy(readSqlStatement(sqlDir, file)));
+  const missing = added.filter((table) => !existing.has(table));
+  if (missing.length > 0)
+    throw new GoldStateMissingError(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} new in this version: ${missing.length === 1 ? 'it' : 'they'} must be built from all of silver, which already holds rows`,
+    );
+}
+
+/** The tables a statement creates (`CREATE TABLE IF NOT EXISTS schema.table`), in lower case. */
+function tablesCreatedBy(statement: string): string[] {
+  return [...statement.matchAll(/CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+\.\w+)/gi)].map((match) =>
+    match[1]!.toLowerCase(),
+  );
 }
 
 /** Which rows a data-quality test checks. */

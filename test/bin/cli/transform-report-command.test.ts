@@ -143,6 +143,45 @@ describe('spotify-pipeline transform and report on a local DuckDB warehouse', ()
     expect(next.exitCode).toBe(0);
   });
 
+  it('GIVEN a warehouse built before a gold model existed WHEN transform runs THEN it exits 2 naming the new table, and changes nothing until a full refresh builds it from all of silver', async () => {
+    // GIVEN: what a version without gold.hourly_event_volume left
+    await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const warehouse = await openDuckDbWarehouse(flag.slice('duckdb:'.length));
+    await warehouse.execute('DROP TABLE gold.hourly_event_volume');
+    await warehouse.close();
+
+    // WHEN
+    const refused = await runCli(['transform', '--warehouse', flag, '--quiet']);
+    const untouched = await openDuckDbWarehouse(flag.slice('duckdb:'.length));
+    const [created] = await untouched.query<{ tables: number | bigint }>(
+      "SELECT COUNT(*) AS tables FROM information_schema.tables WHERE table_schema = 'gold' AND table_name = 'hourly_event_volume'",
+    );
+    await untouched.close();
+    const refreshed = await runCli(['transform', '--warehouse', flag, '--quiet', '--full-refresh']);
+    const report = await runCli([
+      'report',
+      '--warehouse',
+      flag,
+      '--format',
+      'json',
+      '--model',
+      'hourly_event_volume',
+    ]);
+
+    // THEN
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(
+      'gold.hourly_event_volume is new in this version: it must be built from all of silver, which already holds rows',
+    );
+    expect(refused.stderr).toContain(
+      `what to do: run spotify-pipeline transform --warehouse ${flag} --full-refresh once`,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(Number(created?.tables)).toBe(0);
+    expect(refreshed.exitCode).toBe(0);
+    expect(JSON.parse(report.stdout).hourly_event_volume).toEqual(expectedGold(events).hourly_event_volume);
+  });
+
   it('GIVEN --warehouse snowflake, a missing file or a bad target THEN each exits 2 with what to do', async () => {
     const snowflake = await runCli(['transform', '--warehouse', 'snowflake']);
     const missing = await runCli(['transform', '--warehouse', 'duckdb:/nonexistent/warehouse.duckdb']);
