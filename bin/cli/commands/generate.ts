@@ -23,6 +23,7 @@ const FLAG_FOR_OPTION: Readonly<Record<keyof GeneratorOptions, string>> = {
   faultRate: '--faults',
   countries: '--countries',
   eventsPerSecond: '--rate',
+  skipRateShifts: '--anomaly',
 };
 
 export function generateCommand(): Command {
