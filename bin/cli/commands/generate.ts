@@ -7,6 +7,7 @@ import {
   MAX_SONGS,
   MAX_USERS,
   resolveGeneratorOptions,
+  type SkipRateShift,
 } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseZonedTimestamp } from '../../../lambdas/shared/event-contract/zoned-timestamp.js';
 import { CliError } from '../cli-error.js';
@@ -23,7 +24,22 @@ const FLAG_FOR_OPTION: Readonly<Record<keyof GeneratorOptions, string>> = {
   faultRate: '--faults',
   countries: '--countries',
   eventsPerSecond: '--rate',
+  skipRateShifts: '--anomaly',
 };
+
+/** The flags as commander hands them over: every value as typed, `--anomaly` once per use. */
+interface GenerateFlags {
+  readonly seed: string;
+  readonly count: string;
+  readonly users: string;
+  readonly songs: string;
+  readonly start: string;
+  readonly faults: string;
+  readonly anomaly?: readonly string[];
+  readonly out?: string;
+}
+
+const ANOMALY_EXAMPLE = '--anomaly song_000003:2026-01-10:0.9';
 
 export function generateCommand(): Command {
   return new Command('generate')
@@ -47,21 +63,28 @@ export function generateCommand(): Command {
       'share of lines (0 to 1) that are duplicates, late events or malformed records',
       '0',
     )
+    .option(
+      '--anomaly <song:day:rate>',
+      `inject a skip-rate shift: the song is skipped at the rate (0 to 1) on that UTC day (YYYY-MM-DD) instead of at its usual rate, e.g. ${ANOMALY_EXAMPLE}; repeat the flag for more`,
+      (value: string, previous: readonly string[] = []) => [...previous, value],
+    )
     .option('--out <file>', 'write to this file instead of stdout')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  spotify-pipeline generate --seed 7 --count 100000 > events.ndjson\n' +
-        '  spotify-pipeline generate --seed 7 --count 1000 --faults 0.05 --out faulty.ndjson',
+        '  spotify-pipeline generate --seed 7 --count 1000 --faults 0.05 --out faulty.ndjson\n' +
+        '  spotify-pipeline generate --seed 5 --count 30000 --users 200 --songs 20 \\\n' +
+        '    --anomaly song_000003:2026-01-03:0.95 --out shifted.ndjson',
     )
-    .action(async (flags: Record<string, string | undefined>) => {
+    .action(async (flags: GenerateFlags) => {
       const options = parseGenerateFlags(flags);
       await writeEvents(options, flags.out);
     });
 }
 
-function parseGenerateFlags(flags: Record<string, string | undefined>): GeneratorOptions {
-  const start = parseZonedTimestamp(flags.start!);
+function parseGenerateFlags(flags: GenerateFlags): GeneratorOptions {
+  const start = parseZonedTimestamp(flags.start);
   if (!start.ok) {
     throw new CliError(
       `--start "${flags.start}" ${start.reason}`,
@@ -69,12 +92,13 @@ function parseGenerateFlags(flags: Record<string, string | undefined>): Generato
     );
   }
   const options: GeneratorOptions = {
-    seed: parseWholeNumber('--seed', flags.seed!),
-    count: parseWholeNumber('--count', flags.count!),
-    users: parseWholeNumber('--users', flags.users!),
-    songs: parseWholeNumber('--songs', flags.songs!),
+    seed: parseWholeNumber('--seed', flags.seed),
+    count: parseWholeNumber('--count', flags.count),
+    users: parseWholeNumber('--users', flags.users),
+    songs: parseWholeNumber('--songs', flags.songs),
     startMs: start.epochMs,
-    faultRate: parseShare('--faults', flags.faults!),
+    faultRate: parseShare('--faults', flags.faults),
+    skipRateShifts: (flags.anomaly ?? []).map(parseAnomaly),
   };
   try {
     resolveGeneratorOptions(options);
@@ -88,6 +112,29 @@ function parseGenerateFlags(flags: Record<string, string | undefined>): Generato
     throw error;
   }
   return options;
+}
+
+/**
+ * One `--anomaly SONG_ID:DAY:RATE`. Only its shape is checked here; whether the song, the day and
+ * the rate are valid the generator says, as it does for every option.
+ */
+function parseAnomaly(text: string): SkipRateShift {
+  const parts = text.split(':');
+  if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
+    throw new CliError(
+      `--anomaly "${text}" is not SONG_ID:DAY:RATE`,
+      `e.g. ${ANOMALY_EXAMPLE} to skip song_000003 at 90% on 2026-01-10 (UTC)`,
+    );
+  }
+  const [songId, day, rate] = parts as [string, string, string];
+  const skipRate = Number(rate);
+  if (!Number.isFinite(skipRate)) {
+    throw new CliError(
+      `--anomaly "${text}": the rate "${rate}" is not a number`,
+      `give a share from 0 to 1 last, e.g. ${ANOMALY_EXAMPLE}`,
+    );
+  }
+  return { songId, day, skipRate };
 }
 
 async function writeEvents(options: GeneratorOptions, outPath: string | undefined): Promise<void> {

@@ -122,14 +122,27 @@ export class Catalogue {
   }
 }
 
+/** The id of the song at `index` in a catalogue of `songCount` songs: `song_000001` for the first. */
+export function songIdOf(index: number, songCount: number): string {
+  return `song_${String(index + 1).padStart(Math.max(6, String(songCount).length), '0')}`;
+}
+
+/** The index of the song with id `songId` in a catalogue of `songCount` songs, or undefined if it has none. */
+export function songIndexOf(songId: string, songCount: number): number | undefined {
+  const digits = /^song_(\d+)$/.exec(songId)?.[1];
+  if (digits === undefined) return undefined;
+  const index = Number(digits) - 1;
+  // Only the exact spelling the catalogue gives: `song_1` or `song_0000001` name no song of it.
+  return index >= 0 && index < songCount && songIdOf(index, songCount) === songId ? index : undefined;
+}
+
 function buildSongs(seed: number, count: number, random: SeededRandom): Song[] {
   const faker = new Faker({ locale: [en, base] });
   faker.seed(seed);
   const artists = buildArtists(faker, Math.max(1, Math.ceil(count / SONGS_PER_ARTIST)));
-  const idWidth = Math.max(6, String(count).length);
   const songs: Song[] = [];
   for (let index = 0; index < count; index++) {
-    const id = `song_${String(index + 1).padStart(idWidth, '0')}`;
+    const id = songIdOf(index, count);
     const name = faker.music.songName();
     const artist = artists[random.nextInt(artists.length)]!;
     songs.push({

@@ -1,7 +1,7 @@
 import { ISO_3166_ALPHA2_CODES } from '../../shared/event-contract/iso-3166-alpha2.js';
 import { DEFAULT_COUNTRIES } from '../../shared/event-contract/listening-event.js';
-import { Catalogue } from './catalogue.js';
-import { ListeningSimulator } from './listening-simulator.js';
+import { Catalogue, songIdOf, songIndexOf } from './catalogue.js';
+import { ListeningSimulator, type SkipRateWindow } from './listening-simulator.js';
 import { SeededRandom } from './seeded-random.js';
 
 /** What the generator can be asked for. Only `seed` and `count` are required. */
@@ -32,6 +32,24 @@ export interface GeneratorOptions {
    * @default - about two sessions per user per day, the pace of real listeners
    */
   readonly eventsPerSecond?: number;
+  /**
+   * Songs skipped at a rate of their own on one UTC day: anomalies injected for a detection model
+   * to find. Events before the first playback a shift changes are byte-identical to those without
+   * it; after it the simulation draws differently, so later events differ in detail, but only the
+   * shifted song on its day differs in skip rate.
+   * @default - none
+   */
+  readonly skipRateShifts?: readonly SkipRateShift[];
+}
+
+/** One song skipped with chance `skipRate`, instead of its usual chance, during one UTC day. */
+export interface SkipRateShift {
+  /** A song of the catalogue, as events name it: `song_000001`. */
+  readonly songId: string;
+  /** `YYYY-MM-DD`: playbacks that start on this UTC day are shifted. */
+  readonly day: string;
+  /** Chance, from 0 to 1, that a playback of the song that day is skipped. */
+  readonly skipRate: number;
 }
 
 export const DEFAULT_START_MS = Date.UTC(2026, 0, 1);
@@ -97,6 +115,7 @@ export function* generateEventLines(options: GeneratorOptions): Generator<Genera
     new SeededRandom(resolved.seed, 2),
     resolved.startMs,
     resolved.eventsPerSecond,
+    resolved.skipRateShifts.map(skipRateWindow(resolved.songs)),
   );
   const faultRandom = new SeededRandom(resolved.seed, 3);
   const recent: string[] = [];
@@ -152,6 +171,33 @@ function faultyLine(
   return JSON.stringify(event);
 }
 
+const MS_PER_DAY = 86_400_000;
+
+function skipRateWindow(songCount: number): (shift: SkipRateShift) => SkipRateWindow {
+  return (shift) => {
+    const fromMs = utcDayStartMs(shift.day)!;
+    return {
+      song: songIndexOf(shift.songId, songCount)!,
+      fromMs,
+      toMs: fromMs + MS_PER_DAY,
+      skipRate: shift.skipRate,
+    };
+  };
+}
+
+/** Epoch milliseconds of the start of a `YYYY-MM-DD` UTC day, or undefined if it is no real date. */
+function utcDayStartMs(day: string): number | undefined {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (parts === null) return undefined;
+  const [year, month, date] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const startMs = Date.UTC(year, month - 1, date);
+  // Date.UTC rolls 2026-02-30 over to March 2nd: a real date is one that comes back as given.
+  const back = new Date(startMs);
+  return back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === date
+    ? startMs
+    : undefined;
+}
+
 type ResolvedOptions = Required<Omit<GeneratorOptions, 'eventsPerSecond'>> &
   Pick<GeneratorOptions, 'eventsPerSecond'>;
 
@@ -166,6 +212,7 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedOpti
     faultRate: options.faultRate ?? 0,
     countries: options.countries ?? DEFAULT_COUNTRIES,
     eventsPerSecond: options.eventsPerSecond,
+    skipRateShifts: options.skipRateShifts ?? [],
   };
   requireWhole('seed', resolved.seed, 0, 2 ** 32 - 1);
   requireWhole('count', resolved.count, 0, Number.MAX_SAFE_INTEGER);
@@ -197,7 +244,44 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedOpti
       `countries must be ISO 3166-1 alpha-2 codes; not: ${unknown.join(', ')}`,
     );
   }
+  checkSkipRateShifts(resolved.skipRateShifts, resolved.songs);
   return resolved;
+}
+
+function checkSkipRateShifts(shifts: readonly SkipRateShift[], songCount: number): void {
+  const seen = new Set<string>();
+  for (const { songId, day, skipRate } of shifts) {
+    if (songIndexOf(songId, songCount) === undefined) {
+      const songs =
+        songCount === 1
+          ? songIdOf(0, songCount)
+          : `one of ${songIdOf(0, songCount)} to ${songIdOf(songCount - 1, songCount)}`;
+      throw new GeneratorOptionError(
+        'skipRateShifts',
+        `skip-rate shift song "${songId}" is not in the catalogue of ${songCount.toLocaleString('en-US')} song${songCount === 1 ? '' : 's'}; give ${songs}`,
+      );
+    }
+    if (utcDayStartMs(day) === undefined) {
+      throw new GeneratorOptionError(
+        'skipRateShifts',
+        `skip-rate shift day "${day}" for ${songId} is not a real date; give a UTC day as YYYY-MM-DD, e.g. 2026-01-10`,
+      );
+    }
+    if (!(typeof skipRate === 'number' && skipRate >= 0 && skipRate <= 1)) {
+      throw new GeneratorOptionError(
+        'skipRateShifts',
+        `skip-rate shift rate ${skipRate} for ${songId} on ${day} is not a share from 0 to 1; give e.g. 0.9 for 90% of its plays skipped`,
+      );
+    }
+    const key = `${songId} ${day}`;
+    if (seen.has(key)) {
+      throw new GeneratorOptionError(
+        'skipRateShifts',
+        `two skip-rate shifts for ${songId} on ${day}; give at most one rate per song and day`,
+      );
+    }
+    seen.add(key);
+  }
 }
 
 function requireWhole(

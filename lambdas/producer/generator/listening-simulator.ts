@@ -31,6 +31,21 @@ export const DEFAULT_BEHAVIOUR: ListeningBehaviour = {
   otherDeviceChance: 0.15,
 };
 
+/**
+ * A span of event time during which one song is skipped with a chance of its own instead of the
+ * song's usual one: an injected anomaly for detection models to find.
+ */
+export interface SkipRateWindow {
+  /** Index of the song in the catalogue. */
+  readonly song: number;
+  /** Epoch milliseconds; a playback starting at or after this time is in the window. */
+  readonly fromMs: number;
+  /** Epoch milliseconds; a playback starting at or after this time is not. */
+  readonly toMs: number;
+  /** Chance, from 0 to 1, that a playback in the window is skipped. */
+  readonly skipRate: number;
+}
+
 /** Step kinds: the contract's event types, in their order, then `complete`: a song played to its end, which the contract does not report. */
 const PLAY = 0;
 const PAUSE = 1;
@@ -142,6 +157,8 @@ export class ListeningSimulator {
   private readonly meanArrivalGapMs: number;
   private readonly allowSecondSession: boolean;
   private readonly firstEventMs: number;
+  /** Skip-rate windows by song; undefined when there are none, so that playbacks pay one check. */
+  private readonly skipRateWindows: ReadonlyMap<number, readonly SkipRateWindow[]> | undefined;
   private nextArrivalMs: number;
   private lastEventMs: number;
 
@@ -149,12 +166,16 @@ export class ListeningSimulator {
    * @param eventsPerSecond when set, the service-wide pace to simulate: sessions arrive often enough
    *   to give about this many events a second, and a user already listening may open a second session
    *   (another device) so that a small catalogue of users can still reach it.
+   * @param skipRateWindows songs skipped at a rate of their own for a while. A skip decision is one
+   *   draw whatever its chance, so the simulation runs exactly as without windows up to the first
+   *   decision a window changes.
    */
   constructor(
     private readonly catalogue: Catalogue,
     private readonly random: SeededRandom,
     startMs: number,
     eventsPerSecond?: number,
+    skipRateWindows: readonly SkipRateWindow[] = [],
     private readonly behaviour: ListeningBehaviour = DEFAULT_BEHAVIOUR,
   ) {
     this.userInSession = new Uint8Array(catalogue.userCount);
@@ -168,6 +189,12 @@ export class ListeningSimulator {
     this.nextArrivalMs = eventsPerSecond === undefined ? startMs : startMs - PACED_WARM_UP_MS;
     this.firstEventMs = startMs;
     this.lastEventMs = startMs;
+    if (skipRateWindows.length > 0) {
+      const bySong = new Map<number, SkipRateWindow[]>();
+      for (const window of skipRateWindows)
+        bySong.set(window.song, [...(bySong.get(window.song) ?? []), window]);
+      this.skipRateWindows = bySong;
+    }
   }
 
   /** Time of the latest event emitted, in epoch milliseconds: the simulation's "now". */
@@ -307,7 +334,12 @@ export class ListeningSimulator {
     const remainingMs = Math.max(1_000, song.durationMs - positionMs);
     let endKind = COMPLETE;
     let listenedMs = remainingMs;
-    if (random.chance(song.skipChance)) {
+    const skipChance =
+      this.skipRateWindows === undefined
+        ? song.skipChance
+        : this.skipChanceAt(songIndex, playMs, song.skipChance);
+    // One draw whatever the chance: a window changes the outcome, never the draws that lead up to it.
+    if (random.chance(skipChance)) {
       endKind = SKIP;
       listenedMs = Math.min(remainingMs, random.between(2_000, 45_000));
     } else if (random.chance(this.behaviour.pauseChance)) {
@@ -320,6 +352,17 @@ export class ListeningSimulator {
     }
     const endPositionMs = endKind === COMPLETE ? song.durationMs : positionMs + listenedMs;
     this.sessions.plan(slot, endKind, playMs + listenedMs, songIndex, endPositionMs);
+  }
+
+  /** The skip chance of a playback of `songIndex` starting at `playMs`: a window's if one holds it. */
+  private skipChanceAt(songIndex: number, playMs: number, usual: number): number {
+    const windows = this.skipRateWindows!.get(songIndex);
+    if (windows === undefined) return usual;
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!;
+      if (playMs >= window.fromMs && playMs < window.toMs) return window.skipRate;
+    }
+    return usual;
   }
 
   private nextSong(previous: number): number {

@@ -52,6 +52,39 @@ describe('spotify-pipeline generate', () => {
     expect(run.stdout).toBe(`${expected.map((line) => line.text).join('\n')}\n`);
   });
 
+  it('GIVEN --anomaly twice WHEN run THEN the output is what the library generates with both shifts, and the first song is skipped far more on its day', async () => {
+    // Prepare
+    const shifts = [
+      { songId: 'song_000003', day: '2026-01-03', skipRate: 0.95 },
+      { songId: 'song_000010', day: '2026-01-04', skipRate: 0.9 },
+    ];
+    const options = { seed: 5, count: 27_000, users: 200, songs: 20 };
+
+    // Act
+    const run = await runCli([
+      'generate',
+      ...['--seed', '5', '--count', '27000', '--users', '200', '--songs', '20'],
+      ...['--anomaly', 'song_000003:2026-01-03:0.95', '--anomaly', 'song_000010:2026-01-04:0.9'],
+    ]);
+
+    // Assess
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    const expected = [...generateEventLines({ ...options, skipRateShifts: shifts })];
+    expect(run.stdout === `${expected.map((line) => line.text).join('\n')}\n`).toBe(true);
+    const unshifted = [...generateEventLines(options)].map((line) => line.text).join('\n');
+    expect(run.stdout.startsWith(unshifted)).toBe(false);
+    const counts = { plays: 0, skips: 0 };
+    for (const line of run.stdout.trimEnd().split('\n')) {
+      const result = parseListeningEventJson(line);
+      if (!result.ok || result.event.song_id !== 'song_000003') continue;
+      if (!new Date(result.event.timestamp).toISOString().startsWith('2026-01-03')) continue;
+      if (result.event.event_type === 'play') counts.plays++;
+      if (result.event.event_type === 'skip') counts.skips++;
+    }
+    expect(counts.plays).toBeGreaterThan(500);
+    expect(counts.skips / counts.plays).toBeGreaterThanOrEqual(0.8);
+  });
+
   it('GIVEN --out WHEN run THEN the file holds what stdout would have', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'generate-')), 'events.ndjson');
     const toFile = await runCli(['generate', '--seed', '5', '--count', '3000', '--out', out]);
@@ -90,6 +123,22 @@ describe('spotify-pipeline generate', () => {
     [
       ['generate', '--seed', '1', '--count', '5', '--out', '/no/such/folder/x.ndjson'],
       /cannot write --out \/no\/such\/folder\/x.ndjson \(ENOENT\)/,
+    ],
+    [
+      ['generate', '--seed', '1', '--count', '5', '--anomaly', 'song_000003:2026-01-10'],
+      /^spotify-pipeline: --anomaly "song_000003:2026-01-10" is not SONG_ID:DAY:RATE\n {2}what to do: e\.g\. --anomaly song_000003:2026-01-10:0\.9 /,
+    ],
+    [
+      ['generate', '--seed', '1', '--count', '5', '--anomaly', 'song_000003:2026-01-10:high'],
+      /^spotify-pipeline: --anomaly "song_000003:2026-01-10:high": the rate "high" is not a number\n/,
+    ],
+    [
+      ['generate', '--seed', '1', '--count', '5', '--anomaly', 'song_000099:2026-01-10:0.9'],
+      /^spotify-pipeline: --anomaly: skip-rate shift song "song_000099" is not in the catalogue of 6 songs; give one of song_000001 to song_000006\n/,
+    ],
+    [
+      ['generate', '--seed', '1', '--count', '5', '--anomaly', 'song_000001:2026-01-10:1.5'],
+      /^spotify-pipeline: --anomaly: skip-rate shift rate 1.5 for song_000001 on 2026-01-10 is not a share from 0 to 1/,
     ],
     [['no-such-command'], /unknown command 'no-such-command'/],
   ])('GIVEN %j WHEN run THEN it exits 2 with a message on stderr and nothing on stdout', async (args, message) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Catalogue } from '../../../../lambdas/producer/generator/catalogue.js';
 import {
   type FaultKind,
   type GeneratedLine,
@@ -7,7 +8,10 @@ import {
   generateEventLines,
   MALFORMED_FAULT_KINDS,
 } from '../../../../lambdas/producer/generator/generate-events.js';
-import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/listening-event.js';
+import {
+  DEFAULT_COUNTRIES,
+  type ListeningEvent,
+} from '../../../../lambdas/shared/event-contract/listening-event.js';
 import { parseListeningEventJson } from '../../../../lambdas/shared/event-contract/validate-listening-event.js';
 
 function lines(options: GeneratorOptions): GeneratedLine[] {
@@ -282,6 +286,59 @@ describe('generateEventLines: options', () => {
     [{ seed: 1, count: 1, faultRate: 1.5 }, 'faultRate', /faults must be a share from 0 to 1/],
     [{ seed: 1, count: 1, countries: ['UK'] }, 'countries', /ISO 3166-1 alpha-2 codes; not: UK/],
     [{ seed: 1, count: 1, eventsPerSecond: 0 }, 'eventsPerSecond', /events per second must be above 0/],
+    [
+      {
+        seed: 1,
+        count: 1,
+        songs: 50,
+        skipRateShifts: [{ songId: 'song_000051', day: '2026-01-10', skipRate: 0.9 }],
+      },
+      'skipRateShifts',
+      /song "song_000051" is not in the catalogue of 50 songs; give one of song_000001 to song_000050$/,
+    ],
+    [
+      {
+        seed: 1,
+        count: 1,
+        songs: 1,
+        skipRateShifts: [{ songId: 'song_1', day: '2026-01-10', skipRate: 0.9 }],
+      },
+      'skipRateShifts',
+      /song "song_1" is not in the catalogue of 1 song; give song_000001$/,
+    ],
+    [
+      { seed: 1, count: 1, skipRateShifts: [{ songId: 'song_000001', day: '2026-02-30', skipRate: 0.9 }] },
+      'skipRateShifts',
+      /day "2026-02-30" for song_000001 is not a real date; give a UTC day as YYYY-MM-DD/,
+    ],
+    [
+      { seed: 1, count: 1, skipRateShifts: [{ songId: 'song_000001', day: '2026-1-10', skipRate: 0.9 }] },
+      'skipRateShifts',
+      /day "2026-1-10" for song_000001 is not a real date/,
+    ],
+    [
+      { seed: 1, count: 1, skipRateShifts: [{ songId: 'song_000001', day: '2026-01-10', skipRate: 1.5 }] },
+      'skipRateShifts',
+      /rate 1.5 for song_000001 on 2026-01-10 is not a share from 0 to 1; give e.g. 0.9/,
+    ],
+    [
+      { seed: 1, count: 1, skipRateShifts: [{ songId: 'song_000001', day: '2026-01-10', skipRate: -0.1 }] },
+      'skipRateShifts',
+      /rate -0.1 for song_000001 on 2026-01-10 is not a share from 0 to 1/,
+    ],
+    [
+      {
+        seed: 1,
+        count: 1,
+        skipRateShifts: [
+          { songId: 'song_000001', day: '2026-01-10', skipRate: 0.9 },
+          { songId: 'song_000002', day: '2026-01-10', skipRate: 0.9 },
+          { songId: 'song_000001', day: '2026-01-10', skipRate: 0.8 },
+        ],
+      },
+      'skipRateShifts',
+      /two skip-rate shifts for song_000001 on 2026-01-10; give at most one rate per song and day/,
+    ],
   ] as const)('GIVEN %j WHEN generating THEN it throws naming %s', (options, option, message) => {
     const attempt = () => lines(options as GeneratorOptions);
     expect(attempt).toThrow(GeneratorOptionError);
@@ -291,5 +348,101 @@ describe('generateEventLines: options', () => {
     } catch (error) {
       expect((error as GeneratorOptionError).option).toBe(option);
     }
+  });
+});
+
+describe('generateEventLines: skip-rate shifts', () => {
+  // About two sessions per user per day of about eleven events each: 27,000 events from 200 users
+  // run from 2026-01-01 into 2026-01-05.
+  const options = { seed: 5, count: 27_000, users: 200, songs: 20 };
+  const shift = { songId: 'song_000003', day: '2026-01-03', skipRate: 0.95 };
+  const shiftDayStartMs = Date.parse('2026-01-03T00:00:00Z');
+  const days = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05'];
+  const clean = lines(options).map((line) => line.text);
+  const shifted = lines({ ...options, skipRateShifts: [shift] }).map((line) => line.text);
+  const usualSkipChance = new Map(
+    new Catalogue({ ...options, countries: DEFAULT_COUNTRIES }).songs.map((song) => [
+      song.id,
+      song.skipChance,
+    ]),
+  );
+
+  /**
+   * Plays and skips by `song_id UTC-day`. Every play, a resumed one too, is one skip decision, so
+   * skips per play estimates the chance the generator skipped with.
+   */
+  function skipCounts(texts: readonly string[]): Map<string, { plays: number; skips: number; rate: number }> {
+    const counts = new Map<string, { plays: number; skips: number }>();
+    for (const text of texts) {
+      const event = JSON.parse(text) as ListeningEvent;
+      const key = `${event.song_id} ${new Date(Date.parse(event.timestamp)).toISOString().slice(0, 10)}`;
+      const count = counts.get(key) ?? { plays: 0, skips: 0 };
+      if (event.event_type === 'play') count.plays++;
+      if (event.event_type === 'skip') count.skips++;
+      counts.set(key, count);
+    }
+    return new Map([...counts].map(([key, count]) => [key, { ...count, rate: count.skips / count.plays }]));
+  }
+
+  /** `song_id UTC-day` cells whose skip rate is more than four standard errors from the song's usual chance. */
+  function outliers(texts: readonly string[]): string[] {
+    return [...skipCounts(texts)]
+      .filter(([key, { plays, rate }]) => {
+        const usual = usualSkipChance.get(key.split(' ')[0]!)!;
+        return plays >= 30 && Math.abs(rate - usual) > 4 * Math.sqrt((usual * (1 - usual)) / plays);
+      })
+      .map(([key]) => key);
+  }
+
+  it('GIVEN a skip rate of 0.95 for the most played song on one day WHEN generated THEN that song is skipped that much that day and as usual on the other days', () => {
+    // Prepare
+    const playsBySong = countBy(
+      clean.map((text) => JSON.parse(text) as ListeningEvent).filter((event) => event.event_type === 'play'),
+      (event) => event.song_id,
+    );
+
+    // Act
+    const counts = skipCounts(shifted);
+    const cleanCounts = skipCounts(clean);
+
+    // Assess
+    expect([...playsBySong].sort((a, b) => b[1] - a[1])[0]![0]).toBe('song_000003');
+    for (const day of days) expect(counts.get(`song_000003 ${day}`)!.plays, day).toBeGreaterThan(500);
+    expect(counts.get('song_000003 2026-01-03')!.rate).toBeGreaterThanOrEqual(0.8);
+    expect(cleanCounts.get('song_000003 2026-01-03')!.rate).toBeLessThanOrEqual(0.5);
+    for (const day of days.filter((other) => other !== '2026-01-03'))
+      expect(counts.get(`song_000003 ${day}`)!.rate, day).toBeLessThanOrEqual(0.5);
+  });
+
+  it('GIVEN the same shift WHEN compared with the generation without it THEN every event before that day is byte for byte the same', () => {
+    // Act
+    const firstDifference = shifted.findIndex((text, index) => text !== clean[index]);
+
+    // Assess
+    const before = clean.filter((text) => Date.parse(JSON.parse(text).timestamp) < shiftDayStartMs);
+    expect(before.length).toBeGreaterThan(8_000);
+    expect(firstDifference).toBeGreaterThanOrEqual(before.length);
+    expect(Date.parse(JSON.parse(shifted[firstDifference]!).timestamp)).toBeGreaterThanOrEqual(
+      shiftDayStartMs,
+    );
+  });
+
+  it('GIVEN skip rates per song and day checked against each song’s usual chance WHEN generated with and without the shift THEN the shifted cell is the one outlier, and without it there is none', () => {
+    // Act
+    const withShift = outliers(shifted);
+    const withoutShift = outliers(clean);
+
+    // Assess
+    expect(skipCounts(shifted).size).toBeGreaterThanOrEqual(90);
+    expect(withShift).toEqual(['song_000003 2026-01-03']);
+    expect(withoutShift).toEqual([]);
+  });
+
+  it('GIVEN an empty list of shifts WHEN generated THEN the output is the same as without the option', () => {
+    // Act
+    const withEmptyList = lines({ ...options, count: 3_000, skipRateShifts: [] }).map((line) => line.text);
+
+    // Assess
+    expect(withEmptyList).toEqual(clean.slice(0, 3_000));
   });
 });
