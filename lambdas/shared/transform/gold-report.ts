@@ -14,6 +14,7 @@ export const GOLD_REPORT_MODELS = [
   'user_engagement',
   'active_users',
   'hourly_event_volume',
+  'listening_sessions',
 ] as const;
 export type GoldReportModel = (typeof GOLD_REPORT_MODELS)[number];
 

@@ -168,7 +168,7 @@ export async function runModel(
   if (!BATCH_ID.test(run.batchId))
     throw new Error(`the batch id "${run.batchId}" must be 1 to 80 letters, digits or -_.:`);
   for (const file of BATCH_BOOKKEEPING_DDL) await warehouse.execute(readSqlStatement(sqlDir, file));
-  if (!run.fullRefresh) await assertGoldStateCurrent(warehouse, sqlDir, model);
+  if (!run.fullRefresh) await assertGoldStateCurrent(warehouse, sqlDir, model, run.batchId);
   const files = run.fullRefresh ? [...model.fullRefreshFiles, ...model.files] : model.files;
   return warehouse.inTransaction(async () => {
     const [recorded] = await warehouse.query<{ done: number | bigint | string }>(
@@ -280,12 +280,13 @@ export class GoldStateMissingError extends Error {
 /**
  * Throws {@link GoldStateMissingError} when silver holds rows that the incremental state was not
  * built from: no silver.gold_state row, or (for a setup model) a table the model creates that does
- * not exist yet. Nothing has been changed when it throws.
+ * not exist yet while an earlier batch has put rows in silver. Nothing has been changed when it throws.
  */
 export async function assertGoldStateCurrent(
   warehouse: Warehouse,
   sqlDir: string,
   model: ModelDefinition,
+  batchId: string,
 ): Promise<void> {
   const [tables] = await warehouse.query<{ silver_events: number | bigint; gold_state: number | bigint }>(
     readSqlStatement(sqlDir, 'silver/gold_state_tables.sql'),
@@ -303,6 +304,11 @@ export async function assertGoldStateCurrent(
       'its gold was built by an earlier version, which rebuilt gold every run and kept none of the state gold is now maintained from',
     );
   if (model.refresh !== 'setup') return;
+  const [claims] = await warehouse.query<{ earlier_claims: number | bigint }>(
+    readSqlStatement(sqlDir, 'silver/claimed_by_earlier_batches.sql'),
+    [batchId],
+  );
+  if (Number(claims?.earlier_claims ?? 0) === 0) return;
   const existing = new Set(
     (
       await warehouse.query<{ qualified_name: string }>(

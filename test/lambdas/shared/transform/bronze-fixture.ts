@@ -192,3 +192,12 @@ export function bronzeRowsOf(
     bronzeRowOf(event, `${filePrefix}/part-${Math.floor(index / 500)}.ndjson.gz`, loadedAt),
   );
 }
+
+/**
+ * The events with no session_id for the first `users` users (by id), as clients that send none
+ * leave them: the pipeline groups those into sessions by the 30-minute gap.
+ */
+export function withoutSessionIds(events: readonly ListeningEvent[], users: number): ListeningEvent[] {
+  const sessionless = new Set([...new Set(events.map((event) => event.user_id))].sort().slice(0, users));
+  return events.map((event) => (sessionless.has(event.user_id) ? { ...event, session_id: null } : event));
+}

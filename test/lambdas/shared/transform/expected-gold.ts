@@ -136,6 +136,26 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
     }))
     .sort(by((row) => row.hour));
 
+  const listening_sessions = [...groupBy(sessionsOf(events), (session) => dayOf(session[0]!))]
+    .map(([day, sessions]) => {
+      const mean = (value: (session: ListeningEvent[]) => number) =>
+        sessions.reduce((sum, session) => sum + value(session), 0) / sessions.length;
+      return {
+        day,
+        sessions: sessions.length,
+        avg_events_per_session: mean((session) => session.length),
+        avg_session_minutes: mean(
+          (session) => (Date.parse(session.at(-1)!.timestamp) - Date.parse(session[0]!.timestamp)) / 60_000,
+        ),
+        avg_plays_per_session: mean((session) => count(session, 'play')),
+        avg_skips_per_session: mean((session) => count(session, 'skip')),
+        sessions_ending_in_skip_pct:
+          (100 * sessions.filter((session) => session.at(-1)!.event_type === 'skip').length) /
+          sessions.length,
+      };
+    })
+    .sort(by((row) => row.day));
+
   return {
     daily_active_users,
     user_retention,
@@ -147,7 +167,44 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
     user_engagement,
     active_users,
     hourly_event_volume,
+    listening_sessions,
   } satisfies Record<string, ReportRow[]>;
+}
+
+/** Most sessions gap between events before a session-less event starts a new one. */
+const SESSION_GAP_MS = 30 * 60_000;
+
+/**
+ * The listening sessions, each its events in time order (then by event_id): a user's events sharing
+ * a session_id, and each user's session-less events split wherever one comes more than 30 minutes
+ * after the one before.
+ */
+function sessionsOf(events: readonly ListeningEvent[]): ListeningEvent[][] {
+  const inOrder = [...events].sort(
+    (a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp) || compare(a.event_id, b.event_id),
+  );
+  const sessions = [
+    ...groupBy(
+      inOrder.filter((e) => e.session_id !== null),
+      (e) => `${e.user_id} ${e.session_id}`,
+    ).values(),
+  ];
+  for (const list of groupBy(
+    inOrder.filter((e) => e.session_id === null),
+    (e) => e.user_id,
+  ).values()) {
+    let current: ListeningEvent[] = [];
+    for (const event of list) {
+      const previous = current.at(-1);
+      if (previous && Date.parse(event.timestamp) - Date.parse(previous.timestamp) > SESSION_GAP_MS) {
+        sessions.push(current);
+        current = [];
+      }
+      current.push(event);
+    }
+    sessions.push(current);
+  }
+  return sessions;
 }
 
 export function addDays(day: string, days: number): string {

@@ -9,6 +9,7 @@ import {
   openTestWarehouse,
   type TestWarehouse,
   validGeneratedEvents,
+  withoutSessionIds,
 } from './bronze-fixture.js';
 
 const HOUR_MS = 3_600_000;
@@ -30,6 +31,8 @@ const TABLES = [
   'gold.device_usage',
   'gold.active_users',
   'gold.hourly_event_volume',
+  'gold.listening_sessions',
+  'silver.sessions',
   'silver.song_names',
   'silver.listening_events',
   'silver.rejected_events',
@@ -51,13 +54,15 @@ interface Arrival {
  *   gets an event two days before their first one, arriving last (they move to an earlier cohort);
  * - duplicates: every 23rd event is sent again from another file in the next window;
  * - users who come once: three users with events on the fifth day only, a cohort of their own
- *   whose day 1 becomes observable while none of them has a new event.
+ *   whose day 1 becomes observable while none of them has a new event;
+ * - clients that send no session id: six users' events carry none, so they are grouped into
+ *   sessions by the 30-minute gap, and their late events extend, split and join those sessions.
  */
 function arrivalsOf(events: readonly ListeningEvent[]): Arrival[] {
   const start = Date.parse(events[0]!.timestamp);
   const middle = start + 5 * DAY_MS;
   const renamed = new Set([...new Set(events.map((event) => event.song_id))].sort().slice(0, 3));
-  const named = events.map((event) =>
+  const named = withoutSessionIds(events, 6).map((event) =>
     renamed.has(event.song_id) && Date.parse(event.timestamp) >= middle
       ? { ...event, song_name: `${event.song_name} (Remastered)` }
       : event,
