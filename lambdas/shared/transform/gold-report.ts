@@ -15,6 +15,7 @@ export const GOLD_REPORT_MODELS = [
   'active_users',
   'hourly_event_volume',
   'listening_sessions',
+  'skip_rate_anomalies',
 ] as const;
 export type GoldReportModel = (typeof GOLD_REPORT_MODELS)[number];
 

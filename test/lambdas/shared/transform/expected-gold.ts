@@ -156,6 +156,19 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
     })
     .sort(by((row) => row.day));
 
+  const currentName = new Map(songs.map((song) => [song.song_id, song]));
+  const skip_rate_anomalies = skipRateAnomaliesOf(events).map((anomaly) => ({
+    day: anomaly.day,
+    song_id: anomaly.song_id,
+    song_name: currentName.get(anomaly.song_id)!.song_name,
+    artist_name: currentName.get(anomaly.song_id)!.artist_name,
+    plays: anomaly.plays,
+    skips: anomaly.skips,
+    skip_rate: anomaly.skip_rate,
+    baseline_skip_rate: anomaly.baseline_skip_rate,
+    score: anomaly.score,
+  }));
+
   return {
     daily_active_users,
     user_retention,
@@ -168,6 +181,7 @@ export function expectedGold(events: readonly ListeningEvent[]): GoldReport {
     active_users,
     hourly_event_volume,
     listening_sessions,
+    skip_rate_anomalies,
   } satisfies Record<string, ReportRow[]>;
 }
 
@@ -205,6 +219,55 @@ function sessionsOf(events: readonly ListeningEvent[]): ListeningEvent[][] {
     sessions.push(current);
   }
   return sessions;
+}
+
+/** The anomaly method's constants, as sql/gold/README.md states them. */
+const ANOMALY = { minPlays: 30, baselineDays: 14, minBaselineDays: 7, minScore: 4, minDeparture: 0.1 };
+
+/**
+ * Songs whose skip rate on a day departs from the median of their previous 14 days' rates (days
+ * with at least 30 plays, at least 7 of them) by a score of 4 or more, the spread being 1.4826
+ * times the median absolute deviation or, when larger, the day's binomial noise around the
+ * baseline; and by at least 10 points. Latest day first, largest |score| first, then song_id.
+ */
+export function skipRateAnomaliesOf(events: readonly ListeningEvent[]) {
+  const days = new Map<string, { plays: number; skips: number }>();
+  for (const event of events) {
+    if (event.event_type !== 'play' && event.event_type !== 'skip') continue;
+    const key = `${event.song_id} ${event.timestamp.slice(0, 10)}`;
+    const counts = days.get(key) ?? { plays: 0, skips: 0 };
+    if (event.event_type === 'play') counts.plays++;
+    else counts.skips++;
+    days.set(key, counts);
+  }
+  const anomalies = [];
+  for (const [key, { plays, skips }] of days) {
+    if (plays < ANOMALY.minPlays) continue;
+    const [song_id, day] = key.split(' ') as [string, string];
+    const rates: number[] = [];
+    for (let back = 1; back <= ANOMALY.baselineDays; back++) {
+      const before = days.get(`${song_id} ${addDays(day, -back)}`);
+      if (before && before.plays >= ANOMALY.minPlays) rates.push(before.skips / before.plays);
+    }
+    if (rates.length < ANOMALY.minBaselineDays) continue;
+    const baseline = median(rates);
+    const deviation = median(rates.map((rate) => Math.abs(rate - baseline)));
+    const clamped = Math.min(Math.max(baseline, 0.01), 0.99);
+    const spread = Math.max(1.4826 * deviation, Math.sqrt((clamped * (1 - clamped)) / plays));
+    const rate = skips / plays;
+    const score = (rate - baseline) / spread;
+    if (Math.abs(score) >= ANOMALY.minScore && Math.abs(rate - baseline) >= ANOMALY.minDeparture)
+      anomalies.push({ day, song_id, plays, skips, skip_rate: rate, baseline_skip_rate: baseline, score });
+  }
+  return anomalies.sort(
+    (a, b) => compare(b.day, a.day) || Math.abs(b.score) - Math.abs(a.score) || compare(a.song_id, b.song_id),
+  );
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function addDays(day: string, days: number): string {

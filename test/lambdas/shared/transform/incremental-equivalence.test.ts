@@ -33,6 +33,7 @@ const TABLES = [
   'gold.hourly_event_volume',
   'gold.listening_sessions',
   'silver.sessions',
+  'silver.song_days',
   'silver.song_names',
   'silver.listening_events',
   'silver.rejected_events',

@@ -40,7 +40,7 @@ describe('the project manifest, sql/manifest.json', () => {
         .filter((name) => name.startsWith('gold.') && name !== 'gold.setup')
         .sort(),
     ).toEqual(GOLD_REPORT_MODELS.map((model) => `gold.${model}`).sort());
-    expect(GOLD_REPORT_MODELS).toHaveLength(11);
+    expect(GOLD_REPORT_MODELS).toHaveLength(12);
     expect(manifest.tests.length).toBeGreaterThanOrEqual(13);
   });
 

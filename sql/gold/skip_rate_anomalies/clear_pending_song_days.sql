@@ -1,0 +1,2 @@
+-- The pending song days are rescored.
+DELETE FROM silver.pending_song_days
