@@ -20,7 +20,7 @@ export interface PipelineRunStateMachineProps {
   readonly sqlRunner: IFunction;
   /** The lease a run holds while it loads and transforms. */
   readonly lease: RunLease;
-  /** Told of every execution that fails, times out or is aborted. */
+  /** The alarm topic: told of every execution that fails, times out or is aborted, and of the skip-rate anomalies a run finds first. */
   readonly failureTopic: ITopic;
   /**
    * When the scheduled runs start, and which of them checks all of history.

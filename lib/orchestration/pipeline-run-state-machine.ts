@@ -27,6 +27,7 @@ import {
   CallAwsService,
   type CallAwsServiceJsonPathProps,
   LambdaInvoke,
+  SnsPublish,
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
@@ -308,6 +309,37 @@ export class PipelineRunStateMachine extends Construct {
         }),
       ),
     );
+    // --- After the checks: announce the skip-rate anomalies this run found first (none on a full refresh).
+    const findNewAnomalies = this.retryConnectionFailures(
+      LambdaInvoke.jsonPath(this, 'Find new anomalies', {
+        comment: 'The rows of gold.skip_rate_anomalies this run found first, as an announcement.',
+        lambdaFunction: props.sqlRunner,
+        payload: TaskInput.fromObject({
+          kind: 'new-anomalies',
+          batchId,
+          fullRefresh: JsonPath.stringAt('$.fullRefresh'),
+        }),
+        resultSelector: {
+          count: JsonPath.numberAt('$.Payload.count'),
+          message: JsonPath.stringAt('$.Payload.message'),
+        },
+        resultPath: '$.anomalies',
+      }),
+      connectionRetries,
+    );
+    const anyNewAnomalies = Choice.jsonPath(this, 'Any new anomalies?');
+    const announceAnomalies = SnsPublish.jsonPath(this, 'Announce new anomalies', {
+      topic: props.failureTopic,
+      subject: 'Skip-rate anomalies found',
+      message: TaskInput.fromJsonPathAt('$.anomalies.message'),
+      resultPath: JsonPath.DISCARD,
+    });
+    const noNewAnomalies = Pass.jsonPath(this, 'No new anomalies');
+    findNewAnomalies.next(anyNewAnomalies);
+    anyNewAnomalies
+      .when(Condition.numberGreaterThan('$.anomalies.count', 0), announceAnomalies)
+      .otherwise(noNewAnomalies);
+
     const [firstWave, ...laterWaves] = waves;
     if (firstWave === undefined)
       throw new Error(`PipelineRunStateMachine ${this.node.path}: the manifest has no model to run`);
@@ -317,6 +349,7 @@ export class PipelineRunStateMachine extends Construct {
       tail = wave;
     }
     tail.next(tests);
+    tests.next(findNewAnomalies);
 
     load.next(checkForWork);
     checkForWork.next(anythingToTransform);

@@ -15,7 +15,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { resolveIntrinsics } from './cloudformation-template.js';
+import { type DeployedValues, resolveIntrinsics } from './cloudformation-template.js';
 import type { DeployedFunction, Invocation } from './deployed-functions.js';
 import { freeLoopbackPorts } from './free-ports.js';
 import { type OwnMoto, startOwnMoto } from './own-moto.js';
@@ -105,12 +105,15 @@ export class StepFunctionsOnMoto {
 
   /**
    * The synthesized DefinitionString of stack `stackName` with its CloudFormation references
-   * resolved to this moto: the routed functions by their logical id, tables by the names given.
+   * resolved to this moto: the routed functions by their logical id, tables by the names given,
+   * and references into other stacks (`Fn::GetStackOutput`) through `elsewhere`: their templates
+   * and the values of their resources.
    */
   definitionOf(
     stackName: string,
     definitionString: unknown,
     tables: Readonly<Record<string, string>>,
+    elsewhere: Pick<DeployedValues, 'templates' | 'resources'> = { templates: {}, resources: {} },
   ): string {
     const resources = Object.fromEntries([
       ...[...this.functions.keys()].map((logicalId) => [
@@ -123,8 +126,8 @@ export class StepFunctionsOnMoto {
       partition: 'aws',
       region: REGION,
       account: ACCOUNT,
-      templates: {},
-      resources: { [stackName]: resources },
+      templates: elsewhere.templates,
+      resources: { ...elsewhere.resources, [stackName]: resources },
     }) as string;
   }
 

@@ -68,6 +68,8 @@ export function runCommand(): Command {
               `run: loaded ${run.load.rowsInserted.toLocaleString('en-US')} new rows; transformed ${models} models, ` +
                 `${run.transformation.tests.length} data-quality tests passed\n`,
             );
+            if (run.transformation.newAnomalies.count > 0)
+              process.stdout.write(`${run.transformation.newAnomalies.message}\n`);
           }
           if (run.load.skipped.length > 0) process.exitCode = 1;
         } catch (error) {

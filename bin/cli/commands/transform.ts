@@ -51,6 +51,7 @@ export function transformCommand(): Command {
             `transform: ${models} models in ${result.waves.length} waves (${result.statementsRun} statements), ` +
               `${result.tests.length} data-quality tests passed\n`,
           );
+          if (result.newAnomalies.count > 0) process.stdout.write(`${result.newAnomalies.message}\n`);
         } catch (error) {
           if (error instanceof DataQualityError) {
             throw new CliError(

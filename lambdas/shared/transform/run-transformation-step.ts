@@ -1,4 +1,5 @@
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { type NewAnomalies, newSkipRateAnomalies } from './new-anomalies.js';
 import {
   DataQualityError,
   type PendingWork,
@@ -25,7 +26,8 @@ export type TransformationStep =
       readonly batchId: string;
     }
   | { readonly kind: 'test'; readonly test: string; readonly batchId: string; readonly fullChecks: boolean }
-  | { readonly kind: 'pending-work'; readonly batchId?: string };
+  | { readonly kind: 'pending-work'; readonly batchId?: string }
+  | { readonly kind: 'new-anomalies'; readonly batchId: string; readonly fullRefresh: boolean };
 
 export type TransformationStepResult =
   | {
@@ -35,7 +37,8 @@ export type TransformationStepResult =
       readonly alreadyDone: boolean;
     }
   | { readonly kind: 'test'; readonly test: string; readonly failingRows: number }
-  | ({ readonly kind: 'pending-work' } & PendingWork);
+  | ({ readonly kind: 'pending-work' } & PendingWork)
+  | ({ readonly kind: 'new-anomalies' } & NewAnomalies);
 
 /**
  * The step's input is not one the manifest knows: a state machine out of date with the deployed
@@ -65,6 +68,8 @@ export async function runTransformationStep(
   const manifest = options.manifest ?? loadTransformationManifest(sqlDir);
   if (step.kind === 'pending-work')
     return { kind: 'pending-work', ...(await pendingWork(warehouse, sqlDir)) };
+  if (step.kind === 'new-anomalies')
+    return { kind: 'new-anomalies', ...(await newSkipRateAnomalies(warehouse, sqlDir, step)) };
   if (step.kind === 'model') {
     const model = manifest.models.find((candidate) => candidate.name === step.model);
     if (model === undefined) {
@@ -132,7 +137,19 @@ export function parseTransformationStep(payload: unknown): TransformationStep {
     };
   }
   if (record.kind === 'pending-work') return { kind: 'pending-work' };
+  if (record.kind === 'new-anomalies') {
+    if (
+      typeof record.batchId !== 'string' ||
+      record.batchId === '' ||
+      typeof record.fullRefresh !== 'boolean'
+    ) {
+      throw new TransformationStepError(
+        `the new-anomalies step ${JSON.stringify(payload)} needs the run's batchId and its fullRefresh (true or false)`,
+      );
+    }
+    return { kind: 'new-anomalies', batchId: record.batchId, fullRefresh: record.fullRefresh };
+  }
   throw new TransformationStepError(
-    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN} and {"kind":"pending-work"}`,
+    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN}, {"kind":"pending-work"} and {"kind":"new-anomalies","batchId":ID,"fullRefresh":BOOLEAN}`,
   );
 }

@@ -1,4 +1,5 @@
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { type NewAnomalies, newSkipRateAnomalies } from './new-anomalies.js';
 import { readSqlStatement } from './sql-files.js';
 import {
   type DataQualityTestDefinition,
@@ -63,6 +64,8 @@ export interface TransformationResult {
   readonly waves: readonly (readonly string[])[];
   readonly statementsRun: number;
   readonly tests: readonly DataQualityTestResult[];
+  /** The skip-rate anomalies this run found first, announced as on AWS after the run. */
+  readonly newAnomalies: NewAnomalies;
 }
 
 export interface DataQualityTestResult {
@@ -128,7 +131,11 @@ export async function runTransformation(
   const failures = tests.filter((test) => test.failingRows > 0);
   if (failures.length > 0) throw new DataQualityError(failures);
 
-  return { waves: waves.map((wave) => wave.map((model) => model.name)), statementsRun, tests };
+  const newAnomalies = await newSkipRateAnomalies(warehouse, sqlDir, {
+    batchId: options.batchId,
+    fullRefresh: options.fullRefresh ?? false,
+  });
+  return { waves: waves.map((wave) => wave.map((model) => model.name)), statementsRun, tests, newAnomalies };
 }
 
 /** Where a model runs: the run's batch, and whether it rebuilds from all of bronze. */

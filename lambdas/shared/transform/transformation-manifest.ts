@@ -168,8 +168,45 @@ export function parseTransformationManifest(
           `${source}: model "${model.name}" folds batches, so its SQL must select the rows it folds with ${unfoldedBatchesFilter(model.name)}${unfiltered ? `; sql/${unfiltered} does not` : ''}`,
         );
     }
+    assertEmptiedAfterEveryReader(models, readFile, source);
   }
   return manifest;
+}
+
+/**
+ * The run's work lists that one model empties once the others have used them: the pending days
+ * and the unfolded batches. A model that reads one must run before the model that empties it, or
+ * it would miss the batch's work whenever the two ran in the other order.
+ */
+const RUN_WORK_LISTS = ['silver.pending_days', 'silver.unfolded_batches'] as const;
+
+function assertEmptiedAfterEveryReader(
+  models: readonly ModelDefinition[],
+  readFile: (file: string) => string,
+  source: string,
+): void {
+  const byName = new Map(models.map((model) => [model.name, model]));
+  const runsAfter = (model: ModelDefinition, other: string, seen = new Set<string>()): boolean =>
+    model.dependsOn.some(
+      (dependency) =>
+        dependency === other ||
+        (!seen.has(dependency) && (seen.add(dependency), runsAfter(byName.get(dependency)!, other, seen))),
+    );
+  for (const table of RUN_WORK_LISTS) {
+    const emptying = new RegExp(`DELETE\\s+FROM\\s+${table.replace('.', '\\.')}\\b`, 'i');
+    const sqlOf = (model: ModelDefinition) => model.files.map((file) => readFile(file)).join('\n');
+    const emptiers = models.filter((model) => emptying.test(sqlOf(model)));
+    const readers = models.filter(
+      (model) => model.refresh !== 'setup' && !emptiers.includes(model) && sqlOf(model).includes(table),
+    );
+    for (const emptier of emptiers) {
+      const missed = readers.find((reader) => !runsAfter(emptier, reader.name));
+      if (missed)
+        throw new ManifestError(
+          `${source}: model "${emptier.name}" empties ${table}, which model "${missed.name}" reads: add "${missed.name}" to the dependsOn of "${emptier.name}"`,
+        );
+    }
+  }
 }
 
 /**

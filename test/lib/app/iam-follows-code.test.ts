@@ -102,6 +102,7 @@ describe('IAM follows the code', () => {
       'arn:<AWS::Partition>:states:::dynamodb:getItem',
       'arn:<AWS::Partition>:states:::dynamodb:putItem',
       'arn:<AWS::Partition>:states:::lambda:invoke',
+      'arn:<AWS::Partition>:states:::sns:publish',
     ]);
     const permissions = permissionsOfRole(
       template,

@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
@@ -40,11 +41,23 @@ interface StateGraph {
   readonly States: Record<string, DefinitionState>;
 }
 
-/** A CloudFormation reference as a placeholder: `<AWS::Partition>`, `<LoadingLoaderFunction14059E28.Arn>`. */
+/**
+ * A CloudFormation reference as a placeholder: `<AWS::Partition>`, `<LoadingLoaderFunction14059E28.Arn>`,
+ * `<SpotifyPipeline-dev-Ingestion.PublishOutputRef...>` for another stack's output.
+ */
 function placeholder(reference: unknown): string {
-  const { Ref, 'Fn::GetAtt': getAtt } = reference as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  const {
+    Ref,
+    'Fn::GetAtt': getAtt,
+    'Fn::GetStackOutput': output,
+  } = reference as {
+    Ref?: string;
+    'Fn::GetAtt'?: string[];
+    'Fn::GetStackOutput'?: { StackName: string; OutputName: string };
+  };
   if (Ref !== undefined) return `<${Ref}>`;
   if (getAtt !== undefined) return `<${getAtt.join('.')}>`;
+  if (output !== undefined) return `<${output.StackName}.${output.OutputName}>`;
   throw new Error(`unexpected reference in the definition: ${JSON.stringify(reference)}`);
 }
 
@@ -418,8 +431,9 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     });
 
     it("runs the manifest's waves in order, the models of a wave in parallel, then every data-quality test", () => {
-      const transformation = runOrder(workBranch)
-        .slice(3)
+      const order = runOrder(workBranch);
+      const transformation = order
+        .slice(3, order.indexOf('Data-quality tests') + 1)
         .map((name) => workBranch.States[name]!);
       const tasksOf = (s: DefinitionState) =>
         s.Type === 'Parallel' ? s.Branches!.map((branch) => branch.States[branch.StartAt]!) : [s];
@@ -432,13 +446,61 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           .map((payload) => payload.test)
           .sort(),
       ).toEqual(manifest.tests.map((test) => test.name).sort());
-      expect(transformation.at(-1)).toMatchObject({ Type: 'Parallel', End: true, ResultPath: null });
+      expect(transformation.at(-1)).toMatchObject({
+        Type: 'Parallel',
+        Next: 'Find new anomalies',
+        ResultPath: null,
+      });
       for (const s of transformation) expect(s.ResultPath, 'every step passes the run on').toBeNull();
+    });
+
+    it('after the checks, announces the skip-rate anomalies the run found first on the alarm topic, and nothing when there are none', () => {
+      expect(runOrder(workBranch).slice(-3)).toEqual([
+        'Find new anomalies',
+        'Any new anomalies?',
+        'Announce new anomalies',
+      ]);
+      expect(state('Find new anomalies')).toMatchObject({
+        Parameters: {
+          FunctionName: `<${sqlRunnerId}.Arn>`,
+          Payload: {
+            kind: 'new-anomalies',
+            'batchId.$': '$$.Execution.Name',
+            'fullRefresh.$': '$.fullRefresh',
+          },
+        },
+        ResultSelector: { 'count.$': '$.Payload.count', 'message.$': '$.Payload.message' },
+        ResultPath: '$.anomalies',
+      });
+      const choice = state('Any new anomalies?');
+      expect(choice.Choices).toEqual([
+        { Variable: '$.anomalies.count', NumericGreaterThan: 0, Next: 'Announce new anomalies' },
+      ]);
+      expect(state(choice.Default!)).toMatchObject({ Type: 'Pass', End: true });
+      const announce = state('Announce new anomalies');
+      // The topic is the ingestion stack's alarm topic, through one of that stack's outputs.
+      const [, outputName] = /^<(?:[^.]+)\.(.+)>$/.exec(String(announce.Parameters!.TopicArn))!;
+      const alarmTopicId = stacks.ingestion.getLogicalId(
+        stacks.ingestion.monitoring.alarmTopic.node.defaultChild as CfnElement,
+      );
+      expect(Template.fromStack(stacks.ingestion).toJSON().Outputs[outputName!].Value).toEqual({
+        Ref: alarmTopicId,
+      });
+      expect(announce).toMatchObject({
+        Resource: 'arn:<AWS::Partition>:states:::sns:publish',
+        Parameters: {
+          TopicArn: `<${stacks.ingestion.stackName}.${outputName}>`,
+          'Message.$': '$.anomalies.message',
+          Subject: 'Skip-rate anomalies found',
+        },
+        ResultPath: null,
+        End: true,
+      });
     });
 
     it('passes every step the batch id (the execution name) and every model the run’s fullRefresh', () => {
       const payloads = lambdaTasks.filter((task) => task !== state('Load new lake files'));
-      expect(payloads).toHaveLength(manifest.models.length + manifest.tests.length + 1);
+      expect(payloads).toHaveLength(manifest.models.length + manifest.tests.length + 2);
       for (const task of payloads) expect(task.Parameters!.Payload!['batchId.$']).toBe('$$.Execution.Name');
       const models = payloads.filter((task) => task.Parameters!.Payload!.kind === 'model');
       expect(models).toHaveLength(manifest.models.length);
@@ -446,7 +508,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     });
 
     it("retries a Lambda step only for Lambda's service errors and a failed warehouse connection, never a failed SQL or test", () => {
-      expect(lambdaTasks).toHaveLength(manifest.models.length + manifest.tests.length + 2);
+      expect(lambdaTasks).toHaveLength(manifest.models.length + manifest.tests.length + 3);
       for (const task of lambdaTasks) {
         const retried = task.Retry!.flatMap((retrier) => retrier.ErrorEquals);
         expect(retried.filter((error) => !error.startsWith('Lambda.'))).toEqual(['WarehouseConnectionError']);

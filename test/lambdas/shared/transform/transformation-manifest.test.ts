@@ -145,4 +145,29 @@ describe('parseTransformationManifest', () => {
       /model "gold.x" folds batches, so its SQL must select the rows it folds with .*'gold.x'\)\); sql\/gold\/y.sql does not/,
     );
   });
+
+  it('GIVEN a model that empties the pending days WHEN a model reading them is not among its dependencies THEN it is rejected, naming both', () => {
+    const files: Record<string, string> = {
+      'gold/read.sql': 'DELETE FROM gold.x WHERE day IN (SELECT event_day FROM silver.pending_days)',
+      'silver/clear.sql': 'DELETE FROM silver.pending_days',
+    };
+    const parse = (finishDependsOn: string[]) =>
+      parseTransformationManifest(
+        {
+          version: 1,
+          models: [
+            model('gold.x', [], ['gold/read.sql']),
+            model('gold.y', [], ['gold/read.sql']),
+            model('gold.z', ['gold.y'], ['gold/read.sql']),
+            model('silver.finish', finishDependsOn, ['silver/clear.sql']),
+          ],
+        },
+        { ...everyFileExists, readFile: (file) => files[file]! },
+      );
+
+    expect(parse(['gold.x', 'gold.z']).models).toHaveLength(4);
+    expect(() => parse(['gold.z'])).toThrow(
+      /model "silver.finish" empties silver.pending_days, which model "gold.x" reads: add "gold.x" to the dependsOn of "silver.finish"/,
+    );
+  });
 });
