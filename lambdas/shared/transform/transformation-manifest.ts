@@ -186,12 +186,19 @@ function assertEmptiedAfterEveryReader(
   source: string,
 ): void {
   const byName = new Map(models.map((model) => [model.name, model]));
-  const runsAfter = (model: ModelDefinition, other: string, seen = new Set<string>()): boolean =>
-    model.dependsOn.some(
-      (dependency) =>
-        dependency === other ||
-        (!seen.has(dependency) && (seen.add(dependency), runsAfter(byName.get(dependency)!, other, seen))),
-    );
+  /** Whether `other` is among the models `model` depends on, directly or through others. */
+  const runsAfter = (model: ModelDefinition, other: string): boolean => {
+    const pending = [...model.dependsOn];
+    const seen = new Set<string>();
+    while (pending.length > 0) {
+      const dependency = pending.pop()!;
+      if (dependency === other) return true;
+      if (seen.has(dependency)) continue;
+      seen.add(dependency);
+      pending.push(...byName.get(dependency)!.dependsOn);
+    }
+    return false;
+  };
   for (const table of RUN_WORK_LISTS) {
     const emptying = new RegExp(`DELETE\\s+FROM\\s+${table.replace('.', '\\.')}\\b`, 'i');
     const sqlOf = (model: ModelDefinition) => model.files.map((file) => readFile(file)).join('\n');
