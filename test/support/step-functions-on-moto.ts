@@ -15,6 +15,14 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type DeployedValues, resolveIntrinsics } from './cloudformation-template.js';
 import type { DeployedFunction, Invocation } from './deployed-functions.js';
 import { freeLoopbackPorts } from './free-ports.js';
@@ -97,6 +105,42 @@ export class StepFunctionsOnMoto {
   readonly sfn = () => new SFNClient({ endpoint: this.endpoint, region: REGION, credentials: CREDENTIALS });
   readonly dynamoDb = () =>
     new DynamoDBClient({ endpoint: this.endpoint, region: REGION, credentials: CREDENTIALS });
+  readonly sns = () => new SNSClient({ endpoint: this.endpoint, region: REGION, credentials: CREDENTIALS });
+  readonly sqs = () => new SQSClient({ endpoint: this.endpoint, region: REGION, credentials: CREDENTIALS });
+
+  /**
+   * A topic in this moto with a queue subscribed to it, as a person subscribes to the alarm topic:
+   * `received()` reads what was published to it since the last call.
+   */
+  async topicWithInbox(name: string): Promise<{ topicArn: string; received: () => Promise<string[]> }> {
+    const { TopicArn } = await this.sns().send(new CreateTopicCommand({ Name: name }));
+    const { QueueUrl } = await this.sqs().send(new CreateQueueCommand({ QueueName: `${name}-inbox` }));
+    const { Attributes } = await this.sqs().send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await this.sns().send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: Attributes!.QueueArn!,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+    const received = async () => {
+      const messages: string[] = [];
+      for (;;) {
+        const { Messages } = await this.sqs().send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (!Messages?.length) return messages;
+        for (const message of Messages) {
+          messages.push(message.Body ?? '');
+          await this.sqs().send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+        }
+      }
+    };
+    return { topicArn: TopicArn!, received };
+  }
 
   /** The ARN the definition names a function by (its logical id as the function's name). */
   static functionArn(logicalId: string): string {

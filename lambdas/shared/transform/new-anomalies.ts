@@ -16,11 +16,12 @@ type AnomalyRow = {
   readonly song_id: string;
   readonly song_name: string;
   readonly artist_name: string;
-  readonly plays: number | bigint;
-  readonly skip_rate: number;
-  readonly baseline_skip_rate: number;
-  readonly baseline_days: number | bigint;
-  readonly score: number;
+  // Numbers as the driver gives them: Snowflake's may come as text.
+  readonly plays: number | bigint | string;
+  readonly skip_rate: number | string;
+  readonly baseline_skip_rate: number | string;
+  readonly baseline_days: number | bigint | string;
+  readonly score: number | string;
 };
 
 /**
@@ -43,13 +44,13 @@ export async function newSkipRateAnomalies(
 
 function announcement(batchId: string, rows: readonly AnomalyRow[]): string {
   if (rows.length === 0) return '';
-  const percent = (rate: number) => `${(100 * rate).toFixed(1)}%`;
+  const percent = (rate: number | string) => `${(100 * Number(rate)).toFixed(1)}%`;
   const lines = rows.slice(0, ANOMALIES_LISTED).map((row) => {
     const day = row.day instanceof Date ? row.day.toISOString().slice(0, 10) : String(row.day).slice(0, 10);
     return (
       `- ${day} ${row.song_id} "${row.song_name}" by ${row.artist_name}: skipped ${percent(row.skip_rate)} of ` +
       `${Number(row.plays).toLocaleString('en-US')} plays against ${percent(row.baseline_skip_rate)} over the ` +
-      `${Number(row.baseline_days)} days before (score ${row.score.toFixed(1)})`
+      `${Number(row.baseline_days)} days before (score ${Number(row.score).toFixed(1)})`
     );
   });
   const more = rows.length - lines.length;

@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, type HistoryEvent, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
@@ -45,6 +46,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
   let stepFunctions: StepFunctionsOnMoto;
   let snowflake: SnowflakeOverDuckDb;
   let stateMachineArn: string;
+  let alarms: { topicArn: string; received: () => Promise<string[]> };
   let bucket: string;
   let offset = 0;
   const consumed: ListeningEvent[] = [];
@@ -53,6 +55,10 @@ describe('the pipeline-run state machine, executed as deployed', () => {
   /** Events reach the lake as the deployed consumer writes them (objects, then the arrival manifest). */
   async function consume(seed: number, startMs: number) {
     const { events } = validGeneratedEvents({ seed, count: 400, users: 20, songs: 6, faultRate: 0, startMs });
+    await consumeEvents(events);
+  }
+
+  async function consumeEvents(events: readonly ListeningEvent[]) {
     const records = events.map((event) =>
       anMskRecord({ offset: offset++, value: JSON.stringify(event), timestamp: Date.now() }),
     );
@@ -118,6 +124,12 @@ describe('the pipeline-run state machine, executed as deployed', () => {
       })),
     );
     await stepFunctions.createTable(LEASE_TABLE, leaseTable.Properties);
+    // The alarm topic lives in the ingestion stack; the definition reaches it through an output.
+    alarms = await stepFunctions.topicWithInbox('pipeline-alarms');
+    const ingestion = warehouse.stacks.ingestion;
+    const alarmTopicId = ingestion.getLogicalId(
+      ingestion.monitoring.alarmTopic.node.defaultChild as CfnElement,
+    );
     stateMachineArn = await stepFunctions.createStateMachine(
       'pipeline-run',
       stepFunctions.definitionOf(
@@ -125,6 +137,10 @@ describe('the pipeline-run state machine, executed as deployed', () => {
         stateMachine!.Properties.DefinitionString,
         {
           [leaseTableId]: LEASE_TABLE,
+        },
+        {
+          templates: warehouse.templates,
+          resources: { [ingestion.stackName]: { [alarmTopicId]: { Ref: alarms.topicArn } } },
         },
       ),
     );
@@ -381,4 +397,46 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     expect(entered).toContain('Load new lake files');
     expect(await leaseItem()).toBeUndefined();
   }, 240_000);
+
+  it('GIVEN a song skipped far more than usual on one day WHEN the run that loads it ends THEN it announces that anomaly on the alarm topic, once: the next run finds none new', async () => {
+    // Two weeks of 4 songs; the most played one is skipped at 90% on the 13th day.
+    const startMs = Math.floor((Date.now() - 60 * DAY_MS) / DAY_MS) * DAY_MS;
+    const catalogue = { seed: 91, count: 15_000, users: 40, songs: 4, faultRate: 0, startMs };
+    const plays = new Map<string, number>();
+    for (const event of validGeneratedEvents(catalogue).events)
+      if (event.event_type === 'play') plays.set(event.song_id, (plays.get(event.song_id) ?? 0) + 1);
+    const song = [...plays].sort((a, b) => b[1] - a[1])[0]![0];
+    const day = new Date(startMs + 12 * DAY_MS).toISOString().slice(0, 10);
+    const { events } = validGeneratedEvents({
+      ...catalogue,
+      skipRateShifts: [{ songId: song, day, skipRate: 0.9 }],
+    });
+    await consumeEvents(events);
+    await alarms.received();
+
+    const found = await run('run-anomaly', { fullRefresh: false });
+    const announced = await alarms.received();
+    await consume(92, Date.now() - DAY_MS);
+    const next = await run('run-after-anomaly', { fullRefresh: false });
+
+    expect(found.execution.status, `${found.execution.error}: ${found.execution.cause}`).toBe('SUCCEEDED');
+    expect(statesEntered(found.history).slice(-5)).toEqual([
+      'Find new anomalies',
+      'Any new anomalies?',
+      'Announce new anomalies',
+      'Release the lease',
+      'Run finished',
+    ]);
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatch(
+      new RegExp(`^Pipeline run run-anomaly found 1 new skip-rate anomaly:\\n- ${day} ${song} "`),
+    );
+    expect(announced[0]).toContain("WHERE found_in_batch = 'run-anomaly'");
+    expect(next.execution.status, `${next.execution.error}: ${next.execution.cause}`).toBe('SUCCEEDED');
+    expect(statesEntered(next.history)).toContain('No new anomalies');
+    expect(await alarms.received()).toEqual([]);
+    const report = (await gold()) as { skip_rate_anomalies: { song_id: string; day: string }[] };
+    expect(report.skip_rate_anomalies.map((row) => `${row.day} ${row.song_id}`)).toEqual([`${day} ${song}`]);
+    expect(await gold()).toEqual(comparable(expectedGold(consumed)));
+  }, 300_000);
 });
