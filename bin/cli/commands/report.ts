@@ -94,7 +94,9 @@ function tableOf({ model, rows }: ReportSection, limit: number): string {
   if (rows.length === 0) return `${title}\n  (no rows)\n`;
   const columns = Object.keys(rows[0]!);
   const shown = rows.slice(0, limit);
-  const cells = shown.map((row) => columns.map((column) => tableCell(row[column] ?? null, isRatio(column))));
+  const cells = shown.map((row) =>
+    columns.map((column) => tableCell(row[column] ?? null, decimalsOf(column))),
+  );
   const numeric = columns.map((_, index) => shown.every((row) => typeof row[columns[index]!] !== 'string'));
   const widths = columns.map((column, index) =>
     Math.max(column.length, ...cells.map((line) => line[index]!.length)),
@@ -109,13 +111,19 @@ function tableOf({ model, rows }: ReportSection, limit: number): string {
   return `${output.join('\n')}\n`;
 }
 
-/** Rates, percentages and other fractions: shown with four decimals, so 1 and 0.75 line up as 1.0000 and 0.7500. */
-function isRatio(column: string): boolean {
-  return column.endsWith('_rate') || column.endsWith('_pct') || column === 'stickiness';
+/**
+ * Decimals a fractional column is shown with, so its rows line up: rates, percentages and
+ * stickiness with four (1 and 0.75 as 1.0000 and 0.7500), averages and scores with two.
+ */
+function decimalsOf(column: string): number | undefined {
+  if (column.endsWith('_rate') || column.endsWith('_pct') || column === 'stickiness') return 4;
+  if (column.startsWith('avg_') || column === 'score') return 2;
+  return undefined;
 }
 
-function tableCell(value: ReportValue, ratio: boolean): string {
+function tableCell(value: ReportValue, decimals: number | undefined): string {
   if (value === null) return '-';
-  if (typeof value === 'number') return ratio ? value.toFixed(4) : value.toLocaleString('en-US');
+  if (typeof value === 'number')
+    return decimals === undefined ? value.toLocaleString('en-US') : value.toFixed(decimals);
   return value;
 }
