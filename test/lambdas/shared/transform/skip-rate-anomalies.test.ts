@@ -87,20 +87,23 @@ describe('gold.skip_rate_anomalies', () => {
     );
   });
 
-  it('GIVEN the shifted day arriving partly three days late, in daily batches with late events WHEN each batch runs THEN the anomaly keeps the batch that first found it through later rescoring, and gold equals a full rebuild and the independent values', async () => {
+  it('GIVEN the shifted day arriving partly three days late, in daily batches with late and repeated events WHEN each batch runs THEN the anomaly keeps the batch that first found it through later rescoring, and gold equals a full rebuild and the independent values', async () => {
     // Prepare: events arrive at the end of their day; a third of the shifted day's, and every
-    // 13th event, three days later.
+    // 13th event, three days later; every 17th again the next day.
     const song = mostPlayedSong(validGeneratedEvents(CATALOGUE).events);
     const { events } = validGeneratedEvents({
       ...CATALOGUE,
       skipRateShifts: [{ songId: song, day: SHIFTED_DAY, skipRate: 0.9 }],
     });
     const byArrivalDay = new Map<number, ListeningEvent[]>();
+    const arrive = (arrival: number, event: ListeningEvent) =>
+      byArrivalDay.set(arrival, [...(byArrivalDay.get(arrival) ?? []), event]);
     for (const [index, event] of events.entries()) {
       const day = Math.floor(Date.parse(event.timestamp) / DAY_MS);
       const late = index % 13 === 4 || (event.timestamp.startsWith(SHIFTED_DAY) && index % 3 === 0);
-      const arrival = day + (late ? 3 : 0);
-      byArrivalDay.set(arrival, [...(byArrivalDay.get(arrival) ?? []), event]);
+      arrive(day + (late ? 3 : 0), event);
+      // Every 17th event is delivered again the next day: silver keeps it once.
+      if (index % 17 === 8) arrive(day + 1, event);
     }
     const batches = [...byArrivalDay].sort(([a], [b]) => a - b);
 
