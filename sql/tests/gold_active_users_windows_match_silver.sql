@@ -7,10 +7,12 @@ WITH batch_days AS (
     FROM silver.listening_events
     WHERE load_id IN (SELECT load_id FROM silver.batch_loads WHERE batch_id = ?)
 ),
+-- The days with events (one row each in gold.daily_active_users, which
+-- gold_active_users_consistent.sql holds to the same days) whose windows hold a batch day.
 checked_days AS (
-    SELECT DISTINCT u.event_day AS day
-    FROM silver.user_days AS u
-    INNER JOIN batch_days AS b ON u.event_day >= b.event_day AND u.event_day <= b.event_day + 27
+    SELECT DISTINCT d.day
+    FROM gold.daily_active_users AS d
+    INNER JOIN batch_days AS b ON d.day >= b.event_day AND d.day <= b.event_day + 27
 ),
 fresh AS (
     SELECT

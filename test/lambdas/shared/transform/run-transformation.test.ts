@@ -3,10 +3,14 @@ import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/l
 import { type GoldReport, readGoldReport } from '../../../../lambdas/shared/transform/gold-report.js';
 import {
   DataQualityError,
+  runDataQualityTest,
   runTransformation,
   type TransformationOptions,
 } from '../../../../lambdas/shared/transform/run-transformation.js';
-import { loadTransformationManifest } from '../../../../lambdas/shared/transform/transformation-manifest.js';
+import {
+  DEFAULT_SQL_DIR,
+  loadTransformationManifest,
+} from '../../../../lambdas/shared/transform/transformation-manifest.js';
 import {
   type BronzeRow,
   bronzeRowOf,
@@ -449,5 +453,48 @@ describe('runTransformation on an embedded DuckDB warehouse', () => {
       day_1_retention_rate: 1,
       day_7_retained: null,
     });
+  });
+
+  it.each([
+    [
+      'gold_active_users_windows_match_silver',
+      'UPDATE gold.active_users SET weekly_active_users = weekly_active_users + 1 WHERE day = (SELECT MAX(day) FROM gold.active_users)',
+    ],
+    [
+      'gold_hourly_event_volume_matches_silver',
+      'UPDATE gold.hourly_event_volume SET plays = plays + 1, events = events + 1 WHERE hour = (SELECT MAX(hour) FROM gold.hourly_event_volume)',
+    ],
+    [
+      'gold_listening_sessions_match_state',
+      'UPDATE gold.listening_sessions SET sessions = sessions + 1 WHERE day = (SELECT MAX(day) FROM gold.listening_sessions)',
+    ],
+    [
+      'gold_skip_rate_anomalies_consistent',
+      "INSERT INTO gold.skip_rate_anomalies SELECT DATE '2026-01-05', 'song_000001', 'x', 'y', 40, 20, 0.5, 0.1, 7, 5, 'b'",
+    ],
+  ])('GIVEN gold altered behind the runner WHEN %s checks the batch and all of history THEN it finds the row each time', async (name, alteration) => {
+    // Prepare
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf(withoutSessionIds(validGeneratedEvents(FIRST_DAYS).events, 4), FIRST_LOAD, 'lake/first'),
+    );
+    const batchId = 'checked';
+    await transform({ batchId });
+    await local.warehouse.execute(alteration);
+    const test = loadTransformationManifest().tests.find((candidate) => candidate.name === name)!;
+
+    // Act
+    const batch = await runDataQualityTest(local.warehouse, DEFAULT_SQL_DIR, test, {
+      batchId,
+      fullHistory: false,
+    });
+    const history = await runDataQualityTest(local.warehouse, DEFAULT_SQL_DIR, test, {
+      batchId,
+      fullHistory: true,
+    });
+
+    // Assess
+    expect(batch.failingRows).toBe(1);
+    expect(history.failingRows).toBe(1);
   });
 });
