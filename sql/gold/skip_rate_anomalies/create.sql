@@ -1,5 +1,5 @@
 -- gold.skip_rate_anomalies. Grain: one row per (UTC day, song) whose skip rate that day departs
--- from the song's own trailing baseline. See stage_candidates.sql for the method;
+-- from the song's own trailing baseline. See merge_rescored_days.sql for the method;
 -- found_in_batch is the run that first found it (what the pipeline announces as new).
 CREATE TABLE IF NOT EXISTS gold.skip_rate_anomalies (
     day DATE NOT NULL,

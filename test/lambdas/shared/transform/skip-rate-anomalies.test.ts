@@ -52,7 +52,7 @@ describe('gold.skip_rate_anomalies', () => {
     return Number(row?.pairs);
   }
 
-  it('GIVEN an untouched catalogue WHEN transformed THEN no day of any song is flagged, though most are scored', async () => {
+  it('GIVEN an untouched catalogue WHEN transformed THEN no song-day is flagged, though most are scored', async () => {
     // Prepare
     const { events } = validGeneratedEvents(CATALOGUE);
     await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake/untouched'));
@@ -85,6 +85,37 @@ describe('gold.skip_rate_anomalies', () => {
     expect(comparable({ skip_rate_anomalies: found })).toEqual(
       comparable({ skip_rate_anomalies: expectedGold(events).skip_rate_anomalies }),
     );
+  });
+
+  it('GIVEN a flagged day WHEN late plays of that song on that day bring its rate back to its baseline THEN the anomaly is gone, as computed independently', async () => {
+    // Prepare
+    const song = mostPlayedSong(validGeneratedEvents(CATALOGUE).events);
+    const { events } = validGeneratedEvents({
+      ...CATALOGUE,
+      skipRateShifts: [{ songId: song, day: SHIFTED_DAY, skipRate: 0.9 }],
+    });
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake/shifted'));
+    await runTransformation(local.warehouse, { batchId: 'shifted' });
+    const flagged = (await readGoldReport(local.warehouse)).skip_rate_anomalies;
+    // Synced late from offline devices: unskipped plays of the song that day, as many as bring its
+    // skips per play back to its baseline.
+    const onTheDay = events.filter((e) => e.song_id === song && e.timestamp.startsWith(SHIFTED_DAY));
+    const plays = onTheDay.filter((e) => e.event_type === 'play');
+    const skips = onTheDay.filter((e) => e.event_type === 'skip').length;
+    const baseline = flagged[0]!.baseline_skip_rate as number;
+    const latePlays = Array.from({ length: Math.round(skips / baseline) - plays.length }, (_, n) => ({
+      ...plays[0]!,
+      event_id: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+    }));
+
+    // Act
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(latePlays, LOADED_AT, 'lake/synced-late'));
+    await runTransformation(local.warehouse, { batchId: 'synced-late' });
+
+    // Assess
+    expect(flagged.map((row) => `${row.day} ${row.song_id}`)).toEqual([`${SHIFTED_DAY} ${song}`]);
+    expect((await readGoldReport(local.warehouse)).skip_rate_anomalies).toEqual([]);
+    expect(expectedGold([...events, ...latePlays]).skip_rate_anomalies).toEqual([]);
   });
 
   it('GIVEN the shifted day arriving partly three days late, in daily batches with late and repeated events WHEN each batch runs THEN the anomaly keeps the batch that first found it through later rescoring, and gold equals a full rebuild and the independent values', async () => {

@@ -1,2 +1,0 @@
--- The step's scratch is done with.
-DELETE FROM silver.anomaly_candidates

@@ -1,2 +1,0 @@
--- Full refresh only: rebuilt from all of silver.
-DROP TABLE IF EXISTS silver.anomaly_candidates
