@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 import { consumeCommand } from './commands/consume.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
@@ -14,7 +15,7 @@ import { transformCommand } from './commands/transform.js';
 export function buildProgram(): Command {
   const program = new Command('spotify-pipeline')
     .description(
-      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, run, report.',
+      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, run, report, dashboard.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(transformCommand());
   program.addCommand(runCommand());
   program.addCommand(reportCommand());
+  program.addCommand(dashboardCommand());
   program.addCommand(demoCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
 import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
 import {
@@ -7,6 +8,8 @@ import {
   openDuckDbWarehouse,
   WarehouseFileLockedError,
 } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { snowflakeSettingsFromSecret } from '../../lambdas/shared/warehouse/snowflake-settings.js';
+import { openSnowflakeWarehouse } from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from './cli-error.js';
 
@@ -14,10 +17,15 @@ export const WAREHOUSE_FLAG_HELP = 'where the warehouse is: duckdb:PATH (a local
 
 /**
  * Opens the warehouse a `--warehouse` flag names. `duckdb:PATH` opens an existing DuckDB file with
- * the Snowflake-compatibility macros; `snowflake` is refused with what to do instead, because the
- * Snowflake adapter needs the deployed stack's credentials, which this command does not handle.
+ * the Snowflake-compatibility macros. `snowflake` opens the deployment's Snowflake for commands
+ * that only read gold (`readsOnly`); the others are refused with what to do instead: on AWS the
+ * state machine changes Snowflake, behind its lease.
  */
-export async function openWarehouseFromFlag(flag: string): Promise<Warehouse> {
+export async function openWarehouseFromFlag(
+  flag: string,
+  { readsOnly = false }: { readonly readsOnly?: boolean } = {},
+): Promise<Warehouse> {
+  if (flag === 'snowflake' && readsOnly) return openSnowflakeFromEnvironment();
   if (flag === 'snowflake' || flag.startsWith('snowflake:')) {
     throw new CliError(
       '--warehouse snowflake: this command cannot reach Snowflake: it needs the deployed stack and its credentials',
@@ -74,6 +82,18 @@ export async function openLocalWarehouse(path: string): Promise<DuckDbWarehouse>
       1,
     );
   }
+}
+
+/** Snowflake from this machine: the same secret the deployed functions read, named by SNOWFLAKE_SECRET_ID. */
+export async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
+  const secretId = process.env.SNOWFLAKE_SECRET_ID;
+  if (!secretId) {
+    throw new CliError(
+      '--warehouse snowflake needs the Snowflake secret: SNOWFLAKE_SECRET_ID is not set',
+      'set SNOWFLAKE_SECRET_ID to the secret the stack created (README: Snowflake prerequisites), with AWS credentials that can read it',
+    );
+  }
+  return openSnowflakeWarehouse(await snowflakeSettingsFromSecret(new SecretsManagerClient({}), secretId));
 }
 
 /** Whether `schema.table` exists in the warehouse (both warehouses have information_schema). */

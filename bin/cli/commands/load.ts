@@ -1,4 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
 import {
   type LakeBacklog,
@@ -11,15 +10,16 @@ import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckd
 import { SnowflakeLakeStager } from '../../../lambdas/loader/snowflake-lake-stager.js';
 import { parseZonedTimestamp } from '../../../lambdas/shared/event-contract/zoned-timestamp.js';
 import { DuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { snowflakeSettingsFromSecret } from '../../../lambdas/shared/warehouse/snowflake-settings.js';
-import { openSnowflakeWarehouse } from '../../../lambdas/shared/warehouse/snowflake-warehouse.js';
-import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
 import { parseWholeNumber } from '../option-parsers.js';
 import { ProgressReporter } from '../progress-reporter.js';
-import { openLocalWarehouse, parseWarehouseOption } from '../warehouse-option.js';
+import {
+  openLocalWarehouse,
+  openSnowflakeFromEnvironment,
+  parseWarehouseOption,
+} from '../warehouse-option.js';
 
 const HOUR_MS = 3_600_000;
 /** Set by tests only: kill the process inside the load's first transaction, before it commits. */
@@ -115,18 +115,6 @@ export function loadCommand(): Command {
         await warehouse.close();
       }
     });
-}
-
-/** Snowflake from this machine: the same secret the deployed loader reads, named by SNOWFLAKE_SECRET_ID. */
-async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
-  const secretId = process.env.SNOWFLAKE_SECRET_ID;
-  if (!secretId) {
-    throw new CliError(
-      '--warehouse snowflake needs the Snowflake secret: SNOWFLAKE_SECRET_ID is not set',
-      'set SNOWFLAKE_SECRET_ID to the secret the stack created (README: Snowflake prerequisites), with AWS credentials that can read it',
-    );
-  }
-  return openSnowflakeWarehouse(await snowflakeSettingsFromSecret(new SecretsManagerClient({}), secretId));
 }
 
 function filesPerTransactionFlag(text: string): number {

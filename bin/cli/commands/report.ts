@@ -4,7 +4,7 @@ import {
   type GoldReportModel,
   type ReportRow,
   type ReportValue,
-  readGoldReport,
+  readGoldModels,
 } from '../../../lambdas/shared/transform/gold-report.js';
 import { CliError } from '../cli-error.js';
 import { parseWholeNumber } from '../option-parsers.js';
@@ -31,7 +31,7 @@ export function reportCommand(): Command {
     .action(
       async (flags: { warehouse: string; format: ReportFormat; model?: GoldReportModel; limit: string }) => {
         const limit = parseWholeNumber('--limit', flags.limit);
-        const warehouse = await openWarehouseFromFlag(flags.warehouse);
+        const warehouse = await openWarehouseFromFlag(flags.warehouse, { readsOnly: true });
         try {
           const models = flags.model ? [flags.model] : [...GOLD_REPORT_MODELS];
           for (const model of models) {
@@ -42,7 +42,7 @@ export function reportCommand(): Command {
               );
             }
           }
-          const report = await readGoldReport(warehouse);
+          const report = await readGoldModels(warehouse, models);
           const sections = models.map((model) => ({ model, rows: report[model] }));
           process.stdout.write(formatReport(sections, flags.format, limit, flags.model !== undefined));
         } finally {

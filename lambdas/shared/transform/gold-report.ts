@@ -34,12 +34,21 @@ export async function readGoldReport(
   warehouse: Warehouse,
   sqlDir: string = DEFAULT_SQL_DIR,
 ): Promise<GoldReport> {
-  const report: Partial<Record<GoldReportModel, ReportRow[]>> = {};
-  for (const model of GOLD_REPORT_MODELS) {
+  return (await readGoldModels(warehouse, GOLD_REPORT_MODELS, sqlDir)) as GoldReport;
+}
+
+/** Reads only these models, as readGoldReport does: what a caller that shows a few of them needs. */
+export async function readGoldModels<M extends GoldReportModel>(
+  warehouse: Warehouse,
+  models: readonly M[],
+  sqlDir: string = DEFAULT_SQL_DIR,
+): Promise<Readonly<Record<M, readonly ReportRow[]>>> {
+  const report: Partial<Record<M, ReportRow[]>> = {};
+  for (const model of models) {
     const rows = await warehouse.query(readSqlStatement(sqlDir, `report/${model}.sql`));
     report[model] = rows.map((row) => normaliseRow(row));
   }
-  return report as GoldReport;
+  return report as Record<M, ReportRow[]>;
 }
 
 /**
@@ -48,11 +57,15 @@ export async function readGoldReport(
  */
 const TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(['hour']);
 
-function normaliseRow(row: Record<string, unknown>): ReportRow {
+/** A row of a report query, its values as ReportValue; `timestampColumns` are written as times. */
+export function normaliseRow(
+  row: Record<string, unknown>,
+  timestampColumns: ReadonlySet<string> = TIMESTAMP_COLUMNS,
+): ReportRow {
   const normalised: Record<string, ReportValue> = {};
   for (const [name, value] of Object.entries(row)) {
     const column = name.toLowerCase();
-    normalised[column] = normaliseValue(value, TIMESTAMP_COLUMNS.has(column));
+    normalised[column] = normaliseValue(value, timestampColumns.has(column));
   }
   return normalised;
 }

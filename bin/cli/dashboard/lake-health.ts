@@ -1,0 +1,148 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { QuarantinedRecord } from '../../../lambdas/consumer/plan-lake-writes.js';
+import { parseLakeObject } from '../../../lambdas/loader/parse-bronze-file.js';
+import {
+  ARRIVALS_PREFIX,
+  arrivalTimeOfKey,
+  BRONZE_PREFIX,
+  QUARANTINE_PREFIX,
+} from '../../../lambdas/shared/lake/lake-layout.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * The quarantine is read object by object; beyond this many, the newest are read and the panel says
+ * how many were left out, so that a dashboard refresh stays quick on a lake with a large quarantine.
+ */
+export const QUARANTINE_OBJECTS_READ = 1_000;
+
+/** Lake objects fetched at once. */
+const PARALLEL_READS = 8;
+
+/** What the lake itself says, before the warehouse: its newest event, last arrival and quarantine. */
+export interface LakeHealth {
+  readonly bucket: string;
+  /** The newest event time in the newest `bronze/` hour folder, ISO-8601 UTC; null when bronze is empty. */
+  readonly newestEvent: string | null;
+  /** When the consumer last wrote a batch (its newest arrival manifest), ISO-8601 UTC. */
+  readonly lastArrival: string | null;
+  readonly quarantine: QuarantineSummary;
+}
+
+export interface QuarantineSummary {
+  /** Objects under `quarantine/`, and how many of the newest were read. */
+  readonly objects: number;
+  readonly objectsRead: number;
+  /** Records in the objects read. */
+  readonly records: number;
+  /** Records by their first problem (field and reason, without the offending value), most first. */
+  readonly byProblem: readonly { readonly problem: string; readonly records: number }[];
+}
+
+export async function readLakeHealth(s3: S3Client, bucket: string): Promise<LakeHealth> {
+  const [newestEvent, lastArrival, quarantine] = await Promise.all([
+    newestBronzeEvent(s3, bucket),
+    newestArrival(s3, bucket),
+    summariseQuarantine(s3, bucket),
+  ]);
+  return { bucket, newestEvent, lastArrival, quarantine };
+}
+
+/**
+ * Bronze is partitioned by event time, so the newest event is in the newest hour folder: three
+ * short listings and that folder's objects, whatever the lake's size.
+ */
+async function newestBronzeEvent(s3: S3Client, bucket: string): Promise<string | null> {
+  const hourFolder = await newestHourFolder(s3, bucket, BRONZE_PREFIX);
+  if (hourFolder === null) return null;
+  let newest: string | null = null;
+  const keys = await listKeys(s3, bucket, hourFolder);
+  await forEachInParallel(keys, async (key) => {
+    const { rows } = await parseLakeObject(await readObject(s3, bucket, key));
+    for (const { event } of rows) {
+      if (newest === null || event.timestamp > newest) newest = event.timestamp;
+    }
+  });
+  return newest;
+}
+
+async function newestArrival(s3: S3Client, bucket: string): Promise<string | null> {
+  const hourFolder = await newestHourFolder(s3, bucket, ARRIVALS_PREFIX);
+  if (hourFolder === null) return null;
+  const times = (await listKeys(s3, bucket, hourFolder))
+    .map(arrivalTimeOfKey)
+    .filter((time): time is number => time !== null);
+  return times.length === 0 ? null : new Date(Math.max(...times)).toISOString();
+}
+
+async function summariseQuarantine(s3: S3Client, bucket: string): Promise<QuarantineSummary> {
+  // Keys sort by date and hour folder, so the last ones are the newest.
+  const keys = await listKeys(s3, bucket, QUARANTINE_PREFIX);
+  const read = keys.slice(-QUARANTINE_OBJECTS_READ);
+  const counts = new Map<string, number>();
+  let records = 0;
+  await forEachInParallel(read, async (key) => {
+    const text = (await gunzipAsync(await readObject(s3, bucket, key))).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const record = JSON.parse(line) as QuarantinedRecord;
+      const first = record.problems[0];
+      const problem = first === undefined ? record.reason : `${first.field} ${first.reason}`;
+      counts.set(problem, (counts.get(problem) ?? 0) + 1);
+      records++;
+    }
+  });
+  const byProblem = [...counts]
+    .map(([problem, count]) => ({ problem, records: count }))
+    .sort((a, b) => b.records - a.records || a.problem.localeCompare(b.problem));
+  return { objects: keys.length, objectsRead: read.length, records, byProblem };
+}
+
+/** `bronze/date=…/hour=…/` with the greatest date and hour, or null when the area is empty. */
+async function newestHourFolder(s3: S3Client, bucket: string, area: string): Promise<string | null> {
+  const day = (await listFolders(s3, bucket, area)).at(-1);
+  if (day === undefined) return null;
+  return (await listFolders(s3, bucket, day)).at(-1) ?? null;
+}
+
+async function listFolders(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const folders: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+    );
+    for (const folder of page.CommonPrefixes ?? []) if (folder.Prefix) folders.push(folder.Prefix);
+    token = page.NextContinuationToken;
+  } while (token);
+  return folders.sort();
+}
+
+async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys.sort();
+}
+
+async function readObject(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  if (object.Body === undefined) throw new Error(`s3://${bucket}/${key} came back without a body`);
+  return object.Body.transformToByteArray();
+}
+
+async function forEachInParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, items.length) }, worker));
+}
