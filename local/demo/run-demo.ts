@@ -6,7 +6,7 @@ import { runLocalConsumer } from '../../lambdas/consumer/local-kafka-consumer.js
 import { loadLakeIntoDuckDb } from '../../lambdas/loader/load-lake-into-duckdb.js';
 import { ensureTopic } from '../../lambdas/producer/ensure-topic.js';
 import { produceEvents } from '../../lambdas/producer/event-producer.js';
-import { generateEventLines } from '../../lambdas/producer/generator/generate-events.js';
+import { generateEventLines, type SkipRateShift } from '../../lambdas/producer/generator/generate-events.js';
 import { unpaced } from '../../lambdas/producer/pacers.js';
 import { connectKafka } from '../../lambdas/shared/kafka/kafka-connection.js';
 import { type GoldReport, readGoldReport } from '../../lambdas/shared/transform/gold-report.js';
@@ -25,6 +25,8 @@ export interface DemoOptions {
   readonly seed: number;
   /** Share of generated lines that are faults (duplicates, late events, malformed records). */
   readonly faultRate: number;
+  /** Songs skipped at a rate of their own on one day: anomalies for the detection model to find. */
+  readonly skipRateShifts?: readonly SkipRateShift[];
   readonly kafkaBrokers: string;
   readonly s3Endpoint: string;
   /** Where the demo's DuckDB warehouse goes; emptied first. */
@@ -84,7 +86,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   };
 
   const producedLines = [
-    ...generateEventLines({ seed: options.seed, count: options.events, faultRate: options.faultRate }),
+    ...generateEventLines({
+      seed: options.seed,
+      count: options.events,
+      faultRate: options.faultRate,
+      ...(options.skipRateShifts === undefined ? {} : { skipRateShifts: options.skipRateShifts }),
+    }),
   ].map((line) => line.text);
   say(
     `producing ${producedLines.length.toLocaleString('en-US')} events (with ${Math.round(options.faultRate * 100)}% faults) to ${topic}`,

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { logLevel } from 'kafkajs';
 import { produceEvents } from '../../../lambdas/producer/event-producer.js';
@@ -18,10 +20,15 @@ import {
 } from '../../../local/services/local-stack.js';
 import { cacheDir } from '../../../local/tooling/cache-dir.js';
 import { CliError } from '../cli-error.js';
+import { readDashboardData } from '../dashboard/dashboard-data.js';
+import type { DashboardServer } from '../dashboard/dashboard-server.js';
 import { parseShare, parseWholeNumber } from '../option-parsers.js';
+import { DEFAULT_DASHBOARD_PORT, describeSize, sleep, startServer, writeDashboard } from './dashboard.js';
 import { formatReport } from './report.js';
 
 const FOLLOW_REFRESH_MS = 15_000;
+/** How often the live page asks for new numbers; the demo has new ones every FOLLOW_REFRESH_MS. */
+const FOLLOW_PAGE_REFRESH_SECONDS = 5;
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -33,18 +40,25 @@ export function demoCommand(): Command {
     .option('--faults <rate>', 'share of lines that are duplicates, late events or malformed records', '0.02')
     .option(
       '--follow',
-      `then keep producing at 1 event/s and refresh the KPIs every ${FOLLOW_REFRESH_MS / 1000} s, until Ctrl-C`,
+      `then keep producing at 1 event/s and refresh the KPIs every ${FOLLOW_REFRESH_MS / 1000} s, serving the dashboard live, until Ctrl-C`,
+    )
+    .option(
+      '--port <n>',
+      'the port --follow serves the dashboard on (0: any free port)',
+      String(DEFAULT_DASHBOARD_PORT),
     )
     .addHelpText(
       'after',
       '\nThe local services are started if they are not running, and stopped at the end if the demo started them.\n' +
-        'The warehouse stays in .cache/demo/warehouse.duckdb for `spotify-pipeline report --warehouse duckdb:.cache/demo/warehouse.duckdb`.',
+        'The warehouse stays in .cache/demo/warehouse.duckdb for `spotify-pipeline report --warehouse duckdb:.cache/demo/warehouse.duckdb`,\n' +
+        'and the dashboard in .cache/demo/dashboard.html: the demo ends by printing its path.',
     )
     .action(async (flags: Record<string, string | boolean | undefined>) => {
       const events = parseWholeNumber('--events', flags.events as string);
       if (events < 1) throw new CliError('--events must be at least 1', 'e.g. --events 5000');
       const seed = parseWholeNumber('--seed', flags.seed as string);
       const faultRate = parseShare('--faults', flags.faults as string);
+      const port = parseWholeNumber('--port', flags.port as string);
       const say = (line: string) => process.stderr.write(`${line}\n`);
 
       say('starting the local services (Kafka, S3)…');
@@ -52,6 +66,7 @@ export function demoCommand(): Command {
       const startedHere: LocalServiceName[] = stack.services
         .filter((service) => service.startedNow)
         .map((service) => service.name);
+      let dashboard: string | undefined;
       try {
         const run = await runDemo({
           events,
@@ -71,13 +86,32 @@ export function demoCommand(): Command {
           )}\n`,
         );
         say(summaryOf(run));
-        if (flags.follow === true) await follow(run, stack.kafkaBrokers, stack.s3Endpoint, say);
+        const s3 = localS3Client(stack.s3Endpoint);
+        dashboard = await writeDashboard(
+          await readDemoDashboard(run, s3, null),
+          join(cacheDir('demo'), 'dashboard.html'),
+        );
+        if (flags.follow === true) {
+          say(`dashboard: ${dashboard} (${describeSize(dashboard)})`);
+          const server = await startServer(
+            port,
+            await readDemoDashboard(run, s3, FOLLOW_PAGE_REFRESH_SECONDS),
+          );
+          try {
+            await follow(run, stack.kafkaBrokers, server, s3, say);
+          } finally {
+            await server.close();
+          }
+        }
       } finally {
         if (startedHere.length > 0) {
           say(`stopping the services the demo started: ${startedHere.join(', ')}`);
           await stopLocalStack({ services: startedHere });
         }
       }
+      // Last, so that it is the line a person sees when the demo ends.
+      if (dashboard !== undefined)
+        say(`dashboard: ${dashboard} (${describeSize(dashboard)}): open it in a browser`);
     });
 }
 
@@ -94,11 +128,30 @@ function summaryOf(run: DemoRun): string {
   );
 }
 
-/** Live mode: events at the seed's pace, and the KPIs brought up to date on a short cycle. */
+/** The dashboard's numbers for the demo's warehouse and lake (`refreshSeconds` when served live). */
+async function readDemoDashboard(run: DemoRun, s3: S3Client, refreshSeconds: number | null) {
+  const warehouse = await openDuckDbWarehouse(run.warehousePath, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
+  try {
+    return await readDashboardData({
+      warehouse,
+      source: `duckdb:${run.warehousePath}`,
+      lake: { s3, bucket: run.bucket },
+      refreshSeconds,
+    });
+  } finally {
+    await warehouse.close();
+  }
+}
+
+/**
+ * Live mode: events at the seed's pace, and the KPIs brought up to date on a short cycle, in the
+ * terminal and on the dashboard the demo serves.
+ */
 async function follow(
   run: DemoRun,
   kafkaBrokers: string,
-  s3Endpoint: string,
+  server: DashboardServer,
+  s3: S3Client,
   say: (line: string) => void,
 ): Promise<void> {
   const kafka = connectKafka({
@@ -107,7 +160,6 @@ async function follow(
     auth: { kind: 'plaintext' },
     logLevel: logLevel.NOTHING,
   });
-  const s3 = localS3Client(s3Endpoint);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -115,6 +167,7 @@ async function follow(
   say(
     `following: producing 1 event/s to ${run.topic}; the KPIs refresh every ${FOLLOW_REFRESH_MS / 1000} s (Ctrl-C to stop)`,
   );
+  say(`live dashboard: ${server.url}`);
   const live = (function* () {
     for (const line of generateEventLines({
       seed: Date.now() % 2 ** 32,
@@ -134,13 +187,7 @@ async function follow(
   });
   try {
     while (!stop.signal.aborted) {
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, FOLLOW_REFRESH_MS);
-        stop.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        });
-      });
+      await sleep(FOLLOW_REFRESH_MS, stop.signal);
       if (stop.signal.aborted) break;
       const consumed = await consumeUntilIdle(kafka, run.topic, run.groupId, s3, run.bucket);
       const warehouse = await openDuckDbWarehouse(
@@ -155,6 +202,14 @@ async function follow(
           runId: localRunId('demo-follow'),
         });
         const report = await readGoldReport(warehouse);
+        server.update(
+          await readDashboardData({
+            warehouse,
+            source: `duckdb:${run.warehousePath}`,
+            lake: { s3, bucket: run.bucket },
+            refreshSeconds: FOLLOW_PAGE_REFRESH_SECONDS,
+          }),
+        );
         process.stdout.write(
           `\n${new Date().toISOString()}: +${consumed.recordsIn} records, +${loaded.rowsInserted} rows\n` +
             formatReport(
