@@ -9,7 +9,10 @@ import {
   WarehouseFileLockedError,
 } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { snowflakeSettingsFromSecret } from '../../lambdas/shared/warehouse/snowflake-settings.js';
-import { openSnowflakeWarehouse } from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
+import {
+  openSnowflakeWarehouse,
+  type SnowflakeSettings,
+} from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from './cli-error.js';
 
@@ -93,7 +96,39 @@ export async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
       'set SNOWFLAKE_SECRET_ID to the secret the stack created (README: Snowflake prerequisites), with AWS credentials that can read it',
     );
   }
-  return openSnowflakeWarehouse(await snowflakeSettingsFromSecret(new SecretsManagerClient({}), secretId));
+  let settings: SnowflakeSettings;
+  try {
+    settings = await snowflakeSettingsFromSecret(new SecretsManagerClient({}), secretId);
+  } catch (error) {
+    throw new CliError(
+      `cannot read the Snowflake secret ${secretId}: ${messageOf(error)}`,
+      'check SNOWFLAKE_SECRET_ID, and that the AWS credentials and region in use can read that secret',
+      1,
+    );
+  }
+  try {
+    return await openSnowflakeWarehouse(settings);
+  } catch (error) {
+    const where = `account ${settings.account} as ${settings.username}`;
+    if (LOGIN_REFUSED.test(messageOf(error)) || (error as { code?: unknown }).code === '390100')
+      throw new CliError(
+        `Snowflake refused the login (${where}): ${messageOf(error)}`,
+        "check that the secret's private_key is the key whose public half is set on that user (README: Snowflake prerequisites)",
+        1,
+      );
+    throw new CliError(
+      `could not reach Snowflake (${where}): ${messageOf(error)}`,
+      "check this machine's network path to Snowflake, and the account (and access_url, if any) in the secret",
+      1,
+    );
+  }
+}
+
+/** How Snowflake words a refused key-pair login. */
+const LOGIN_REFUSED = /Incorrect username or password|JWT token is invalid|User temporarily locked/i;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Whether `schema.table` exists in the warehouse (both warehouses have information_schema). */

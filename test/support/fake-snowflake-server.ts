@@ -13,6 +13,19 @@ export interface CapturedStatement {
 export interface FakeResult {
   readonly columns: readonly string[];
   readonly rows: readonly (readonly (string | number | null)[])[];
+  /**
+   * Each column's Snowflake type, as the result's `rowtype` declares it, with the rows' values
+   * encoded as Snowflake's JSON result format encodes that type (see SnowflakeOverDuckDb).
+   * @default every column `text`
+   */
+  readonly types?: readonly FakeColumnType[];
+}
+
+/** A column type of Snowflake's JSON result format, which decides what the driver makes of the text. */
+export interface FakeColumnType {
+  readonly type: 'text' | 'fixed' | 'real' | 'boolean' | 'date' | 'timestamp_ntz';
+  readonly scale: number | null;
+  readonly precision: number | null;
 }
 
 /** A statement Snowflake refuses: its message, as the service words it. */
@@ -118,13 +131,11 @@ export class FakeSnowflakeServer {
             data: {
               queryId: `query-${this.statements.length}`,
               queryResultFormat: 'json',
-              rowtype: result.columns.map((name) => ({
+              rowtype: result.columns.map((name, index) => ({
                 name,
-                type: 'text',
                 nullable: true,
                 length: 1000,
-                scale: null,
-                precision: null,
+                ...(result.types?.[index] ?? { type: 'text', scale: null, precision: null }),
               })),
               rowset: result.rows.map((row) => row.map((value) => (value === null ? null : String(value)))),
               total: result.rows.length,

@@ -9,6 +9,7 @@ import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
 import { emulatedStagingArea } from './copy-into-staging-emulator.js';
 import {
   type CapturedStatement,
+  type FakeColumnType,
   type FakeFailure,
   type FakeResult,
   FakeSnowflakeServer,
@@ -125,9 +126,11 @@ export class SnowflakeOverDuckDb {
       }
       const rows = await warehouse.query(sql, binds as readonly SqlValue[]);
       const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+      const types = columns.map((column) => snowflakeTypeOf(rows.map((row) => row[column])));
       return {
         columns: columns.map((column) => column.toUpperCase()),
-        rows: rows.map((row) => columns.map((column) => asText(row[column]))),
+        rows: rows.map((row) => columns.map((column, index) => encoded(row[column], types[index]!))),
+        types,
       };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
@@ -135,11 +138,43 @@ export class SnowflakeOverDuckDb {
   }
 }
 
-/** A value as Snowflake's JSON result format carries it: text, or null. */
-function asText(value: unknown): string | number | null {
+const DAY_MS = 86_400_000;
+
+/**
+ * The Snowflake type a column of DuckDB values comes back as: whole numbers as NUMBER (`fixed`),
+ * other numbers as FLOAT (`real`), times at midnight UTC as DATE and other times as TIMESTAMP_NTZ
+ * (the driver makes a JavaScript Date of either, so a midnight TIMESTAMP_NTZ sent as a DATE reads
+ * back the same), everything else as text.
+ */
+function snowflakeTypeOf(values: readonly unknown[]): FakeColumnType {
+  const present = values.filter((value) => value !== null && value !== undefined);
+  const all = (test: (value: unknown) => boolean) => present.length > 0 && present.every(test);
+  if (all((value) => typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))))
+    return { type: 'fixed', scale: 0, precision: 38 };
+  if (all((value) => typeof value === 'number')) return { type: 'real', scale: null, precision: null };
+  if (all((value) => typeof value === 'boolean')) return { type: 'boolean', scale: null, precision: null };
+  if (all((value) => value instanceof Date && value.getTime() % DAY_MS === 0))
+    return { type: 'date', scale: null, precision: null };
+  if (all((value) => value instanceof Date)) return { type: 'timestamp_ntz', scale: 3, precision: null };
+  return { type: 'text', scale: null, precision: null };
+}
+
+/** A value as Snowflake's JSON result format carries a column of that type: text, or null. */
+function encoded(value: unknown, column: FakeColumnType): string | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return value as string | number;
+  switch (column.type) {
+    case 'fixed':
+    case 'real':
+      return String(value);
+    case 'boolean':
+      return value ? '1' : '0';
+    case 'date':
+      return String((value as Date).getTime() / DAY_MS);
+    case 'timestamp_ntz':
+      return ((value as Date).getTime() / 1000).toFixed(3);
+    default:
+      if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+      if (typeof value === 'object') return JSON.stringify(value);
+      return String(value);
+  }
 }

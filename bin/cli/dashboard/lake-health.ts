@@ -37,7 +37,7 @@ export interface QuarantineSummary {
   readonly objectsRead: number;
   /** Records in the objects read. */
   readonly records: number;
-  /** Records by their first problem (field and reason, without the offending value), most first. */
+  /** Records by the kind of their first problem (problemKindOf), most first. */
   readonly byProblem: readonly { readonly problem: string; readonly records: number }[];
 }
 
@@ -88,8 +88,7 @@ async function summariseQuarantine(s3: S3Client, bucket: string): Promise<Quaran
     for (const line of text.split('\n')) {
       if (line === '') continue;
       const record = JSON.parse(line) as QuarantinedRecord;
-      const first = record.problems[0];
-      const problem = first === undefined ? record.reason : `${first.field} ${first.reason}`;
+      const problem = problemKindOf(record);
       counts.set(problem, (counts.get(problem) ?? 0) + 1);
       records++;
     }
@@ -98,6 +97,17 @@ async function summariseQuarantine(s3: S3Client, bucket: string): Promise<Quaran
     .map(([problem, count]) => ({ problem, records: count }))
     .sort((a, b) => b.records - a.records || a.problem.localeCompare(b.problem));
   return { objects: keys.length, objectsRead: read.length, records, byProblem };
+}
+
+/**
+ * What went wrong with a record, as one of a few kinds: its first problem's field and reason,
+ * without the offending value or a trailing detail in parentheses (a JSON parser's position, an
+ * example), so that a hundred truncated records count as one kind.
+ */
+export function problemKindOf(record: Pick<QuarantinedRecord, 'problems' | 'reason'>): string {
+  const first = record.problems[0];
+  const kind = first === undefined ? record.reason : `${first.field} ${first.reason}`;
+  return kind.replace(/\s*\([^()]*\)$/, '');
 }
 
 /** `bronze/date=…/hour=…/` with the greatest date and hour, or null when the area is empty. */

@@ -49,7 +49,13 @@ export async function openSnowflakeWarehouse(
     ...(settings.accessUrl === undefined ? {} : { accessUrl: settings.accessUrl }),
     application: 'spotify-streaming-pipeline',
   });
-  await connection.connectAsync();
+  // The driver's connectAsync resolves even when Snowflake refuses the login, handing the error
+  // only to its callback; the first statement would then fail as "terminated connection".
+  let refused: unknown;
+  await connection.connectAsync((error) => {
+    if (error) refused = error;
+  });
+  if (refused !== undefined) throw refused;
   const warehouse = new SnowflakeWarehouse(connection);
   await warehouse.execute(sqlStatement('snowflake/session_time_zone_utc.sql'));
   if (timeouts !== undefined) await warehouse.execute(sessionTimeoutsStatement(timeouts));

@@ -594,6 +594,7 @@ function anomalies(data: DashboardData): void {
 }
 
 const MINUTE_MS = 60_000;
+const REASONS_SHOWN = 10;
 
 /** "12 min behind" / "caught up" against a reference time, both ISO strings. */
 function lag(time: string | null, reference: string | null): { text: string; status: string } {
@@ -696,9 +697,21 @@ function health(data: DashboardData): void {
   const reasons = (
     title: string,
     kind: string,
-    entries: readonly { reason: string; count: number }[],
+    all: readonly { reason: string; count: number }[],
     none: string,
   ) => {
+    // The most frequent reasons, and the rest summed: a long tail would bury the panel.
+    const rest = all.slice(REASONS_SHOWN);
+    const entries =
+      rest.length === 0
+        ? all
+        : [
+            ...all.slice(0, REASONS_SHOWN),
+            {
+              reason: `${rest.length} other reasons`,
+              count: rest.reduce((total, entry) => total + entry.count, 0),
+            },
+          ];
     node.append(element('h2', {}, title));
     if (entries.length === 0) {
       empty(node, none);
