@@ -99,6 +99,19 @@ async function textOf(page: Page, selector: string): Promise<string[]> {
   )) as string[];
 }
 
+/** `dashboard` over the run's warehouse and lake. */
+function dashboardOf(run: DemoRun): string[] {
+  return [
+    'dashboard',
+    '--warehouse',
+    `duckdb:${run.warehousePath}`,
+    '--bucket',
+    run.bucket,
+    '--s3-endpoint',
+    inject('s3Endpoint'),
+  ];
+}
+
 describe('the dashboard, as a person sees it in headless Chromium', () => {
   let browser: Browser;
   let run: DemoRun;
@@ -129,13 +142,7 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
     expect(reported.exitCode, reported.stderr).toBe(0);
     report = JSON.parse(reported.stdout) as Report;
     const written = await runCli([
-      'dashboard',
-      '--warehouse',
-      `duckdb:${run.warehousePath}`,
-      '--bucket',
-      run.bucket,
-      '--s3-endpoint',
-      s3Endpoint,
+      ...dashboardOf(run),
       '--out',
       join(run.warehousePath, '..', 'dashboard.html'),
     ]);
@@ -298,21 +305,7 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
     // Arrange: the live dashboard, as a child process, on any free port.
     const server = spawn(
       process.execPath,
-      [
-        CLI_PATH,
-        'dashboard',
-        '--warehouse',
-        `duckdb:${run.warehousePath}`,
-        '--bucket',
-        run.bucket,
-        '--s3-endpoint',
-        s3Endpoint,
-        '--serve',
-        '--port',
-        '0',
-        '--refresh-seconds',
-        '1',
-      ],
+      [CLI_PATH, ...dashboardOf(run), '--serve', '--port', '0', '--refresh-seconds', '1'],
       { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     try {

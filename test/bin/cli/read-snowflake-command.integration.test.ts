@@ -1,12 +1,9 @@
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoRun, runDemo } from '../../../local/demo/run-demo.js';
-import { localS3Credentials } from '../../../local/services/endpoints.js';
-import { aPrivateKeyPem } from '../../support/fake-snowflake-server.js';
-import { uniqueName } from '../../support/local-clients.js';
+import { localWarehouseEnvironment } from '../../support/deployed-functions.js';
 import { runCli } from '../../support/run-cli.js';
 import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
 
@@ -40,33 +37,8 @@ describe('report and dashboard against Snowflake, with the secret the deployed s
     copyFileSync(run.warehousePath, copy);
     snowflake = await SnowflakeOverDuckDb.open(copy);
     const accessUrl = await snowflake.start();
-    const secretId = uniqueName('snowflake-reader');
-    const secrets = new SecretsManagerClient({
-      endpoint: inject('s3Endpoint'),
-      region: 'us-east-1',
-      credentials: localS3Credentials,
-    });
-    await secrets.send(
-      new CreateSecretCommand({
-        Name: secretId,
-        SecretString: JSON.stringify({
-          account: 'org-acct',
-          user: 'SPOTIFY_PIPELINE_LOADER',
-          private_key: aPrivateKeyPem(),
-          warehouse: 'WH',
-          database: 'SPOTIFY',
-          role: 'SPOTIFY_PIPELINE',
-          access_url: accessUrl,
-        }),
-      }),
-    );
-    environment = {
-      SNOWFLAKE_SECRET_ID: secretId,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: inject('s3Endpoint'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: localS3Credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localS3Credentials.secretAccessKey,
-    };
+    const deployed = await localWarehouseEnvironment(inject('s3Endpoint'), accessUrl);
+    environment = { ...deployed, SNOWFLAKE_SECRET_ID: deployed.SNOWFLAKE_SECRET_ARN };
   }, 180_000);
 
   afterAll(async () => {
@@ -81,7 +53,7 @@ describe('report and dashboard against Snowflake, with the secret the deployed s
     expect(remote.exitCode, remote.stderr).toBe(0);
     expect(JSON.parse(remote.stdout)).toEqual(JSON.parse(local.stdout));
     expect(JSON.parse(local.stdout).hourly_event_volume.length).toBeGreaterThan(24);
-    expect(snowflake.server.logins.map((login) => login.user)).toContain('SPOTIFY_PIPELINE_LOADER');
+    expect(snowflake.server.logins.map((login) => login.user)).toContain('SPOTIFY_PIPELINE');
     expect(
       snowflake.server.statements.some((statement) => /FROM gold\.hourly_event_volume/.test(statement.sql)),
     ).toBe(true);

@@ -302,7 +302,9 @@ describe('the pipeline-run state machine, executed as deployed', () => {
       {
         error: {
           name: 'WarehouseConnectionError',
-          message: expect.stringMatching(/^could not open the Snowflake warehouse: Incorrect username or password/),
+          message: expect.stringMatching(
+            /^could not open the Snowflake warehouse: Incorrect username or password/,
+          ),
         },
       },
       { result: expect.objectContaining({ rowsInserted: 400, skipped: [] }) },

@@ -168,6 +168,23 @@ function chart(parent: HTMLElement, name: string, config: ChartConfiguration): v
   charts.set(name, new Chart(canvas, config));
 }
 
+/** A panel's section; when it has no rows, the section says `none` and null is returned. */
+function panel(title: string, rows: readonly unknown[], none: string, wide = false): HTMLElement | null {
+  const node = section(title, wide);
+  if (rows.length > 0) return node;
+  empty(node, none);
+  return null;
+}
+
+/** Shares of a whole as a doughnut, the legend beside it. */
+function shares(labels: string[], values: number[]): ChartConfiguration {
+  return {
+    type: 'doughnut',
+    data: { labels, datasets: [{ data: values, backgroundColor: PALETTE }] },
+    options: { plugins: { legend: { position: 'right' } } },
+  };
+}
+
 function empty(parent: HTMLElement, text: string): void {
   parent.append(element('p', { class: 'empty' }, text));
 }
@@ -177,12 +194,9 @@ const numbers = (rows: readonly ReportRow[], column: string) => rows.map((row) =
 
 function activeUsers(data: DashboardData): void {
   const rows = data.gold.active_users;
-  const node = section('Active users (UTC days)', true);
+  const node = panel('Active users (UTC days)', rows, 'No days in gold.active_users yet.', true);
   const newest = rows.at(-1);
-  if (newest === undefined) {
-    empty(node, 'No days in gold.active_users yet.');
-    return;
-  }
+  if (node === null || newest === undefined) return;
   const model = 'active_users';
   node.append(
     element(
@@ -260,12 +274,14 @@ function activeUsers(data: DashboardData): void {
 
 function hourlyVolume(data: DashboardData): void {
   const rows = data.gold.hourly_event_volume;
-  const node = section(`Events per hour (newest ${rows.length} hours, UTC)`, true);
+  const node = panel(
+    `Events per hour (newest ${rows.length} hours, UTC)`,
+    rows,
+    'No hours in gold.hourly_event_volume yet.',
+    true,
+  );
   const newest = rows.at(-1);
-  if (newest === undefined) {
-    empty(node, 'No hours in gold.hourly_event_volume yet.');
-    return;
-  }
+  if (node === null || newest === undefined) return;
   const model = 'hourly_event_volume';
   const hour = (row: ReportRow) => String(row.hour);
   node.append(
@@ -322,11 +338,8 @@ function rankedBars(labels: string[], values: number[], label: string, color: st
 
 function topSongs(data: DashboardData): void {
   const rows = data.gold.top_songs;
-  const node = section(`Top songs by plays (first ${rows.length})`);
-  if (rows.length === 0) {
-    empty(node, 'No plays in gold.top_songs yet.');
-    return;
-  }
+  const node = panel(`Top songs by plays (first ${rows.length})`, rows, 'No plays in gold.top_songs yet.');
+  if (node === null) return;
   chart(
     node,
     'top-songs',
@@ -349,11 +362,12 @@ function topSongs(data: DashboardData): void {
 
 function skipRates(data: DashboardData): void {
   const rows = data.gold.skip_rate_by_song;
-  const node = section(`Highest skip rates (first ${rows.length})`);
-  if (rows.length === 0) {
-    empty(node, 'No plays in gold.skip_rate_by_song yet.');
-    return;
-  }
+  const node = panel(
+    `Highest skip rates (first ${rows.length})`,
+    rows,
+    'No plays in gold.skip_rate_by_song yet.',
+  );
+  if (node === null) return;
   chart(
     node,
     'skip-rates',
@@ -382,19 +396,16 @@ function skipRates(data: DashboardData): void {
 
 function devices(data: DashboardData): void {
   const rows = data.gold.device_usage;
-  const node = section('Devices (share of events)');
-  if (rows.length === 0) {
-    empty(node, 'No events in gold.device_usage yet.');
-    return;
-  }
-  chart(node, 'device-shares', {
-    type: 'doughnut',
-    data: {
-      labels: rows.map((row) => String(row.device_type)),
-      datasets: [{ data: numbers(rows, 'total_events'), backgroundColor: PALETTE }],
-    },
-    options: { plugins: { legend: { position: 'right' } } },
-  });
+  const node = panel('Devices (share of events)', rows, 'No events in gold.device_usage yet.');
+  if (node === null) return;
+  chart(
+    node,
+    'device-shares',
+    shares(
+      rows.map((row) => String(row.device_type)),
+      numbers(rows, 'total_events'),
+    ),
+  );
   node.append(
     table(
       'device_usage',
@@ -412,20 +423,17 @@ function devices(data: DashboardData): void {
 
 function countries(data: DashboardData): void {
   const { country_engagement: rows, other_countries: others } = data.gold;
-  const node = section('Countries by plays (all days)');
-  if (rows.length === 0) {
-    empty(node, 'No plays in gold.country_engagement yet.');
-    return;
-  }
+  const node = panel('Countries by plays (all days)', rows, 'No plays in gold.country_engagement yet.');
+  if (node === null) return;
   const all: readonly ReportRow[] = [...rows, ...(others === null ? [] : [others])];
-  chart(node, 'country-shares', {
-    type: 'doughnut',
-    data: {
-      labels: all.map((row) => String(row.country)),
-      datasets: [{ data: numbers(all, 'plays'), backgroundColor: PALETTE }],
-    },
-    options: { plugins: { legend: { position: 'right' } } },
-  });
+  chart(
+    node,
+    'country-shares',
+    shares(
+      all.map((row) => String(row.country)),
+      numbers(all, 'plays'),
+    ),
+  );
   node.append(
     table(
       'country_engagement',
@@ -457,11 +465,13 @@ function heat(rate: ReportValue): string {
 
 function cohorts(data: DashboardData): void {
   const rows = data.gold.cohort_retention;
-  const node = section(`Cohort retention (newest ${rows.length} cohorts by first day)`, true);
-  if (rows.length === 0) {
-    empty(node, 'No cohorts in gold.cohort_retention yet.');
-    return;
-  }
+  const node = panel(
+    `Cohort retention (newest ${rows.length} cohorts by first day)`,
+    rows,
+    'No cohorts in gold.cohort_retention yet.',
+    true,
+  );
+  if (node === null) return;
   const model = 'cohort_retention';
   const cohort = (row: ReportRow) => String(row.cohort_day);
   const rate = (row: ReportRow, days: 1 | 7) => {
@@ -508,11 +518,12 @@ function cohorts(data: DashboardData): void {
 
 function sessions(data: DashboardData): void {
   const rows = data.gold.listening_sessions;
-  const node = section('Listening sessions (by UTC start day)');
-  if (rows.length === 0) {
-    empty(node, 'No sessions in gold.listening_sessions yet.');
-    return;
-  }
+  const node = panel(
+    'Listening sessions (by UTC start day)',
+    rows,
+    'No sessions in gold.listening_sessions yet.',
+  );
+  if (node === null) return;
   chart(node, 'sessions', {
     type: 'line',
     data: {
@@ -560,14 +571,12 @@ function sessions(data: DashboardData): void {
 function anomalies(data: DashboardData): void {
   const rows = data.gold.skip_rate_anomalies;
   const count = data.gold.skip_rate_anomaly_count;
-  const node = section(`Skip-rate anomalies (${count.toLocaleString('en-US')})`);
-  if (rows.length === 0) {
-    empty(
-      node,
-      'None found. A song-day is scored once it has 30 plays and the song has 7 scored days among the 14 before it.',
-    );
-    return;
-  }
+  const node = panel(
+    `Skip-rate anomalies (${count.toLocaleString('en-US')})`,
+    rows,
+    'None found. A song-day is scored once it has 30 plays and the song has 7 scored days among the 14 before it.',
+  );
+  if (node === null) return;
   node.append(
     table(
       'skip_rate_anomalies',
