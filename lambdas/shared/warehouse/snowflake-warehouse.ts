@@ -37,7 +37,10 @@ export async function openSnowflakeWarehouse(
   settings: SnowflakeSettings,
   timeouts?: SnowflakeSessionTimeouts,
 ): Promise<Warehouse> {
-  snowflake.configure({ logLevel: 'ERROR' });
+  // Off: the driver would otherwise append its errors to ./snowflake.log wherever the process runs
+  // (a user's folder, a function's read-only code). Every error it logs also reaches the caller,
+  // which reports it: a refused login is thrown below, a failed statement rejects its promise.
+  snowflake.configure({ logLevel: 'OFF' });
   const connection = snowflake.createConnection({
     account: settings.account,
     username: settings.username,
