@@ -53,7 +53,7 @@ export async function consumeBatch(
   const errors = [...outcome.errors];
   if (outcome.objectKeys.bronze.length + outcome.objectKeys.quarantine.length > 0) {
     try {
-      arrivalManifest = await writeArrivalManifest(lake.s3, lake.bucket, arrivedAtMs, outcome.objectKeys);
+      arrivalManifest = await writeArrivalManifest(lake.s3, lake.bucket, arrivedAtMs, outcome);
     } catch (error) {
       errors.push({
         key: 'arrivals/ (manifest)',

@@ -12,7 +12,11 @@ import {
   arrivalManifestKey,
   BRONZE_PREFIX,
   lakeObjectKey,
+  type ManifestRecords,
+  type OffsetRuns,
+  offsetRunsOf,
   parseLakeObjectKey,
+  type RepeatedRecord,
   topicPartitionPrefix,
 } from '../shared/lake/lake-layout.js';
 import type { KafkaBatchItemFailure } from './msk-event.js';
@@ -38,6 +42,8 @@ export interface LakeWriteOutcome {
    * already there (a redelivery): what the batch's arrival manifest lists. Sorted, no repeats.
    */
   readonly objectKeys: { readonly bronze: readonly string[]; readonly quarantine: readonly string[] };
+  /** Which record is in which object it wrote or found by name, and the repeats: for the manifest. */
+  readonly records: ManifestRecords;
 }
 
 /**
@@ -58,6 +64,8 @@ export async function writePlannedObjects(
   const lowestFailedOffset = new Map<string, number>();
   const errors: { key: string; error: string }[] = [];
   const holding = { bronze: new Set<string>(), quarantine: new Set<string>() };
+  const lines: Record<string, OffsetRuns> = {};
+  const repeats: RepeatedRecord[] = [];
 
   await forEachLimited(plan.objects, PARALLEL_WRITES, async (object) => {
     const describedKey = `${object.hourPrefix}${object.topic}+${object.partition}+…`;
@@ -71,9 +79,24 @@ export async function writePlannedObjects(
         return holder === undefined;
       });
       recordsAlreadyInLake += object.entries.length - remaining.length;
-      const lines = remaining.map((entry) => entry.line).filter((line): line is string => line !== null);
-      if (lines.length === 0) return;
-      const body = await gzipAsync(`${lines.join('\n')}\n`);
+      const written = remaining.filter((entry) => entry.line !== null);
+      const repeated = remaining.flatMap((entry) =>
+        entry.repeatOf === undefined
+          ? []
+          : [
+              {
+                topic: object.topic,
+                partition: object.partition,
+                offset: entry.offset,
+                first: entry.repeatOf,
+              },
+            ],
+      );
+      if (written.length === 0) {
+        repeats.push(...repeated);
+        return;
+      }
+      const body = await gzipAsync(`${written.map((entry) => entry.line).join('\n')}\n`);
       const key = lakeObjectKey(object.hourPrefix, {
         topic: object.topic,
         partition: object.partition,
@@ -87,6 +110,9 @@ export async function writePlannedObjects(
         recordsAlreadyInLake += remaining.length;
       }
       holdingKeys.add(key);
+      // Same name, same records: an object found already there holds these lines too.
+      lines[key] = offsetRunsOf(written.map((entry) => entry.offset));
+      repeats.push(...repeated);
     } catch (error) {
       errors.push({ key: describedKey, error: error instanceof Error ? error.message : String(error) });
       const name = topicPartitionName(object.topic, object.partition);
@@ -107,6 +133,10 @@ export async function writePlannedObjects(
     failures,
     errors,
     objectKeys: { bronze: [...holding.bronze].sort(), quarantine: [...holding.quarantine].sort() },
+    records: {
+      lines: Object.fromEntries(Object.entries(lines).sort(([a], [b]) => a.localeCompare(b))),
+      repeats: repeats.sort((a, b) => a.partition - b.partition || a.offset - b.offset),
+    },
   };
 }
 
@@ -119,13 +149,14 @@ export async function writeArrivalManifest(
   s3: S3Client,
   bucket: string,
   arrivedAtMs: number,
-  objectKeys: LakeWriteOutcome['objectKeys'],
+  outcome: Pick<LakeWriteOutcome, 'objectKeys' | 'records'>,
 ): Promise<string> {
   const manifest: ArrivalManifest = {
     version: 1,
     arrived_at: new Date(arrivedAtMs).toISOString(),
-    bronze: objectKeys.bronze,
-    quarantine: objectKeys.quarantine,
+    bronze: outcome.objectKeys.bronze,
+    quarantine: outcome.objectKeys.quarantine,
+    records: outcome.records,
   };
   const body = JSON.stringify(manifest);
   const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);

@@ -16,6 +16,8 @@ export interface PlannedEntry {
   readonly offset: number;
   /** The NDJSON line; null for a repeat of an event already in this batch (kept for its offset). */
   readonly line: string | null;
+  /** For a repeat: the record whose line holds the event. */
+  readonly repeatOf?: { readonly partition: number; readonly offset: number };
 }
 
 /** The records of one topic partition that belong in one hour folder of one lake area, in offset order. */
@@ -60,13 +62,22 @@ export interface QuarantinedRecord {
  */
 export function planLakeWrites(event: MskEvent): LakeWritePlan {
   const groups = new Map<string, { object: PlannedLakeObject; entries: PlannedEntry[] }>();
-  const firstSeen = new Map<string, { line: string; offset: number; topicPartition: string }>();
+  const firstSeen = new Map<
+    string,
+    { line: string; partition: number; offset: number; topicPartition: string }
+  >();
   let recordsIn = 0;
   let valid = 0;
   let quarantined = 0;
   let repeatedInBatch = 0;
 
-  const place = (area: LakeArea, atMs: number, record: MskRecord, line: string | null) => {
+  const place = (
+    area: LakeArea,
+    atMs: number,
+    record: MskRecord,
+    line: string | null,
+    repeatOf?: PlannedEntry['repeatOf'],
+  ) => {
     const hourPrefix = hourPartitionPrefix(area, atMs);
     const groupKey = `${hourPrefix}\u0000${record.topic}\u0000${record.partition}`;
     let group = groups.get(groupKey);
@@ -78,7 +89,7 @@ export function planLakeWrites(event: MskEvent): LakeWritePlan {
       };
       groups.set(groupKey, group);
     }
-    group.entries.push({ offset: record.offset, line });
+    group.entries.push({ offset: record.offset, line, ...(repeatOf === undefined ? {} : { repeatOf }) });
   };
   const quarantine = (record: MskRecord, problems: readonly ContractProblem[]) => {
     quarantined++;
@@ -115,10 +126,15 @@ export function planLakeWrites(event: MskEvent): LakeWritePlan {
       const eventMs = Date.parse(result.event.timestamp);
       if (earlier !== undefined) {
         repeatedInBatch++;
-        place(BRONZE_PREFIX, eventMs, record, null);
+        place(BRONZE_PREFIX, eventMs, record, null, { partition: earlier.partition, offset: earlier.offset });
         continue;
       }
-      firstSeen.set(result.event.event_id, { line, offset: record.offset, topicPartition });
+      firstSeen.set(result.event.event_id, {
+        line,
+        partition: record.partition,
+        offset: record.offset,
+        topicPartition,
+      });
       place(BRONZE_PREFIX, eventMs, record, line);
     }
   }

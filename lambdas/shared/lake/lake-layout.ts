@@ -78,6 +78,51 @@ export interface ArrivalManifest {
   readonly bronze: readonly string[];
   /** Keys of the `quarantine/` objects holding the batch's refused records. */
   readonly quarantine: readonly string[];
+  /**
+   * Which Kafka record is where, for the audit: absent in manifests written before it was added
+   * (an addition, not a new version, so that a loader of either age reads either manifest).
+   */
+  readonly records?: ManifestRecords;
+}
+
+/** Offsets as runs of consecutive offsets, `[first, last]` inclusive, in ascending order. */
+export type OffsetRuns = readonly (readonly [number, number])[];
+
+export interface ManifestRecords {
+  /**
+   * Per object this batch wrote (or found already there under the same name, which means the same
+   * records), the offsets of its lines in order: the n-th offset is the n-th line. Every object
+   * holds one topic partition, the one its name says.
+   */
+  readonly lines: Readonly<Record<string, OffsetRuns>>;
+  /** Records that repeated an event earlier in the batch: written once, as that earlier record's line. */
+  readonly repeats: readonly RepeatedRecord[];
+}
+
+export interface RepeatedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** The record whose line holds the event. */
+  readonly first: { readonly partition: number; readonly offset: number };
+}
+
+/** Ascending offsets as runs: [3, 4, 5, 9] is [[3, 5], [9, 9]]. */
+export function offsetRunsOf(offsets: readonly number[]): OffsetRuns {
+  const runs: [number, number][] = [];
+  for (const offset of offsets) {
+    const last = runs.at(-1);
+    if (last !== undefined && offset === last[1] + 1) last[1] = offset;
+    else runs.push([offset, offset]);
+  }
+  return runs;
+}
+
+/** The offsets of runs, in order. */
+export function offsetsOfRuns(runs: OffsetRuns): number[] {
+  const offsets: number[] = [];
+  for (const [first, last] of runs) for (let offset = first; offset <= last; offset++) offsets.push(offset);
+  return offsets;
 }
 
 /** `20261130T012345123Z`: an instant as a name part that sorts in time order. */

@@ -105,7 +105,7 @@ describe('planLakeWrites', () => {
     expect(plan).toMatchObject({ valid: 2, quarantined: 0, repeatedInBatch: 1 });
     expect(plan.objects[0]!.entries).toEqual([
       { offset: 1, line: expect.any(String) },
-      { offset: 2, line: null },
+      { offset: 2, line: null, repeatOf: { partition: 0, offset: 1 } },
     ]);
   });
 
