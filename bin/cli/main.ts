@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { auditCommand } from './commands/audit.js';
 import { consumeCommand } from './commands/consume.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { demoCommand } from './commands/demo.js';
@@ -15,7 +16,7 @@ import { transformCommand } from './commands/transform.js';
 export function buildProgram(): Command {
   const program = new Command('spotify-pipeline')
     .description(
-      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, run, report, dashboard.',
+      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, run, report, dashboard, audit.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand());
   program.addCommand(reportCommand());
   program.addCommand(dashboardCommand());
+  program.addCommand(auditCommand());
   program.addCommand(demoCommand());
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -1,0 +1,150 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import {
+  ARRIVALS_PREFIX,
+  type ArrivalManifest,
+  arrivalsListedFrom,
+  offsetsOfRuns,
+  parseLakeObjectKey,
+  type RepeatedRecord,
+} from '../../../lambdas/shared/lake/lake-layout.js';
+
+const gunzipAsync = promisify(gunzip);
+const PARALLEL_READS = 16;
+
+/** A lake object the manifests name, and what is in it. */
+export interface LakeObjectAccount {
+  readonly key: string;
+  readonly area: 'bronze' | 'quarantine';
+  readonly topic: string;
+  readonly partition: number;
+  /**
+   * The offsets of its lines, from the manifest that wrote it; null for an object only manifests
+   * written before offsets were recorded name: then only its name's first and last are known.
+   */
+  readonly offsets: readonly number[] | null;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+  /** Lines read from the object; null when it is not in the lake. */
+  readonly lines: number | null;
+}
+
+/** What the lake says it holds: its objects (read), and the records written once as repeats. */
+export interface LakeAccount {
+  readonly manifestsRead: number;
+  readonly objects: ReadonlyMap<string, LakeObjectAccount>;
+  readonly repeats: readonly RepeatedRecord[];
+}
+
+/**
+ * Reads the arrival manifests (those that arrived at or after `sinceMs`, all when it is absent)
+ * and every object they name, counting each object's lines.
+ */
+export async function readLakeAccount(s3: S3Client, bucket: string, sinceMs?: number): Promise<LakeAccount> {
+  const manifestKeys = await listKeys(
+    s3,
+    bucket,
+    ARRIVALS_PREFIX,
+    sinceMs === undefined ? undefined : arrivalsListedFrom(sinceMs),
+  );
+  const manifests = await mapInParallel(manifestKeys, async (key) => {
+    const body = await readObject(s3, bucket, key);
+    try {
+      return JSON.parse(Buffer.from(body!).toString('utf8')) as ArrivalManifest;
+    } catch (error) {
+      throw new Error(`the arrival manifest s3://${bucket}/${key} is not JSON: ${String(error)}`);
+    }
+  });
+  const named = new Map<string, { area: 'bronze' | 'quarantine'; offsets: readonly number[] | null }>();
+  const repeats = new Map<string, RepeatedRecord>();
+  for (const manifest of manifests) {
+    for (const [area, keys] of [
+      ['bronze', manifest.bronze ?? []],
+      ['quarantine', manifest.quarantine ?? []],
+    ] as const) {
+      for (const key of keys) {
+        const runs = manifest.records?.lines[key];
+        const known = named.get(key);
+        if (known === undefined || (known.offsets === null && runs !== undefined))
+          named.set(key, { area, offsets: runs === undefined ? null : offsetsOfRuns(runs) });
+      }
+    }
+    for (const repeat of manifest.records?.repeats ?? [])
+      repeats.set(`${repeat.topic}+${repeat.partition}+${repeat.offset}`, repeat);
+  }
+  const accounts = await mapInParallel([...named], async ([key, { area, offsets }]) => {
+    const range = parseLakeObjectKey(key);
+    if (range === null) throw new Error(`an arrival manifest names ${key}, which is not a lake object name`);
+    const body = await readObject(s3, bucket, key);
+    const lines = body === null ? null : countLines((await gunzipAsync(body)).toString('utf8'));
+    return {
+      key,
+      area,
+      topic: range.topic,
+      partition: range.partition,
+      offsets,
+      firstOffset: range.firstOffset,
+      lastOffset: range.lastOffset,
+      lines,
+    };
+  });
+  return {
+    manifestsRead: manifests.length,
+    objects: new Map(accounts.map((account) => [account.key, account])),
+    repeats: [...repeats.values()],
+  };
+}
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (const line of text.split('\n')) if (line !== '') lines++;
+  return lines;
+}
+
+/** The object's bytes, or null when there is no such object. */
+async function readObject(s3: S3Client, bucket: string, key: string): Promise<Uint8Array | null> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+  } catch (error) {
+    if (error instanceof NoSuchKey) return null;
+    throw error;
+  }
+}
+
+async function listKeys(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  startAfter?: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: token,
+        ...(token === undefined && startAfter !== undefined ? { StartAfter: startAfter } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys.sort();
+}
+
+async function mapInParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,128 @@
+import { Command, Option } from 'commander';
+import { logLevel } from 'kafkajs';
+import {
+  connectKafka,
+  type KafkaAuth,
+  parseBrokerList,
+} from '../../../lambdas/shared/kafka/kafka-connection.js';
+import type { AuditReport } from '../audit/run-audit.js';
+import { runAudit } from '../audit/run-audit.js';
+import { CliError } from '../cli-error.js';
+import { s3ClientForCli } from '../lake-bucket.js';
+import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
+
+const FORMATS = ['table', 'json'] as const;
+
+interface AuditFlags {
+  brokers: string;
+  topic: string;
+  group: string;
+  bucket: string;
+  s3Endpoint?: string;
+  iamRegion?: string;
+  warehouse: string;
+  format: (typeof FORMATS)[number];
+}
+
+export function auditCommand(): Command {
+  return new Command('audit')
+    .description(
+      'Account for every record from Kafka to gold: each committed offset in one lake place, and every layer adding up.',
+    )
+    .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated')
+    .option('--topic <name>', 'the topic the consumer reads', 'spotify-events')
+    .option('--group <id>', 'the consumer group whose committed offsets are audited', 'spotify-lake-consumer')
+    .requiredOption('--bucket <name>', 'the lake bucket')
+    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
+    .option(
+      '--iam-region <region>',
+      'Amazon MSK with IAM auth in this region (TLS, SASL signed with your AWS credentials)',
+    )
+    .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+    .addHelpText(
+      'after',
+      '\nExits 1 when any offset is unaccounted for or any record unexplained, 0 when everything adds up.\n' +
+        'json: {"offsets": [{topic, partition, from, to, unaccounted, ...}], "layers": {...}, "findings": [...], "unexplained": n}.\n\n' +
+        'Example:\n  spotify-pipeline audit --brokers 127.0.0.1:9092 --bucket spotify-lake --s3-endpoint http://127.0.0.1:4566 \\\n' +
+        '      --warehouse duckdb:.cache/warehouse.duckdb',
+    )
+    .action(async (flags: AuditFlags) => {
+      let brokers: string[];
+      try {
+        brokers = parseBrokerList(flags.brokers);
+      } catch (error) {
+        throw new CliError(`--brokers: ${(error as Error).message}`, 'e.g. --brokers 127.0.0.1:9092');
+      }
+      const auth: KafkaAuth =
+        flags.iamRegion === undefined ? { kind: 'plaintext' } : { kind: 'msk-iam', region: flags.iamRegion };
+      const kafka = connectKafka({
+        brokers,
+        clientId: 'spotify-pipeline-audit',
+        auth,
+        logLevel: logLevel.NOTHING,
+      });
+      const warehouse = await openWarehouseFromFlag(flags.warehouse, { readsOnly: true });
+      try {
+        for (const table of ['device_usage', 'top_songs'])
+          if (!(await tableExists(warehouse, 'gold', table)))
+            throw new CliError(
+              `--warehouse ${flags.warehouse}: the warehouse has no gold.${table} table`,
+              `run spotify-pipeline transform --warehouse ${flags.warehouse} first`,
+            );
+        const report = await runAudit({
+          kafka,
+          topic: flags.topic,
+          groupId: flags.group,
+          lake: { s3: s3ClientForCli(flags.s3Endpoint), bucket: flags.bucket },
+          warehouse,
+          nowMs: Date.now(),
+        }).catch((error: unknown) => {
+          if (error instanceof Error && error.name.startsWith('KafkaJS'))
+            throw new CliError(
+              `--brokers ${flags.brokers}: ${error.message}`,
+              'check that the brokers answer (spotify-pipeline local status) and, on MSK, --iam-region',
+              1,
+            );
+          throw error;
+        });
+        process.stdout.write(
+          flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : tableOf(report),
+        );
+        const unaccounted = report.offsets.reduce((total, partition) => total + partition.unaccounted, 0);
+        if (unaccounted > 0 || report.unexplained > 0) process.exitCode = 1;
+      } finally {
+        await warehouse.close();
+      }
+    });
+}
+
+function tableOf(report: AuditReport): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const lines = ['offsets (committed by the group and still in Kafka):'];
+  for (const p of report.offsets) {
+    const span = p.to < p.from ? 'nothing committed' : `${n(p.from)} to ${n(p.to)}`;
+    const unverified = p.unverified > 0 ? `, ${n(p.unverified)} unverified` : '';
+    lines.push(
+      `  ${p.topic} ${p.partition}: ${span}: ${n(p.accounted)} accounted${unverified}, ${n(p.unaccounted)} unaccounted`,
+    );
+    for (const problem of p.problems)
+      lines.push(
+        `    ${problem.from === problem.to ? n(problem.from) : `${n(problem.from)}-${n(problem.to)}`}: ${problem.problem}`,
+      );
+  }
+  for (const lag of report.lag)
+    lines.push(`  partition ${lag.partition}: ${n(lag.records)} records not consumed yet (not audited)`);
+  lines.push('layers:');
+  for (const [name, value] of Object.entries(report.layers)) {
+    if (typeof value === 'number') lines.push(`  ${name.padEnd(26)} ${n(value).padStart(12)}`);
+    else
+      for (const [reason, count] of Object.entries(value as Readonly<Record<string, number>>))
+        lines.push(`  ${`  ${reason}`.padEnd(26)} ${n(count).padStart(12)}`);
+  }
+  lines.push(report.findings.length === 0 ? 'findings: none' : 'findings:');
+  for (const finding of report.findings) lines.push(`  [${finding.layer}] ${finding.problem}`);
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  lines.push(`unexplained: ${n(report.unexplained)}`);
+  return `${lines.join('\n')}\n`;
+}
