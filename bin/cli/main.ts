@@ -40,7 +40,9 @@ export function buildProgram(): Command {
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync([...argv]);
-    return 0;
+    // A command that finished but found something wrong (a skipped file, an unexplained record)
+    // sets process.exitCode; the shim sets it again from this value, so it must survive here.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     return reportFailure(error);
   }
