@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { auditLayers } from '../../../lambdas/shared/audit/layer-audit.js';
 import {
   type GoldReportModel,
   normaliseRow,
@@ -54,6 +55,7 @@ export async function readDashboardData(sources: DashboardSources): Promise<Dash
     warehouse: normaliseRow(freshness ?? {}, FRESHNESS_TIMES) as unknown as WarehouseFreshness,
     rejects: rejects.map((row) => normaliseRow(row)) as unknown as PipelineHealth['rejects'],
     lake,
+    audit: await auditLayers(warehouse),
   };
   return {
     generatedAt: (sources.now?.() ?? new Date()).toISOString(),

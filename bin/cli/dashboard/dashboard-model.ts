@@ -1,3 +1,4 @@
+import type { LayerAudit } from '../../../lambdas/shared/audit/layer-audit.js';
 import type { ReportRow } from '../../../lambdas/shared/transform/gold-report.js';
 import type { LakeHealth } from './lake-health.js';
 
@@ -68,6 +69,8 @@ export interface PipelineHealth {
   }[];
   /** Null when the dashboard was not given the lake's bucket. */
   readonly lake: LakeHealth | null;
+  /** The audit's warehouse layers (`spotify-pipeline audit` adds Kafka's offsets and the lake). */
+  readonly audit: LayerAudit;
 }
 
 /** sql/report/pipeline_freshness.sql's row; times ISO-8601 UTC. */

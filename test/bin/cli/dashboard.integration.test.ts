@@ -273,6 +273,11 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
     );
     expect(quarantined.reduce((total, count) => total + count, 0)).toBe(run.recordsQuarantined);
     expect(run.recordsQuarantined).toBeGreaterThan(0);
+    expect(await textOf(page, '[data-health=audit]')).toEqual([
+      expect.stringMatching(
+        /^Every record adds up from the lake files loaded \([\d,]+ lines\) to gold: 0 unexplained\.$/,
+      ),
+    ]);
 
     // For people to look at (not committed): the page at laptop width.
     const screenshot = join(cacheDir('dashboard'), 'dashboard-laptop.png');

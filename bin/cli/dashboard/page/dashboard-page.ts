@@ -766,6 +766,28 @@ function health(data: DashboardData): void {
       'Nothing quarantined.',
     );
   }
+  const { audit } = data.health;
+  node.append(
+    element('h2', {}, 'Audit of the warehouse layers'),
+    element(
+      'p',
+      { 'data-health': 'audit', class: audit.unexplained === 0 ? 'status-ok' : 'status-none' },
+      audit.unexplained === 0
+        ? `Every record adds up from the lake files loaded (${formatNumber(audit.layers.lake_events_loaded, 'count')} lines) to gold: 0 unexplained.`
+        : `${formatNumber(audit.unexplained, 'count')} records unexplained: spotify-pipeline audit lists them.`,
+    ),
+  );
+  if (audit.findings.length > 0)
+    reasons(
+      'What does not add up',
+      'audit-findings',
+      audit.findings.map((finding) => ({
+        reason: `[${finding.layer}] ${finding.problem}`,
+        count: finding.records,
+      })),
+      '',
+    );
+  for (const note of audit.notes) node.append(element('p', { class: 'note' }, note));
   for (const layer of ['bronze', 'silver'] as const) {
     const entries = rejects
       .filter((r) => r.layer === layer)
