@@ -13,7 +13,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { PIPELINE_METRICS_NAMESPACE } from './ingestion-monitoring.js';
+import { PIPELINE_METRICS_NAMESPACE } from '../../lambdas/shared/runtime/pipeline-metrics.js';
 import { notifyingAlarm } from './notifying-alarm.js';
 
 /** The loader's embedded-metric-format service (lambdas/loader/handler.ts). */
