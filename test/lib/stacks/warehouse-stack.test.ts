@@ -699,6 +699,38 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       });
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
+
+    it("alarms on the audit's unexplained records above zero in any run period, telling the alarm topic, and shows them on the dashboard", () => {
+      const alarms = Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Unexplained' } }),
+      );
+      expect(alarms).toHaveLength(1);
+      const alarm = alarms[0]!.Properties;
+      expect(alarm).toMatchObject({
+        Namespace: 'SpotifyPipeline',
+        Dimensions: [{ Name: 'service', Value: 'sql-runner' }],
+        Statistic: 'Maximum',
+        Period: config.loading.schedule.everyMinutes * 60,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      // The alarm topic is the ingestion stack's, reached through one of that stack's outputs.
+      const alarmTopicId = stacks.ingestion.getLogicalId(
+        stacks.ingestion.monitoring.alarmTopic.node.defaultChild as CfnElement,
+      );
+      const ingestionOutputs = Template.fromStack(stacks.ingestion).toJSON().Outputs;
+      for (const actions of [alarm.AlarmActions, alarm.OKActions]) {
+        expect(actions).toHaveLength(1);
+        const { OutputName } = actions[0]['Fn::GetStackOutput'];
+        expect(ingestionOutputs[OutputName].Value).toEqual({ Ref: alarmTopicId });
+      }
+      const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+      expect(JSON.stringify(dashboard!.Properties.DashboardBody)).toMatch(
+        /Records the audit cannot explain.*\\"SpotifyPipeline\\",\\"Unexplained\\",\\"service\\",\\"sql-runner\\"/,
+      );
+    });
   });
 });
 
