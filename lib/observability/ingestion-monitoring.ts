@@ -13,11 +13,11 @@ import {
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { PIPELINE_METRICS_NAMESPACE } from '../../lambdas/shared/runtime/pipeline-metrics.js';
 import type { IngestionMonitoringProps } from './ingestion-monitoring-props.js';
 import { notifyingAlarm } from './notifying-alarm.js';
 
-/** The consumer's embedded-metric-format namespace and service (lambdas/consumer/handler.ts). */
-export const PIPELINE_METRICS_NAMESPACE = 'SpotifyPipeline';
+/** The consumer's embedded-metric-format service (lambdas/consumer/handler.ts). */
 export const CONSUMER_SERVICE_DIMENSION = 'lake-consumer';
 const FIVE_MINUTES = Duration.minutes(5);
 const FIFTEEN_MINUTES = Duration.minutes(15);

@@ -13,7 +13,11 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { PIPELINE_METRICS_NAMESPACE } from './ingestion-monitoring.js';
+import {
+  PIPELINE_METRICS_NAMESPACE,
+  SQL_RUNNER_SERVICE,
+  UNEXPLAINED_RECORDS_METRIC,
+} from '../../lambdas/shared/runtime/pipeline-metrics.js';
 import { notifyingAlarm } from './notifying-alarm.js';
 
 /** The loader's embedded-metric-format service (lambdas/loader/handler.ts). */
@@ -47,8 +51,9 @@ export interface WarehouseMonitoringProps {
  *
  * Alarms: freshness (the loader's OldestUnloadedFileAgeSeconds above the threshold for two
  * hours, or not reported for two hours, which is what a run that never gets to load looks
- * like: it cannot start, or keeps finding the lease held), loader errors, and failed, timed-out or
- * aborted pipeline runs.
+ * like: it cannot start, or keeps finding the lease held), loader errors, failed, timed-out or
+ * aborted pipeline runs, and records the audit of the layers cannot explain (the SQL runner's
+ * `Unexplained`, published by each run's audit step).
  */
 export class WarehouseMonitoring extends Construct {
   readonly dashboard: Dashboard;
@@ -56,6 +61,7 @@ export class WarehouseMonitoring extends Construct {
     readonly freshness: Alarm;
     readonly loaderErrors: Alarm;
     readonly runFailures: Alarm;
+    readonly unexplainedRecords: Alarm;
   };
 
   constructor(scope: Construct, id: string, props: WarehouseMonitoringProps) {
@@ -90,6 +96,15 @@ export class WarehouseMonitoring extends Construct {
       period: ONE_HOUR,
     });
 
+    // One audit per run: the worst of a run period is that run's count.
+    const unexplainedRecords = new Metric({
+      namespace: PIPELINE_METRICS_NAMESPACE,
+      metricName: UNEXPLAINED_RECORDS_METRIC,
+      dimensionsMap: { service: SQL_RUNNER_SERVICE },
+      statistic: 'Maximum',
+      period: runEvery,
+    });
+
     const alarm = (alarmId: string, settings: AlarmProps): Alarm =>
       notifyingAlarm(this, alarmId, props.alarmTopic, settings);
     this.alarms = {
@@ -118,6 +133,18 @@ export class WarehouseMonitoring extends Construct {
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      unexplainedRecords: alarm('UnexplainedRecords', {
+        alarmDescription:
+          "The audit at the end of a pipeline run found records no layer of the warehouse explains (a bronze row missing from its file's ledger count, a silver row without its bronze row, gold totals that differ from silver). The run's output ($.audit) names the files, event ids, devices or songs concerned. The run itself succeeded: its work committed.",
+        metric: unexplainedRecords,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // A period with no audit (a run skipped, or failed before its audit, which the run-failure
+        // alarm reports) counts as nothing unexplained; records still unexplained raise the alarm
+        // again at the next run's audit.
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     };
@@ -160,6 +187,14 @@ export class WarehouseMonitoring extends Construct {
             title: 'SQL runner errors and duration (p99)',
             left: [props.sqlRunner.metricErrors({ period: ONE_HOUR, statistic: 'Sum' })],
             right: [props.sqlRunner.metricDuration({ period: ONE_HOUR, statistic: 'p99' })],
+            width: 8,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Records the audit cannot explain',
+            left: [unexplainedRecords],
+            leftAnnotations: [{ value: 0, label: 'alarm above' }],
             width: 8,
           }),
         ],

@@ -13,9 +13,9 @@ export interface PipelineRunStateMachineProps {
    */
   readonly loader: IFunction;
   /**
-   * The SQL-runner function, invoked with `{"kind": "pending-work" | "model" | "test", ...,
-   * "batchId": <execution name>}`; it throws `WarehouseConnectionError` when Snowflake cannot be
-   * reached.
+   * The SQL-runner function, invoked with `{"kind": "pending-work" | "model" | "test" |
+   * "new-anomalies" | "audit", ..., "batchId": <execution name>}`; it throws
+   * `WarehouseConnectionError` when Snowflake cannot be reached.
    */
   readonly sqlRunner: IFunction;
   /** The lease a run holds while it loads and transforms. */

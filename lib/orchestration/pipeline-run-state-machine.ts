@@ -86,7 +86,9 @@ class DescribeOwnExecution extends CallAwsService {
  * The whole pipeline run, one Step Functions STANDARD execution per scheduled time: take the run
  * lease, load the lake's new files into Snowflake, ask the warehouse whether there is anything to
  * transform, build `sql/manifest.json` (its waves in order, the models of a wave in parallel, then
- * every data-quality test), and release the lease. An EventBridge rule starts it on `schedule`
+ * every data-quality test), announce the skip-rate anomalies the run found first, audit the
+ * warehouse's layers (its `Unexplained` records are a metric with an alarm, not a failure), and
+ * release the lease. An EventBridge rule starts it on `schedule`
  * with `{"fullRefresh": false, "fullChecks": false, "scheduledAt": <time>}`; started by hand with
  * `{"fullRefresh": true}` it rebuilds silver and gold from all of bronze, and with
  * `{"fullChecks": true}` its tests check all of history. Only an explicit `true` counts.
@@ -285,7 +287,9 @@ export class PipelineRunStateMachine extends Construct {
       connectionRetries,
     );
     const anythingToTransform = Choice.jsonPath(this, 'Anything to transform?');
-    const nothingToTransform = Succeed.jsonPath(this, 'Nothing new to transform');
+    const nothingToTransform = Pass.jsonPath(this, 'Nothing new to transform', {
+      comment: 'No model runs; the audit still does (see "Audit the layers").',
+    });
 
     const waves = planWaves(manifest).map((wave, index) => {
       const names = wave.map((model) => model.name);
@@ -340,6 +344,35 @@ export class PipelineRunStateMachine extends Construct {
       .when(Condition.numberGreaterThan('$.anomalies.count', 0), announceAnomalies)
       .otherwise(noNewAnomalies);
 
+    // --- Last, audit the warehouse's layers: its Unexplained records are a metric with an alarm.
+    // After the announcement, so that an audit that cannot reach the warehouse (and so fails the
+    // run once its retries are spent) never costs the run its announcement, which no later run
+    // would make; and after the tests, so that it audits a transformation that finished, gold
+    // included. Unexplained records do not fail the run: its work has committed, and the alarm
+    // says what is wrong. A run with nothing new audits too: the audit reads the whole warehouse,
+    // where a record can go missing with no new data, and an hour without the metric would read
+    // to the alarm as nothing unexplained (missing data does not breach).
+    const auditTheLayers = this.retryConnectionFailures(
+      LambdaInvoke.jsonPath(this, 'Audit the layers', {
+        comment:
+          "The warehouse's records counted layer by layer, and every record they do not explain; publishes Unexplained.",
+        lambdaFunction: props.sqlRunner,
+        payload: TaskInput.fromObject({ kind: 'audit', batchId }),
+        resultSelector: {
+          unexplained: JsonPath.numberAt('$.Payload.unexplained'),
+          findings: JsonPath.listAt('$.Payload.findings'),
+          findingsLeftOut: JsonPath.numberAt('$.Payload.findingsLeftOut'),
+          notes: JsonPath.listAt('$.Payload.notes'),
+          layers: JsonPath.objectAt('$.Payload.layers'),
+        },
+        resultPath: '$.audit',
+      }),
+      connectionRetries,
+    );
+    announceAnomalies.next(auditTheLayers);
+    noNewAnomalies.next(auditTheLayers);
+    nothingToTransform.next(auditTheLayers);
+
     const [firstWave, ...laterWaves] = waves;
     if (firstWave === undefined)
       throw new Error(`PipelineRunStateMachine ${this.node.path}: the manifest has no model to run`);
@@ -390,7 +423,7 @@ export class PipelineRunStateMachine extends Construct {
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      comment: `Hourly: take the run lease, load the lake's new files, build sql/manifest.json (${manifest.models.length} models, ${manifest.tests.length} data-quality tests), release the lease`,
+      comment: `Hourly: take the run lease, load the lake's new files, build sql/manifest.json (${manifest.models.length} models, ${manifest.tests.length} data-quality tests), audit the layers, release the lease`,
       stateMachineType: StateMachineType.STANDARD,
       queryLanguage: QueryLanguage.JSON_PATH,
       definitionBody: DefinitionBody.fromChainable(readOptions),

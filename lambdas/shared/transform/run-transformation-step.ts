@@ -1,4 +1,5 @@
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { auditLayersStep, type LayerAuditStep } from './layer-audit-step.js';
 import { type NewAnomalies, newSkipRateAnomalies } from './new-anomalies.js';
 import {
   DataQualityError,
@@ -14,8 +15,9 @@ import {
 } from './transformation-manifest.js';
 
 /**
- * One task of the transformation state machine: a model (its statements in one transaction) or a
- * data-quality test. The state machine is built from the manifest and sends these; the SQL-runner
+ * One task of the transformation state machine: a model (its statements in one transaction), a
+ * data-quality test, or one of the questions the run asks the warehouse (pending work, the new
+ * anomalies, the audit of its layers). The state machine is built from the manifest and sends these; the SQL-runner
  * function runs them with {@link runTransformationStep}.
  */
 export type TransformationStep =
@@ -27,7 +29,8 @@ export type TransformationStep =
     }
   | { readonly kind: 'test'; readonly test: string; readonly batchId: string; readonly fullChecks: boolean }
   | { readonly kind: 'pending-work'; readonly batchId?: string }
-  | { readonly kind: 'new-anomalies'; readonly batchId: string; readonly fullRefresh: boolean };
+  | { readonly kind: 'new-anomalies'; readonly batchId: string; readonly fullRefresh: boolean }
+  | { readonly kind: 'audit' };
 
 export type TransformationStepResult =
   | {
@@ -38,7 +41,8 @@ export type TransformationStepResult =
     }
   | { readonly kind: 'test'; readonly test: string; readonly failingRows: number }
   | ({ readonly kind: 'pending-work' } & PendingWork)
-  | ({ readonly kind: 'new-anomalies' } & NewAnomalies);
+  | ({ readonly kind: 'new-anomalies' } & NewAnomalies)
+  | ({ readonly kind: 'audit' } & LayerAuditStep);
 
 /**
  * The step's input is not one the manifest knows: a state machine out of date with the deployed
@@ -58,6 +62,8 @@ export interface TransformationStepOptions {
 /**
  * Runs one step. A data-quality test that finds rows throws {@link DataQualityError} naming the
  * test and a sample of its rows, so the state machine's execution fails with that as its cause.
+ * An audit that finds unexplained records does not throw: they are a number the alarm watches,
+ * not a reason to stop a run whose work has committed.
  */
 export async function runTransformationStep(
   warehouse: Warehouse,
@@ -70,6 +76,7 @@ export async function runTransformationStep(
     return { kind: 'pending-work', ...(await pendingWork(warehouse, sqlDir)) };
   if (step.kind === 'new-anomalies')
     return { kind: 'new-anomalies', ...(await newSkipRateAnomalies(warehouse, sqlDir, step)) };
+  if (step.kind === 'audit') return { kind: 'audit', ...(await auditLayersStep(warehouse, sqlDir)) };
   if (step.kind === 'model') {
     const model = manifest.models.find((candidate) => candidate.name === step.model);
     if (model === undefined) {
@@ -149,7 +156,9 @@ export function parseTransformationStep(payload: unknown): TransformationStep {
     }
     return { kind: 'new-anomalies', batchId: record.batchId, fullRefresh: record.fullRefresh };
   }
+  // The state machine sends its batchId too, for the logs; the audit reads the whole warehouse.
+  if (record.kind === 'audit') return { kind: 'audit' };
   throw new TransformationStepError(
-    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN}, {"kind":"pending-work"} and {"kind":"new-anomalies","batchId":ID,"fullRefresh":BOOLEAN}`,
+    `the step ${JSON.stringify(payload)} is none of {"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID}, {"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN}, {"kind":"pending-work"}, {"kind":"new-anomalies","batchId":ID,"fullRefresh":BOOLEAN} and {"kind":"audit"}`,
   );
 }

@@ -426,8 +426,8 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           Next: runOrder(workBranch)[3],
         },
       ]);
-      expect(state(choice.Default!)).toEqual({ Type: 'Succeed' });
       expect(choice.Default).toBe('Nothing new to transform');
+      expect(state(choice.Default!)).toMatchObject({ Type: 'Pass', Next: 'Audit the layers' });
     });
 
     it("runs the manifest's waves in order, the models of a wave in parallel, then every data-quality test", () => {
@@ -455,7 +455,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     });
 
     it('after the checks, announces the skip-rate anomalies the run found first on the alarm topic, and nothing when there are none', () => {
-      expect(runOrder(workBranch).slice(-3)).toEqual([
+      expect(runOrder(workBranch).slice(-4, -1)).toEqual([
         'Find new anomalies',
         'Any new anomalies?',
         'Announce new anomalies',
@@ -476,7 +476,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
       expect(choice.Choices).toEqual([
         { Variable: '$.anomalies.count', NumericGreaterThan: 0, Next: 'Announce new anomalies' },
       ]);
-      expect(state(choice.Default!)).toMatchObject({ Type: 'Pass', End: true });
+      expect(state(choice.Default!)).toMatchObject({ Type: 'Pass', Next: 'Audit the layers' });
       const announce = state('Announce new anomalies');
       // The topic is the ingestion stack's alarm topic, through one of that stack's outputs.
       const [, outputName] = /^<(?:[^.]+)\.(.+)>$/.exec(String(announce.Parameters!.TopicArn))!;
@@ -494,13 +494,64 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
           Subject: 'Skip-rate anomalies found',
         },
         ResultPath: null,
+        Next: 'Audit the layers',
+      });
+    });
+
+    it('audits the layers last, in every run that gets past the check for work, keeping the audit in the run and failing only when the step itself fails', () => {
+      expect(runOrder(workBranch).slice(-4)).toEqual([
+        'Find new anomalies',
+        'Any new anomalies?',
+        'Announce new anomalies',
+        'Audit the layers',
+      ]);
+      const precededBy = Object.entries(workBranch.States)
+        .filter(([, s]) => s.Next === 'Audit the layers')
+        .map(([name]) => name)
+        .sort();
+      expect(precededBy).toEqual(['Announce new anomalies', 'No new anomalies', 'Nothing new to transform']);
+      const audit = state('Audit the layers');
+      expect(audit).toMatchObject({
+        Type: 'Task',
+        Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
+        Parameters: {
+          FunctionName: `<${sqlRunnerId}.Arn>`,
+          Payload: { kind: 'audit', 'batchId.$': '$$.Execution.Name' },
+        },
+        ResultSelector: {
+          'unexplained.$': '$.Payload.unexplained',
+          'findings.$': '$.Payload.findings',
+          'findingsLeftOut.$': '$.Payload.findingsLeftOut',
+          'notes.$': '$.Payload.notes',
+          'layers.$': '$.Payload.layers',
+        },
+        ResultPath: '$.audit',
         End: true,
       });
+      // Unexplained records are a result, not an error: nothing in the branch reads them, and the
+      // step's own failures are retried as every other step's are (Lambda's, then the warehouse's).
+      expect(audit.Catch).toBeUndefined();
+      expect(audit.Retry!.map((retrier) => retrier.ErrorEquals)).toEqual([
+        [
+          'Lambda.ClientExecutionTimeoutException',
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+        ],
+        ['WarehouseConnectionError'],
+      ]);
+      expect(audit.Retry!.at(-1)).toEqual({
+        ErrorEquals: ['WarehouseConnectionError'],
+        IntervalSeconds: 20,
+        BackoffRate: 2,
+        MaxAttempts: config.transformation.connectionRetries,
+      });
+      expect(JSON.stringify(workBranch.States)).not.toContain('$.audit.unexplained');
     });
 
     it('passes every step the batch id (the execution name) and every model the run’s fullRefresh', () => {
       const payloads = lambdaTasks.filter((task) => task !== state('Load new lake files'));
-      expect(payloads).toHaveLength(manifest.models.length + manifest.tests.length + 2);
+      expect(payloads).toHaveLength(manifest.models.length + manifest.tests.length + 3);
       for (const task of payloads) expect(task.Parameters!.Payload!['batchId.$']).toBe('$$.Execution.Name');
       const models = payloads.filter((task) => task.Parameters!.Payload!.kind === 'model');
       expect(models).toHaveLength(manifest.models.length);
@@ -508,7 +559,7 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     });
 
     it("retries a Lambda step only for Lambda's service errors and a failed warehouse connection, never a failed SQL or test", () => {
-      expect(lambdaTasks).toHaveLength(manifest.models.length + manifest.tests.length + 3);
+      expect(lambdaTasks).toHaveLength(manifest.models.length + manifest.tests.length + 4);
       for (const task of lambdaTasks) {
         const retried = task.Retry!.flatMap((retrier) => retrier.ErrorEquals);
         expect(retried.filter((error) => !error.startsWith('Lambda.'))).toEqual(['WarehouseConnectionError']);
@@ -647,6 +698,38 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
         Threshold: 1,
       });
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it("alarms on the audit's unexplained records above zero in any run period, telling the alarm topic, and shows them on the dashboard", () => {
+      const alarms = Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Unexplained' } }),
+      );
+      expect(alarms).toHaveLength(1);
+      const alarm = alarms[0]!.Properties;
+      expect(alarm).toMatchObject({
+        Namespace: 'SpotifyPipeline',
+        Dimensions: [{ Name: 'service', Value: 'sql-runner' }],
+        Statistic: 'Maximum',
+        Period: config.loading.schedule.everyMinutes * 60,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      // The alarm topic is the ingestion stack's, reached through one of that stack's outputs.
+      const alarmTopicId = stacks.ingestion.getLogicalId(
+        stacks.ingestion.monitoring.alarmTopic.node.defaultChild as CfnElement,
+      );
+      const ingestionOutputs = Template.fromStack(stacks.ingestion).toJSON().Outputs;
+      for (const actions of [alarm.AlarmActions, alarm.OKActions]) {
+        expect(actions).toHaveLength(1);
+        const { OutputName } = actions[0]['Fn::GetStackOutput'];
+        expect(ingestionOutputs[OutputName].Value).toEqual({ Ref: alarmTopicId });
+      }
+      const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+      expect(JSON.stringify(dashboard!.Properties.DashboardBody)).toMatch(
+        /Records the audit cannot explain.*\\"SpotifyPipeline\\",\\"Unexplained\\",\\"service\\",\\"sql-runner\\"/,
+      );
     });
   });
 });

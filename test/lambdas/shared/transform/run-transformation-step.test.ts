@@ -307,7 +307,7 @@ describe('parseTransformationStep', () => {
 
   it('GIVEN a payload of no known shape, a fullRefresh that is not a boolean, or a model step without a batch THEN it says what is expected', () => {
     expect(() => parseTransformationStep({ model: 'gold.top_songs' })).toThrow(
-      /is none of \{"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID\}, \{"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN\}, \{"kind":"pending-work"\} and \{"kind":"new-anomalies","batchId":ID,"fullRefresh":BOOLEAN\}/,
+      /is none of \{"kind":"model","model":NAME,"fullRefresh":BOOLEAN,"batchId":ID\}, \{"kind":"test","test":NAME,"batchId":ID,"fullChecks":BOOLEAN\}, \{"kind":"pending-work"\}, \{"kind":"new-anomalies","batchId":ID,"fullRefresh":BOOLEAN\} and \{"kind":"audit"\}/,
     );
     expect(() => parseTransformationStep({ kind: 'test', test: 'gold_skip_rate_consistent' })).toThrow(
       /the test step .* has no batchId: a test checks what that batch added/,
