@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
+import { PIPELINE_METRICS_NAMESPACE } from '../shared/runtime/pipeline-metrics.js';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
 import { consumeBatch } from './consume-batch.js';
 import type { KafkaBatchResponse, MskEvent } from './msk-event.js';
@@ -8,7 +9,7 @@ import type { KafkaBatchResponse, MskEvent } from './msk-event.js';
 // Read once at cold start: a missing setting fails the first invocation loudly, not a later write.
 const environment = requiredEnvironment(['LAKE_BUCKET']);
 const logger = new Logger({ serviceName: 'lake-consumer' });
-const metrics = new Metrics({ namespace: 'SpotifyPipeline', serviceName: 'lake-consumer' });
+const metrics = new Metrics({ namespace: PIPELINE_METRICS_NAMESPACE, serviceName: 'lake-consumer' });
 // LAKE_S3_ENDPOINT points the function at an S3-compatible server (LocalStack, MinIO, moto), which
 // is addressed by path, not by bucket host name. Unset on AWS.
 const s3 = process.env.LAKE_S3_ENDPOINT

@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { PIPELINE_METRICS_NAMESPACE } from '../shared/runtime/pipeline-metrics.js';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
 import {
   deployedSnowflakeEnvironment,
@@ -15,7 +16,7 @@ import { SnowflakeLakeStager } from './snowflake-lake-stager.js';
 const environment = requiredEnvironment(['LAKE_BUCKET']);
 const snowflakeEnvironment = deployedSnowflakeEnvironment();
 const logger = new Logger({ serviceName: 'lake-loader' });
-const metrics = new Metrics({ namespace: 'SpotifyPipeline', serviceName: 'lake-loader' });
+const metrics = new Metrics({ namespace: PIPELINE_METRICS_NAMESPACE, serviceName: 'lake-loader' });
 // LAKE_S3_ENDPOINT points the function at an S3-compatible server (path-style); unset on AWS.
 const s3 = process.env.LAKE_S3_ENDPOINT
   ? new S3Client({ endpoint: process.env.LAKE_S3_ENDPOINT, forcePathStyle: true })
