@@ -19,6 +19,7 @@ import {
   stopLocalStack,
 } from '../../../local/services/local-stack.js';
 import { cacheDir } from '../../../local/tooling/cache-dir.js';
+import { runAudit } from '../audit/run-audit.js';
 import { CliError } from '../cli-error.js';
 import { readDashboardData } from '../dashboard/dashboard-data.js';
 import type { DashboardServer } from '../dashboard/dashboard-server.js';
@@ -87,6 +88,7 @@ export function demoCommand(): Command {
         );
         say(summaryOf(run));
         const s3 = localS3Client(stack.s3Endpoint);
+        say(await auditOf(run, stack.kafkaBrokers, s3));
         dashboard = await writeDashboard(
           await readDemoDashboard(run, s3, null),
           join(cacheDir('demo'), 'dashboard.html'),
@@ -126,6 +128,37 @@ function summaryOf(run: DemoRun): string {
     `time per stage: ${stageTimes}\n` +
     `warehouse: ${run.warehousePath}`
   );
+}
+
+/** The audit of what the demo just did, in one line: every offset and every record accounted for. */
+async function auditOf(run: DemoRun, kafkaBrokers: string, s3: S3Client): Promise<string> {
+  const kafka = connectKafka({
+    brokers: [kafkaBrokers],
+    clientId: 'spotify-pipeline-demo',
+    auth: { kind: 'plaintext' },
+    logLevel: logLevel.NOTHING,
+  });
+  const warehouse = await openDuckDbWarehouse(run.warehousePath, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
+  try {
+    const report = await runAudit({
+      kafka,
+      topic: run.topic,
+      groupId: run.groupId,
+      lake: { s3, bucket: run.bucket },
+      warehouse,
+      nowMs: Date.now(),
+    });
+    const offsets = report.offsets.reduce((total, p) => total + Math.max(0, p.to - p.from + 1), 0);
+    const unaccounted = report.offsets.reduce((total, p) => total + p.unaccounted, 0);
+    if (unaccounted > 0 || report.unexplained > 0) process.exitCode = 1;
+    return (
+      `audit: ${offsets.toLocaleString('en-US')} offsets, ${unaccounted.toLocaleString('en-US')} unaccounted; ` +
+      `${report.unexplained.toLocaleString('en-US')} records unexplained from the lake to gold` +
+      (report.findings.length > 0 ? ` (first: ${report.findings[0]!.problem})` : '')
+    );
+  } finally {
+    await warehouse.close();
+  }
 }
 
 /** The dashboard's numbers for the demo's warehouse and lake (`refreshSeconds` when served live). */

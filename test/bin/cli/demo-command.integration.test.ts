@@ -6,7 +6,7 @@ import { repositoryRoot } from '../../../local/tooling/cache-dir.js';
 import { CLI_PATH } from '../../support/run-cli.js';
 
 describe('spotify-pipeline demo, as a person runs it', () => {
-  it('GIVEN --follow WHEN the demo has run THEN it serves the dashboard live at the URL it prints, and on Ctrl-C ends by printing the written page’s path', async () => {
+  it('GIVEN --follow WHEN the demo has run THEN it serves the dashboard live at the URL it prints, and on Ctrl-C ends by printing the written page’s path, after an audit that accounts for every record', async () => {
     // Arrange: the demo writes into .cache/demo, as `npm run demo` does; the test's services are reused.
     const demo = spawn(process.execPath, [CLI_PATH, 'demo', '--events', '400', '--follow', '--port', '0'], {
       cwd: repositoryRoot,
@@ -44,6 +44,7 @@ describe('spotify-pipeline demo, as a person runs it', () => {
       demo.kill('SIGINT');
     }
     expect(await closed).toBe(0);
+    expect(lines).toContain('audit: 400 offsets, 0 unaccounted; 0 records unexplained from the lake to gold');
     const last = /^dashboard: (\/.+\.html) \(\d[\d,]* KiB\): open it in a browser$/.exec(lines.at(-1) ?? '');
     expect(last, lines.join('\n')).not.toBeNull();
     expect(existsSync(last![1]!)).toBe(true);
