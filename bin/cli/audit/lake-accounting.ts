@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   ARRIVALS_PREFIX,
   type ArrivalManifest,
@@ -9,9 +9,9 @@ import {
   parseLakeObjectKey,
   type RepeatedRecord,
 } from '../../../lambdas/shared/lake/lake-layout.js';
+import { listKeys, mapInParallel, readObject } from '../lake-objects.js';
 
 const gunzipAsync = promisify(gunzip);
-const PARALLEL_READS = 16;
 
 /** A lake object the manifests name, and what is in it. */
 export interface LakeObjectAccount {
@@ -33,6 +33,8 @@ export interface LakeObjectAccount {
 /** What the lake says it holds: its objects (read), and the records written once as repeats. */
 export interface LakeAccount {
   readonly manifestsRead: number;
+  /** Manifests that could not be read, with why: the offsets only they list count as lost. */
+  readonly unreadableManifests: readonly string[];
   readonly objects: ReadonlyMap<string, LakeObjectAccount>;
   readonly repeats: readonly RepeatedRecord[];
 }
@@ -48,14 +50,18 @@ export async function readLakeAccount(s3: S3Client, bucket: string, sinceMs?: nu
     ARRIVALS_PREFIX,
     sinceMs === undefined ? undefined : arrivalsListedFrom(sinceMs),
   );
-  const manifests = await mapInParallel(manifestKeys, async (key) => {
+  const unreadable: string[] = [];
+  const read = await mapInParallel(manifestKeys, async (key) => {
     const body = await readObject(s3, bucket, key);
     try {
-      return JSON.parse(Buffer.from(body!).toString('utf8')) as ArrivalManifest;
+      if (body === null) throw new Error('it was deleted while the audit read the lake');
+      return JSON.parse(Buffer.from(body).toString('utf8')) as ArrivalManifest;
     } catch (error) {
-      throw new Error(`the arrival manifest s3://${bucket}/${key} is not JSON: ${String(error)}`);
+      unreadable.push(`${key} (${error instanceof Error ? error.message : String(error)})`);
+      return null;
     }
   });
+  const manifests = read.filter((manifest): manifest is ArrivalManifest => manifest !== null);
   const named = new Map<string, { area: 'bronze' | 'quarantine'; offsets: readonly number[] | null }>();
   const repeats = new Map<string, RepeatedRecord>();
   for (const manifest of manifests) {
@@ -91,6 +97,7 @@ export async function readLakeAccount(s3: S3Client, bucket: string, sinceMs?: nu
   });
   return {
     manifestsRead: manifests.length,
+    unreadableManifests: unreadable.sort(),
     objects: new Map(accounts.map((account) => [account.key, account])),
     repeats: [...repeats.values()],
   };
@@ -100,51 +107,4 @@ function countLines(text: string): number {
   let lines = 0;
   for (const line of text.split('\n')) if (line !== '') lines++;
   return lines;
-}
-
-/** The object's bytes, or null when there is no such object. */
-async function readObject(s3: S3Client, bucket: string, key: string): Promise<Uint8Array | null> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
-  } catch (error) {
-    if (error instanceof NoSuchKey) return null;
-    throw error;
-  }
-}
-
-async function listKeys(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  startAfter?: string,
-): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ContinuationToken: token,
-        ...(token === undefined && startAfter !== undefined ? { StartAfter: startAfter } : {}),
-      }),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys.sort();
-}
-
-async function mapInParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, items.length) }, worker));
-  return results;
 }

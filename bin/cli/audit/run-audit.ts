@@ -60,7 +60,10 @@ export async function runAudit(sources: AuditSources): Promise<AuditReport> {
     problem: `${sources.topic} partition ${partition}: ${records} records were deleted by Kafka's retention before the consumer group read them`,
     records,
   }));
-  const notes = [...layerAudit.notes];
+  const notes = [
+    ...lake.unreadableManifests.map((manifest) => `arrival manifest not readable: ${manifest}`),
+    ...layerAudit.notes,
+  ];
   const loaded = new Set<string>();
   let notChecked = 0;
   for (const row of ledger) {

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { QuarantinedRecord } from '../../../lambdas/consumer/plan-lake-writes.js';
 import { parseLakeObject } from '../../../lambdas/loader/parse-bronze-file.js';
 import {
@@ -9,6 +9,7 @@ import {
   BRONZE_PREFIX,
   QUARANTINE_PREFIX,
 } from '../../../lambdas/shared/lake/lake-layout.js';
+import { listFolders, listKeys, mapInParallel, readObject } from '../lake-objects.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -17,9 +18,6 @@ const gunzipAsync = promisify(gunzip);
  * how many were left out, so that a dashboard refresh stays quick on a lake with a large quarantine.
  */
 export const QUARANTINE_OBJECTS_READ = 1_000;
-
-/** Lake objects fetched at once. */
-const PARALLEL_READS = 8;
 
 /** What the lake itself says, before the warehouse: its newest event, last arrival and quarantine. */
 export interface LakeHealth {
@@ -59,8 +57,10 @@ async function newestBronzeEvent(s3: S3Client, bucket: string): Promise<string |
   if (hourFolder === null) return null;
   let newest: string | null = null;
   const keys = await listKeys(s3, bucket, hourFolder);
-  await forEachInParallel(keys, async (key) => {
-    const { rows } = await parseLakeObject(await readObject(s3, bucket, key));
+  await mapInParallel(keys, async (key) => {
+    const body = await readObject(s3, bucket, key);
+    if (body === null) return;
+    const { rows } = await parseLakeObject(body);
     for (const { event } of rows) {
       if (newest === null || event.timestamp > newest) newest = event.timestamp;
     }
@@ -83,8 +83,10 @@ async function summariseQuarantine(s3: S3Client, bucket: string): Promise<Quaran
   const read = keys.slice(-QUARANTINE_OBJECTS_READ);
   const counts = new Map<string, number>();
   let records = 0;
-  await forEachInParallel(read, async (key) => {
-    const text = (await gunzipAsync(await readObject(s3, bucket, key))).toString('utf8');
+  await mapInParallel(read, async (key) => {
+    const body = await readObject(s3, bucket, key);
+    if (body === null) return;
+    const text = (await gunzipAsync(body)).toString('utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
       const record = JSON.parse(line) as QuarantinedRecord;
@@ -115,44 +117,4 @@ async function newestHourFolder(s3: S3Client, bucket: string, area: string): Pro
   const day = (await listFolders(s3, bucket, area)).at(-1);
   if (day === undefined) return null;
   return (await listFolders(s3, bucket, day)).at(-1) ?? null;
-}
-
-async function listFolders(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const folders: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-    );
-    for (const folder of page.CommonPrefixes ?? []) if (folder.Prefix) folders.push(folder.Prefix);
-    token = page.NextContinuationToken;
-  } while (token);
-  return folders.sort();
-}
-
-async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys.sort();
-}
-
-async function readObject(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  if (object.Body === undefined) throw new Error(`s3://${bucket}/${key} came back without a body`);
-  return object.Body.transformToByteArray();
-}
-
-async function forEachInParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, items.length) }, worker));
 }

@@ -33,6 +33,7 @@ function anObject(
 function aLake(objects: LakeObjectAccount[], repeats: [number, number][] = []): LakeAccount {
   return {
     manifestsRead: 1,
+    unreadableManifests: [],
     objects: new Map(objects.map((object) => [object.key, object])),
     repeats: repeats.map(([offset, first]) => ({
       topic: TOPIC,
