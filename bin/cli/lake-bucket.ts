@@ -25,34 +25,21 @@ export function s3ClientForCli(endpoint: string | undefined): S3Client {
   });
 }
 
-/** Creates the bucket unless it exists; says clearly when the S3 server cannot be reached. */
-export async function ensureBucket(
-  s3: S3Client,
-  bucket: string,
-  endpoint: string | undefined,
-): Promise<void> {
+/**
+ * Creates the bucket unless it exists. Any other failure (no S3 there, a name S3 refuses, refused
+ * credentials) is left to the CLI's one place that explains failures (failure-messages.ts).
+ */
+export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return;
   } catch (error) {
-    if (!(error instanceof S3ServiceException) || error.$metadata.httpStatusCode !== 404)
-      throw unreachable(error, endpoint);
+    if (!(error instanceof S3ServiceException) || error.$metadata.httpStatusCode !== 404) throw error;
   }
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
     if (error instanceof S3ServiceException && error.name === 'BucketAlreadyOwnedByYou') return;
-    throw unreachable(error, endpoint);
+    throw error;
   }
-}
-
-function unreachable(error: unknown, endpoint: string | undefined): CliError {
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new CliError(
-    `cannot use the S3 server at ${endpoint ?? 'AWS'} (${detail})`,
-    endpoint === undefined
-      ? 'check your AWS credentials and region'
-      : 'start the local services with: spotify-pipeline local up',
-    1,
-  );
 }

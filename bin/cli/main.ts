@@ -11,6 +11,7 @@ import { produceCommand } from './commands/produce.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { transformCommand } from './commands/transform.js';
+import { explainFailure, failureContextOf } from './failure-messages.js';
 
 /** Builds the `spotify-pipeline` program; each command lives in its own module under `commands/`. */
 export function buildProgram(): Command {
@@ -36,19 +37,27 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `--verbose` anywhere on the line, or this variable set to 1: failures are shown with their stack. */
+export const VERBOSE_VARIABLE = 'SPOTIFY_PIPELINE_VERBOSE';
+
 /** Runs the CLI and returns the process exit code; never throws. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose') || process.env[VERBOSE_VARIABLE] === '1';
+  const args = argv.filter((arg) => arg !== '--verbose');
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram().parseAsync([...args]);
     // A command that finished but found something wrong (a skipped file, an unexplained record)
     // sets process.exitCode; the shim sets it again from this value, so it must survive here.
     return Number(process.exitCode ?? 0);
   } catch (error) {
-    return reportFailure(error);
+    return reportFailure(explainFailure(error, failureContextOf(args)) ?? error, verbose, error);
   }
 }
 
-function reportFailure(error: unknown): number {
+function reportFailure(error: unknown, verbose: boolean, original: unknown): number {
+  const stack = () => {
+    if (verbose && original instanceof Error && original.stack) process.stderr.write(`${original.stack}\n`);
+  };
   if (error instanceof CommanderError) {
     // Commander already printed its message, or the help text (exit code 0). Usage errors exit 2,
     // as CliErrors do, so scripts can tell a bad invocation from a failed run (1).
@@ -57,9 +66,13 @@ function reportFailure(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`spotify-pipeline: ${error.message}\n`);
     if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
+    stack();
     return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`spotify-pipeline: unexpected failure: ${detail}\n`);
+  process.stderr.write(
+    `spotify-pipeline: unexpected failure: ${detail}\n` +
+      'This is a bug in spotify-pipeline: please report it with the command you ran and this output.\n',
+  );
   return 1;
 }

@@ -49,7 +49,7 @@ export function consumeCommand(): Command {
       const endpoint = flags.s3Endpoint as string | undefined;
       const bucket = flags.bucket as string;
       const s3 = s3ClientForCli(endpoint);
-      await ensureBucket(s3, bucket, endpoint);
+      await ensureBucket(s3, bucket);
 
       const stop = new AbortController();
       const onSignal = () => stop.abort();
