@@ -5,6 +5,7 @@ import {
   ARRIVALS_PREFIX,
   type ArrivalManifest,
   arrivalsListedFrom,
+  checkArrivalManifest,
   offsetsOfRuns,
   parseLakeObjectKey,
   type RepeatedRecord,
@@ -53,21 +54,23 @@ export async function readLakeAccount(s3: S3Client, bucket: string, sinceMs?: nu
   const unreadable: string[] = [];
   const read = await mapInParallel(manifestKeys, async (key) => {
     const body = await readObject(s3, bucket, key);
-    try {
-      if (body === null) throw new Error('it was deleted while the audit read the lake');
-      return JSON.parse(Buffer.from(body).toString('utf8')) as ArrivalManifest;
-    } catch (error) {
-      unreadable.push(`${key} (${error instanceof Error ? error.message : String(error)})`);
+    const manifest =
+      body === null
+        ? { problem: 'it was deleted while the audit read the lake' }
+        : checkArrivalManifest(Buffer.from(body).toString('utf8'));
+    if ('problem' in manifest) {
+      unreadable.push(`${key} (${manifest.problem})`);
       return null;
     }
+    return manifest;
   });
   const manifests = read.filter((manifest): manifest is ArrivalManifest => manifest !== null);
   const named = new Map<string, { area: 'bronze' | 'quarantine'; offsets: readonly number[] | null }>();
   const repeats = new Map<string, RepeatedRecord>();
   for (const manifest of manifests) {
     for (const [area, keys] of [
-      ['bronze', manifest.bronze ?? []],
-      ['quarantine', manifest.quarantine ?? []],
+      ['bronze', manifest.bronze],
+      ['quarantine', manifest.quarantine],
     ] as const) {
       for (const key of keys) {
         const runs = manifest.records?.lines[key];

@@ -3,6 +3,7 @@ import { gunzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { QuarantinedRecord } from '../../../lambdas/consumer/plan-lake-writes.js';
 import { parseLakeObject } from '../../../lambdas/loader/parse-bronze-file.js';
+import type { ContractProblem } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
 import {
   ARRIVALS_PREFIX,
   arrivalTimeOfKey,
@@ -89,8 +90,7 @@ async function summariseQuarantine(s3: S3Client, bucket: string): Promise<Quaran
     const text = (await gunzipAsync(body)).toString('utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      const record = JSON.parse(line) as QuarantinedRecord;
-      const problem = problemKindOf(record);
+      const problem = problemKindOfLine(line);
       counts.set(problem, (counts.get(problem) ?? 0) + 1);
       records++;
     }
@@ -99,6 +99,30 @@ async function summariseQuarantine(s3: S3Client, bucket: string): Promise<Quaran
     .map(([problem, count]) => ({ problem, records: count }))
     .sort((a, b) => b.records - a.records || a.problem.localeCompare(b.problem));
   return { objects: keys.length, objectsRead: read.length, records, byProblem };
+}
+
+/** A quarantine line this version cannot read (another writer's, or damaged) counts as a kind of its own. */
+const UNREADABLE_QUARANTINE_LINE = 'a quarantine line this version cannot read';
+
+/** The kind of problem a quarantine line records (problemKindOf), read and checked. */
+export function problemKindOfLine(line: string): string {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return UNREADABLE_QUARANTINE_LINE;
+  }
+  if (typeof record !== 'object' || record === null) return UNREADABLE_QUARANTINE_LINE;
+  const { problems, reason } = record as { problems?: unknown; reason?: unknown };
+  if (typeof reason !== 'string' || !Array.isArray(problems)) return UNREADABLE_QUARANTINE_LINE;
+  const readable = problems.filter(
+    (problem): problem is ContractProblem =>
+      typeof problem === 'object' &&
+      problem !== null &&
+      typeof (problem as ContractProblem).field === 'string' &&
+      typeof (problem as ContractProblem).reason === 'string',
+  );
+  return problemKindOf({ problems: readable, reason });
 }
 
 /**

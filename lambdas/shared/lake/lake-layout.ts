@@ -118,6 +118,65 @@ export function offsetRunsOf(offsets: readonly number[]): OffsetRuns {
   return runs;
 }
 
+/**
+ * An arrival manifest's JSON, checked: what it lists, or why it cannot be used. `records` is
+ * optional (manifests written before it have none), but when present it must be whole.
+ */
+export function checkArrivalManifest(text: string): ArrivalManifest | { readonly problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `it is not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (!isObject(value) || value.version !== 1)
+    return { problem: `its version is ${JSON.stringify(isObject(value) ? value.version : value)}, not 1` };
+  if (typeof value.arrived_at !== 'string') return { problem: '"arrived_at" is not a time' };
+  for (const area of ['bronze', 'quarantine'] as const)
+    if (!isStringList(value[area])) return { problem: `"${area}" is not a list of object keys` };
+  const records = value.records;
+  if (records !== undefined) {
+    const problem = recordsProblem(records);
+    if (problem !== null) return { problem: `"records" ${problem}` };
+  }
+  return value as unknown as ArrivalManifest;
+}
+
+const isOffset = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function recordsProblem(records: unknown): string | null {
+  if (!isObject(records) || !isObject(records.lines) || !Array.isArray(records.repeats))
+    return 'must hold "lines" (per object key) and "repeats" (a list)';
+  for (const [key, runs] of Object.entries(records.lines)) {
+    if (
+      !Array.isArray(runs) ||
+      !runs.every((run) => Array.isArray(run) && run.length === 2 && run.every(isOffset) && run[0] <= run[1])
+    )
+      return `lists offsets of ${key} that are not [first, last] runs of whole numbers`;
+  }
+  for (const repeat of records.repeats) {
+    if (
+      !isObject(repeat) ||
+      typeof repeat.topic !== 'string' ||
+      !isOffset(repeat.partition) ||
+      !isOffset(repeat.offset) ||
+      !isObject(repeat.first) ||
+      !isOffset(repeat.first.partition) ||
+      !isOffset(repeat.first.offset)
+    )
+      return `holds a repeat that is not {topic, partition, offset, first: {partition, offset}}: ${JSON.stringify(repeat)}`;
+  }
+  return null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
 /** The offsets of runs, in order. */
 export function offsetsOfRuns(runs: OffsetRuns): number[] {
   const offsets: number[] = [];

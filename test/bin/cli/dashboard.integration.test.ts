@@ -171,13 +171,11 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
     expect(Object.keys(painted).sort()).toEqual([...CHARTS].sort());
     for (const name of CHARTS) expect(painted[name], name).toBeGreaterThan(0.01);
     // The cohort heat map: one row per cohort shown, its rates coloured.
-    const heatCells = await page.evaluate(
+    const heatCells = (await page.evaluate(
       `[...document.querySelectorAll('[data-heatmap] td.heat')].map((cell) => cell.style.background)`,
-    );
-    expect((heatCells as string[]).length).toBe(2 * Math.min(30, report.cohort_retention!.length));
-    expect(
-      (heatCells as string[]).filter((background) => background.startsWith('rgba')).length,
-    ).toBeGreaterThan(0);
+    )) as string[];
+    expect(heatCells.length).toBe(2 * Math.min(30, report.cohort_retention!.length));
+    expect(heatCells.filter((background) => background.startsWith('rgba')).length).toBeGreaterThan(0);
 
     // Every number shown equals the report's, row by row; and the rows are the ones each panel promises.
     const cells = await shownNumbers(page);
@@ -294,7 +292,7 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
 
     await page.goto(url, { waitUntil: 'load' });
 
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect((await page.evaluate('document.documentElement.scrollWidth')) as number).toBeLessThanOrEqual(390);
     const painted = await paintedShareOfCharts(page);
     for (const name of CHARTS) expect(painted[name], name).toBeGreaterThan(0.01);
     expect(requestsRefused).toEqual([]);
@@ -344,19 +342,16 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
       expect(pipeline.exitCode, pipeline.stderr).toBe(0);
 
       // Assess: the open page shows the new newest day, without a reload.
-      const after = JSON.parse(
-        (
-          await runCli([
-            'report',
-            '--warehouse',
-            `duckdb:${run.warehousePath}`,
-            '--format',
-            'json',
-            '--model',
-            'active_users',
-          ])
-        ).stdout,
-      ).active_users.at(-1) as ReportRow;
+      const activeUsers = await runCli([
+        'report',
+        '--warehouse',
+        `duckdb:${run.warehousePath}`,
+        '--format',
+        'json',
+        '--model',
+        'active_users',
+      ]);
+      const after = (JSON.parse(activeUsers.stdout) as Report).active_users!.at(-1)!;
       expect(after.day).not.toBe(before.day);
       const dayShown = async () =>
         (await page.evaluate(

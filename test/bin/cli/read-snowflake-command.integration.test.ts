@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { GoldReport } from '../../../lambdas/shared/transform/gold-report.js';
 import { type DemoRun, runDemo } from '../../../local/demo/run-demo.js';
 import { localWarehouseEnvironment } from '../../support/deployed-functions.js';
 import { runCli } from '../../support/run-cli.js';
@@ -51,8 +52,9 @@ describe('report and dashboard against Snowflake, with the secret the deployed s
     const remote = await runCli(['report', '--warehouse', 'snowflake', '--format', 'json'], environment);
 
     expect(remote.exitCode, remote.stderr).toBe(0);
-    expect(JSON.parse(remote.stdout)).toEqual(JSON.parse(local.stdout));
-    expect(JSON.parse(local.stdout).hourly_event_volume.length).toBeGreaterThan(24);
+    const localReport = JSON.parse(local.stdout) as GoldReport;
+    expect(JSON.parse(remote.stdout) as GoldReport).toEqual(localReport);
+    expect(localReport.hourly_event_volume.length).toBeGreaterThan(24);
     expect(snowflake.server.logins.map((login) => login.user)).toContain('SPOTIFY_PIPELINE');
     expect(
       snowflake.server.statements.some((statement) => /FROM gold\.hourly_event_volume/.test(statement.sql)),

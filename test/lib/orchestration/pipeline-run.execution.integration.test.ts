@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import type { ListeningEvent } from '../../../lambdas/shared/event-contract/listening-event.js';
 import { readGoldReport } from '../../../lambdas/shared/transform/gold-report.js';
+import type { LayerAuditStep } from '../../../lambdas/shared/transform/layer-audit-step.js';
 import {
   loadTransformationManifest,
   planWaves,
@@ -42,6 +43,11 @@ const statesEntered = (history: readonly HistoryEvent[]) =>
 // lake and Secrets Manager in the local S3 server and a Snowflake endpoint whose statements run on
 // DuckDB; its lease is a DynamoDB table in moto. Every run is asserted on its execution history
 // and on the warehouse it leaves.
+/** What a run's output keeps of its audit step (lambdas/shared/transform/layer-audit-step.ts). */
+interface RunOutput {
+  readonly audit: LayerAuditStep;
+}
+
 describe('the pipeline-run state machine, executed as deployed', () => {
   let stepFunctions: StepFunctionsOnMoto;
   let snowflake: SnowflakeOverDuckDb;
@@ -205,7 +211,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     expect(Math.min(...tests)).toBeGreaterThan(Math.max(...waves.flat()));
     expect(entered.slice(-3)).toEqual(['Audit the layers', 'Release the lease', 'Run finished']);
     // The audit found every record of the run where it belongs, and the run's output keeps it.
-    const audit = JSON.parse(execution.output!).audit;
+    const { audit } = JSON.parse(execution.output!) as RunOutput;
     expect(audit).toMatchObject({ unexplained: 0, findings: [], findingsLeftOut: 0, notes: [] });
     expect(audit.layers).toMatchObject({ lake_events_loaded: 400, silver_rows: 400, bronze_rows_pending: 0 });
     // A wave's models ran at once: in the widest wave, some invocations overlapped in time.
@@ -439,7 +445,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     ]);
     // The row an earlier test duplicated in silver is counted twice there and once in gold: the
     // audit finds it, and the run still succeeds (the alarm on Unexplained is what tells).
-    const { audit } = JSON.parse(found.execution.output!);
+    const { audit } = JSON.parse(found.execution.output!) as RunOutput;
     expect(audit.unexplained).toBeGreaterThan(0);
     expect(audit.findings).toContainEqual(expect.objectContaining({ layer: 'gold' }));
     expect(announced).toHaveLength(1);

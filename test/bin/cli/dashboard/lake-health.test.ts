@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { problemKindOf } from '../../../../bin/cli/dashboard/lake-health.js';
+import { problemKindOf, problemKindOfLine } from '../../../../bin/cli/dashboard/lake-health.js';
 import {
   describeProblems,
   parseListeningEventJson,
@@ -30,5 +30,16 @@ describe('the kinds of quarantined records the health panel counts', () => {
     expect(kinds[0]).toBe(kinds[1]);
     expect(kinds[0]).toMatch(/^device_type /);
     expect(kinds[0]).not.toContain('tablet');
+  });
+
+  it('GIVEN quarantine lines this version cannot read THEN they are one kind of their own, never a failure', () => {
+    const kinds = [
+      'not json',
+      '[1, 2]',
+      JSON.stringify({ reason: 'x' }),
+      JSON.stringify({ problems: 'x', reason: 'y' }),
+    ].map(problemKindOfLine);
+
+    expect(new Set(kinds)).toEqual(new Set(['a quarantine line this version cannot read']));
   });
 });
