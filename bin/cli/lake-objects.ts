@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 
 /** Lake objects fetched at once by the commands that read the lake (dashboard, audit). */
-const PARALLEL_READS = 16;
+export const PARALLEL_READS = 16;
 
 /** Every key under `prefix` (after `startAfter`, when given), sorted. */
 export async function listKeys(
@@ -50,18 +50,4 @@ export async function readObject(s3: S3Client, bucket: string, key: string): Pro
     if (error instanceof NoSuchKey) return null;
     throw error;
   }
-}
-
-/** `work` on every item, PARALLEL_READS at a time; results in the items' order. */
-export async function mapInParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, items.length) }, worker));
-  return results;
 }

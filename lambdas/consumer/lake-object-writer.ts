@@ -19,6 +19,7 @@ import {
   type RepeatedRecord,
   topicPartitionPrefix,
 } from '../shared/lake/lake-layout.js';
+import { mapInParallel } from '../shared/runtime/in-parallel.js';
 import type { KafkaBatchItemFailure } from './msk-event.js';
 import { topicPartitionName } from './msk-event.js';
 import type { LakeWritePlan, PlannedEntry, PlannedLakeObject } from './plan-lake-writes.js';
@@ -67,7 +68,7 @@ export async function writePlannedObjects(
   const lines: Record<string, OffsetRuns> = {};
   const repeats: RepeatedRecord[] = [];
 
-  await forEachLimited(plan.objects, PARALLEL_WRITES, async (object) => {
+  await mapInParallel(plan.objects, PARALLEL_WRITES, async (object) => {
     const describedKey = `${object.hourPrefix}${object.topic}+${object.partition}+…`;
     try {
       const holdingKeys = object.area === BRONZE_PREFIX ? holding.bronze : holding.quarantine;
@@ -214,16 +215,4 @@ async function putIfAbsent(
 
 function lowestOffset(entries: readonly PlannedEntry[]): number {
   return entries.reduce((lowest, entry) => Math.min(lowest, entry.offset), Number.POSITIVE_INFINITY);
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ARRIVALS_PREFIX, arrivalsListedFrom, BRONZE_PREFIX } from '../shared/lake/lake-layout.js';
+import { mapInParallel } from '../shared/runtime/in-parallel.js';
 import { sqlStatement } from '../shared/warehouse/sql-files.js';
 import type { Warehouse } from '../shared/warehouse/warehouse.js';
 import {
@@ -57,7 +58,7 @@ export async function findArrivedFiles(
   );
   const listed = await listKeys(s3, bucket, ARRIVALS_PREFIX, startAfter);
   const keys = [...listed.keys()].filter((key) => !recorded.has(key)).sort();
-  const manifests = await mapLimited(keys, PARALLEL_READS, async (key) => {
+  const manifests = await mapInParallel(keys, PARALLEL_READS, async (key) => {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return readArrivalManifest(key, await object.Body!.transformToString());
   });
@@ -117,21 +118,4 @@ async function listKeys(
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (continuationToken !== undefined);
   return objects;
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { mapInParallel } from '../shared/runtime/in-parallel.js';
 import type { DuckDbWarehouse } from '../shared/warehouse/duckdb-warehouse.js';
 import { sqlStatement } from '../shared/warehouse/sql-files.js';
 import {
@@ -59,20 +60,15 @@ export class DuckDbLakeStager implements LakeStager {
     this.lineByLineKeys.clear();
     for (const [index, key] of keys.entries()) this.fileNumbers.set(key, index + 1);
     const missing: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < keys.length) {
-        const key = keys[next++]!;
-        try {
-          const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-          await writeFile(this.localPath(key), await object.Body!.transformToByteArray());
-        } catch (error) {
-          if (!(error instanceof NoSuchKey)) throw error;
-          missing.push(key);
-        }
+    await mapInParallel(keys, PARALLEL_DOWNLOADS, async (key) => {
+      try {
+        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        await writeFile(this.localPath(key), await object.Body!.transformToByteArray());
+      } catch (error) {
+        if (!(error instanceof NoSuchKey)) throw error;
+        missing.push(key);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, keys.length) }, worker));
+    });
     return missing.sort();
   }
 

@@ -10,7 +10,8 @@ import {
   parseLakeObjectKey,
   type RepeatedRecord,
 } from '../../../lambdas/shared/lake/lake-layout.js';
-import { listKeys, mapInParallel, readObject } from '../lake-objects.js';
+import { mapInParallel } from '../../../lambdas/shared/runtime/in-parallel.js';
+import { listKeys, PARALLEL_READS, readObject } from '../lake-objects.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -52,7 +53,7 @@ export async function readLakeAccount(s3: S3Client, bucket: string, sinceMs?: nu
     sinceMs === undefined ? undefined : arrivalsListedFrom(sinceMs),
   );
   const unreadable: string[] = [];
-  const read = await mapInParallel(manifestKeys, async (key) => {
+  const read = await mapInParallel(manifestKeys, PARALLEL_READS, async (key) => {
     const body = await readObject(s3, bucket, key);
     const manifest =
       body === null
@@ -82,7 +83,7 @@ export async function readLakeAccount(s3: S3Client, bucket: string, sinceMs?: nu
     for (const repeat of manifest.records?.repeats ?? [])
       repeats.set(`${repeat.topic}+${repeat.partition}+${repeat.offset}`, repeat);
   }
-  const accounts = await mapInParallel([...named], async ([key, { area, offsets }]) => {
+  const accounts = await mapInParallel([...named], PARALLEL_READS, async ([key, { area, offsets }]) => {
     const range = parseLakeObjectKey(key);
     if (range === null) throw new Error(`an arrival manifest names ${key}, which is not a lake object name`);
     const body = await readObject(s3, bucket, key);

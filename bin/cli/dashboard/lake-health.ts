@@ -10,7 +10,8 @@ import {
   BRONZE_PREFIX,
   QUARANTINE_PREFIX,
 } from '../../../lambdas/shared/lake/lake-layout.js';
-import { listFolders, listKeys, mapInParallel, readObject } from '../lake-objects.js';
+import { mapInParallel } from '../../../lambdas/shared/runtime/in-parallel.js';
+import { listFolders, listKeys, PARALLEL_READS, readObject } from '../lake-objects.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -58,7 +59,7 @@ async function newestBronzeEvent(s3: S3Client, bucket: string): Promise<string |
   if (hourFolder === null) return null;
   let newest: string | null = null;
   const keys = await listKeys(s3, bucket, hourFolder);
-  await mapInParallel(keys, async (key) => {
+  await mapInParallel(keys, PARALLEL_READS, async (key) => {
     const body = await readObject(s3, bucket, key);
     if (body === null) return;
     const { rows } = await parseLakeObject(body);
@@ -84,7 +85,7 @@ async function summariseQuarantine(s3: S3Client, bucket: string): Promise<Quaran
   const read = keys.slice(-QUARANTINE_OBJECTS_READ);
   const counts = new Map<string, number>();
   let records = 0;
-  await mapInParallel(read, async (key) => {
+  await mapInParallel(read, PARALLEL_READS, async (key) => {
     const body = await readObject(s3, bucket, key);
     if (body === null) return;
     const text = (await gunzipAsync(body)).toString('utf8');

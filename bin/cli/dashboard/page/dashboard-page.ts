@@ -190,6 +190,16 @@ function empty(parent: HTMLElement, text: string): void {
 }
 
 const day = (row: ReportRow) => String(row.day);
+
+/** The newest 7 rows of a day-grained model, newest first, with their day. */
+function lastWeek(model: string, rows: readonly ReportRow[], columns: readonly Column[]): HTMLElement {
+  return table(model, rows.slice(-7).reverse(), [{ title: 'day', column: 'day' }, ...columns], day);
+}
+
+/** One line of a line chart, in its palette colour, on the axis named. */
+function line(label: string, values: number[], color: number, axis = 'y') {
+  return { label, data: values, borderColor: PALETTE[color], backgroundColor: PALETTE[color], yAxisID: axis };
+}
 const numbers = (rows: readonly ReportRow[], column: string) => rows.map((row) => Number(row[column] ?? 0));
 
 function activeUsers(data: DashboardData): void {
@@ -234,41 +244,20 @@ function activeUsers(data: DashboardData): void {
     data: {
       labels: rows.map(day),
       datasets: [
-        {
-          label: 'daily',
-          data: numbers(rows, 'daily_active_users'),
-          borderColor: PALETTE[0],
-          backgroundColor: PALETTE[0],
-        },
-        {
-          label: 'weekly',
-          data: numbers(rows, 'weekly_active_users'),
-          borderColor: PALETTE[1],
-          backgroundColor: PALETTE[1],
-        },
-        {
-          label: 'monthly',
-          data: numbers(rows, 'monthly_active_users'),
-          borderColor: PALETTE[2],
-          backgroundColor: PALETTE[2],
-        },
+        line('daily', numbers(rows, 'daily_active_users'), 0),
+        line('weekly', numbers(rows, 'weekly_active_users'), 1),
+        line('monthly', numbers(rows, 'monthly_active_users'), 2),
       ],
     },
     options: { scales: { y: { beginAtZero: true } } },
   });
   node.append(
-    table(
-      model,
-      rows.slice(-7).reverse(),
-      [
-        { title: 'day', column: 'day' },
-        { title: 'daily', column: 'daily_active_users', format: 'count' },
-        { title: 'weekly', column: 'weekly_active_users', format: 'count' },
-        { title: 'monthly', column: 'monthly_active_users', format: 'count' },
-        { title: 'stickiness', column: 'stickiness', format: 'fraction' },
-      ],
-      day,
-    ),
+    lastWeek(model, rows, [
+      { title: 'daily', column: 'daily_active_users', format: 'count' },
+      { title: 'weekly', column: 'weekly_active_users', format: 'count' },
+      { title: 'monthly', column: 'monthly_active_users', format: 'count' },
+      { title: 'stickiness', column: 'stickiness', format: 'fraction' },
+    ]),
   );
 }
 
@@ -336,118 +325,114 @@ function rankedBars(labels: string[], values: number[], label: string, color: st
   } satisfies ChartConfiguration<'bar'> as ChartConfiguration;
 }
 
+/** A panel of one chart and, under it, the exact numbers of the rows it draws. */
+interface ChartPanel {
+  readonly title: string;
+  readonly rows: readonly ReportRow[];
+  readonly none: string;
+  readonly chartName: string;
+  readonly chart: () => ChartConfiguration;
+  readonly model: string;
+  readonly columns: readonly Column[];
+  readonly keyOf: (row: ReportRow) => string;
+}
+
+function chartPanel(spec: ChartPanel): HTMLElement | null {
+  const node = panel(spec.title, spec.rows, spec.none);
+  if (node === null) return null;
+  chart(node, spec.chartName, spec.chart());
+  node.append(table(spec.model, spec.rows, spec.columns, spec.keyOf));
+  return node;
+}
+
+const songId = (row: ReportRow) => String(row.song_id);
+
 function topSongs(data: DashboardData): void {
   const rows = data.gold.top_songs;
-  const node = panel(`Top songs by plays (first ${rows.length})`, rows, 'No plays in gold.top_songs yet.');
-  if (node === null) return;
-  chart(
-    node,
-    'top-songs',
-    rankedBars(rows.map(songLabel), numbers(rows, 'total_plays'), 'plays', PALETTE[0]!),
-  );
-  node.append(
-    table(
-      'top_songs',
-      rows,
-      [
-        { title: 'song', column: 'song_name' },
-        { title: 'artist', column: 'artist_name' },
-        { title: 'plays', column: 'total_plays', format: 'count' },
-        { title: 'skips', column: 'total_skips', format: 'count' },
-      ],
-      (row) => String(row.song_id),
-    ),
-  );
+  chartPanel({
+    title: `Top songs by plays (first ${rows.length})`,
+    rows,
+    none: 'No plays in gold.top_songs yet.',
+    chartName: 'top-songs',
+    chart: () => rankedBars(rows.map(songLabel), numbers(rows, 'total_plays'), 'plays', PALETTE[0]!),
+    model: 'top_songs',
+    columns: [
+      { title: 'song', column: 'song_name' },
+      { title: 'artist', column: 'artist_name' },
+      { title: 'plays', column: 'total_plays', format: 'count' },
+      { title: 'skips', column: 'total_skips', format: 'count' },
+    ],
+    keyOf: songId,
+  });
 }
 
 function skipRates(data: DashboardData): void {
   const rows = data.gold.skip_rate_by_song;
-  const node = panel(
-    `Highest skip rates (first ${rows.length})`,
+  chartPanel({
+    title: `Highest skip rates (first ${rows.length})`,
     rows,
-    'No plays in gold.skip_rate_by_song yet.',
-  );
-  if (node === null) return;
-  chart(
-    node,
-    'skip-rates',
-    rankedBars(
-      rows.map(songLabel),
-      rows.map((row) => Number(row.skip_rate ?? 0) * 100),
-      'skip rate, %',
-      PALETTE[3]!,
-      100,
-    ),
-  );
-  node.append(
-    table(
-      'skip_rate_by_song',
-      rows,
-      [
-        { title: 'song', column: 'song_name' },
-        { title: 'plays', column: 'total_plays', format: 'count' },
-        { title: 'skips', column: 'total_skips', format: 'count' },
-        { title: 'skip rate', column: 'skip_rate', format: 'fraction' },
-      ],
-      (row) => String(row.song_id),
-    ),
-  );
+    none: 'No plays in gold.skip_rate_by_song yet.',
+    chartName: 'skip-rates',
+    chart: () =>
+      rankedBars(
+        rows.map(songLabel),
+        rows.map((row) => Number(row.skip_rate ?? 0) * 100),
+        'skip rate, %',
+        PALETTE[3]!,
+        100,
+      ),
+    model: 'skip_rate_by_song',
+    columns: [
+      { title: 'song', column: 'song_name' },
+      { title: 'plays', column: 'total_plays', format: 'count' },
+      { title: 'skips', column: 'total_skips', format: 'count' },
+      { title: 'skip rate', column: 'skip_rate', format: 'fraction' },
+    ],
+    keyOf: songId,
+  });
 }
 
 function devices(data: DashboardData): void {
   const rows = data.gold.device_usage;
-  const node = panel('Devices (share of events)', rows, 'No events in gold.device_usage yet.');
-  if (node === null) return;
-  chart(
-    node,
-    'device-shares',
-    shares(
-      rows.map((row) => String(row.device_type)),
-      numbers(rows, 'total_events'),
-    ),
-  );
-  node.append(
-    table(
-      'device_usage',
-      rows,
-      [
-        { title: 'device', column: 'device_type' },
-        { title: 'events', column: 'total_events', format: 'count' },
-        { title: 'listeners', column: 'unique_users', format: 'count' },
-        { title: 'share', column: 'device_event_pct', format: 'percent' },
-      ],
-      (row) => String(row.device_type),
-    ),
-  );
+  const device = (row: ReportRow) => String(row.device_type);
+  chartPanel({
+    title: 'Devices (share of events)',
+    rows,
+    none: 'No events in gold.device_usage yet.',
+    chartName: 'device-shares',
+    chart: () => shares(rows.map(device), numbers(rows, 'total_events')),
+    model: 'device_usage',
+    columns: [
+      { title: 'device', column: 'device_type' },
+      { title: 'events', column: 'total_events', format: 'count' },
+      { title: 'listeners', column: 'unique_users', format: 'count' },
+      { title: 'share', column: 'device_event_pct', format: 'percent' },
+    ],
+    keyOf: device,
+  });
 }
 
 function countries(data: DashboardData): void {
   const { country_engagement: rows, other_countries: others } = data.gold;
-  const node = panel('Countries by plays (all days)', rows, 'No plays in gold.country_engagement yet.');
-  if (node === null) return;
-  const all: readonly ReportRow[] = [...rows, ...(others === null ? [] : [others])];
-  chart(
-    node,
-    'country-shares',
-    shares(
-      all.map((row) => String(row.country)),
-      numbers(all, 'plays'),
-    ),
-  );
-  node.append(
-    table(
-      'country_engagement',
-      rows,
-      [
-        { title: 'country', column: 'country' },
-        { title: 'plays', column: 'plays', format: 'count' },
-        { title: 'skips', column: 'skips', format: 'count' },
-        { title: 'playlist adds', column: 'playlist_adds', format: 'count' },
-      ],
-      (row) => String(row.country),
-    ),
-  );
-  if (others !== null)
+  // The chart has a slice for the other countries too; the table lists the named ones.
+  const slices: readonly ReportRow[] = [...rows, ...(others === null ? [] : [others])];
+  const country = (row: ReportRow) => String(row.country);
+  const node = chartPanel({
+    title: 'Countries by plays (all days)',
+    rows,
+    none: 'No plays in gold.country_engagement yet.',
+    chartName: 'country-shares',
+    chart: () => shares(slices.map(country), numbers(slices, 'plays')),
+    model: 'country_engagement',
+    columns: [
+      { title: 'country', column: 'country' },
+      { title: 'plays', column: 'plays', format: 'count' },
+      { title: 'skips', column: 'skips', format: 'count' },
+      { title: 'playlist adds', column: 'playlist_adds', format: 'count' },
+    ],
+    keyOf: country,
+  });
+  if (node !== null && others !== null)
     node.append(
       element(
         'p',
@@ -529,20 +514,8 @@ function sessions(data: DashboardData): void {
     data: {
       labels: rows.map(day),
       datasets: [
-        {
-          label: 'sessions',
-          data: numbers(rows, 'sessions'),
-          borderColor: PALETTE[1],
-          backgroundColor: PALETTE[1],
-          yAxisID: 'y',
-        },
-        {
-          label: 'average minutes',
-          data: numbers(rows, 'avg_session_minutes'),
-          borderColor: PALETTE[2],
-          backgroundColor: PALETTE[2],
-          yAxisID: 'minutes',
-        },
+        line('sessions', numbers(rows, 'sessions'), 1),
+        line('average minutes', numbers(rows, 'avg_session_minutes'), 2, 'minutes'),
       ],
     },
     options: {
@@ -553,18 +526,12 @@ function sessions(data: DashboardData): void {
     },
   });
   node.append(
-    table(
-      'listening_sessions',
-      rows.slice(-7).reverse(),
-      [
-        { title: 'day', column: 'day' },
-        { title: 'sessions', column: 'sessions', format: 'count' },
-        { title: 'events each', column: 'avg_events_per_session', format: 'decimal1' },
-        { title: 'minutes', column: 'avg_session_minutes', format: 'decimal1' },
-        { title: 'ending in a skip', column: 'sessions_ending_in_skip_pct', format: 'percent' },
-      ],
-      day,
-    ),
+    lastWeek('listening_sessions', rows, [
+      { title: 'sessions', column: 'sessions', format: 'count' },
+      { title: 'events each', column: 'avg_events_per_session', format: 'decimal1' },
+      { title: 'minutes', column: 'avg_session_minutes', format: 'decimal1' },
+      { title: 'ending in a skip', column: 'sessions_ending_in_skip_pct', format: 'percent' },
+    ]),
   );
 }
 
