@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CliError } from './cli-error.js';
+import { cannotWrite } from './failure-messages.js';
 
 /** Lines are gathered into chunks of about this many characters before each write. */
 const CHUNK_CHARACTERS = 256 * 1024;
@@ -28,11 +29,7 @@ export async function openLineSink(path: string | undefined): Promise<LineSink> 
     });
     return new ChunkedLineSink(stream, true);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new CliError(
-      `cannot write --out ${path} (${code})`,
-      'check that its folder exists and is writable',
-    );
+    throw cannotWrite('--out', path, error);
   }
 }
 

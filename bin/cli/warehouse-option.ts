@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
@@ -6,7 +6,6 @@ import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-m
 import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
-  WarehouseFileLockedError,
 } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { snowflakeSettingsFromSecret } from '../../lambdas/shared/warehouse/snowflake-settings.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from './cli-error.js';
+import { NotADuckDbFileError, snowflakeConnectFailure, WAREHOUSE_WAIT_VARIABLE } from './failure-messages.js';
 
 export const WAREHOUSE_FLAG_HELP = 'where the warehouse is: duckdb:PATH (a local DuckDB file) or snowflake';
 
@@ -49,43 +49,58 @@ export async function openWarehouseFromFlag(
       'load events into the local warehouse first, or give the path of the file the loader wrote',
     );
   }
-  try {
-    return await openLocalWarehouse(path);
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new CliError(
-      `--warehouse ${flag}: cannot open ${path} as DuckDB: ${detail}`,
-      'check that the file is a DuckDB database and that no other process holds it open for writing',
-      1,
-    );
-  }
+  return openLocalWarehouse(path);
 }
 
-/** How long a command waits for another that has the warehouse file open (a load, a run). */
-const WAREHOUSE_LOCK_WAIT_MS = 10 * 60_000;
+/** How long a command waits for another that has the warehouse file open (a load, a run), unless set. */
+const DEFAULT_WAREHOUSE_WAIT_SECONDS = 600;
+
+/** The wait SPOTIFY_PIPELINE_WAREHOUSE_WAIT_SECONDS asks for (0: fail at once), or the default. */
+export function warehouseWaitMs(environment: NodeJS.ProcessEnv = process.env): number {
+  const text = environment[WAREHOUSE_WAIT_VARIABLE];
+  if (text === undefined || text === '') return DEFAULT_WAREHOUSE_WAIT_SECONDS * 1000;
+  if (!/^\d+$/.test(text))
+    throw new CliError(
+      `${WAREHOUSE_WAIT_VARIABLE} is "${text}": it is a whole number of seconds`,
+      `e.g. ${WAREHOUSE_WAIT_VARIABLE}=60, or 0 to fail at once while another command has the file open`,
+    );
+  return Number(text) * 1000;
+}
 
 /**
  * Opens (creating it when missing) a local DuckDB warehouse with the compatibility macros. While
  * another command has the file open, it waits, saying so: two runs started together take turns,
- * as two state machine executions do behind their lease.
+ * as two state machine executions do behind their lease. A file still in use, damaged or of a newer
+ * DuckDB is explained by the CLI's one place for failures (failure-messages.ts).
  */
 export async function openLocalWarehouse(path: string): Promise<DuckDbWarehouse> {
-  try {
-    return await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR), {
-      waitForLockMs: WAREHOUSE_LOCK_WAIT_MS,
-      onWaiting: (holder) =>
-        process.stderr.write(`waiting for ${holder}, which has the warehouse file ${path} open\n`),
-    });
-  } catch (error) {
-    if (!(error instanceof WarehouseFileLockedError)) throw error;
-    throw new CliError(
-      `the warehouse file is still in use after ${WAREHOUSE_LOCK_WAIT_MS / 60_000} minutes: ${error.message}`,
-      'wait for that command to finish (or stop it), then run this one again',
-      1,
-    );
-  }
+  requireDuckDbFileOrNone(path);
+  return openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR), {
+    waitForLockMs: warehouseWaitMs(),
+    onWaiting: (holder) =>
+      process.stderr.write(`waiting for ${holder}, which has the warehouse file ${path} open\n`),
+  });
 }
+
+/**
+ * DuckDB opens an existing CSV, JSON or Parquet file as an in-memory database over its rows: a
+ * warehouse "opened" that way would take a load and lose it at exit. So an existing file must carry
+ * DuckDB's header (the magic `DUCK` after the first 8 bytes) before DuckDB is given it.
+ */
+function requireDuckDbFileOrNone(path: string): void {
+  if (!existsSync(path)) return;
+  const header = Buffer.alloc(12);
+  const file = openSync(path, 'r');
+  try {
+    readSync(file, header, 0, header.length, 0);
+  } finally {
+    closeSync(file);
+  }
+  if (header.toString('latin1', 8, 12) !== 'DUCK') throw new NotADuckDbFileError(path);
+}
+
+/** A person at a terminal is told soon that Snowflake does not answer, rather than after minutes of retries. */
+const CLI_SNOWFLAKE_LOGIN_RETRIES = 2;
 
 /** Snowflake from this machine: the same secret the deployed functions read, named by SNOWFLAKE_SECRET_ID. */
 export async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
@@ -107,25 +122,11 @@ export async function openSnowflakeFromEnvironment(): Promise<Warehouse> {
     );
   }
   try {
-    return await openSnowflakeWarehouse(settings);
+    return await openSnowflakeWarehouse(settings, undefined, { loginRetries: CLI_SNOWFLAKE_LOGIN_RETRIES });
   } catch (error) {
-    const where = `account ${settings.account} as ${settings.username}`;
-    if (LOGIN_REFUSED.test(messageOf(error)) || (error as { code?: unknown }).code === '390100')
-      throw new CliError(
-        `Snowflake refused the login (${where}): ${messageOf(error)}`,
-        "check that the secret's private_key is the key whose public half is set on that user (README: Snowflake prerequisites)",
-        1,
-      );
-    throw new CliError(
-      `could not reach Snowflake (${where}): ${messageOf(error)}`,
-      "check this machine's network path to Snowflake, and the account (and access_url, if any) in the secret",
-      1,
-    );
+    throw snowflakeConnectFailure(error, settings);
   }
 }
-
-/** How Snowflake words a refused key-pair login. */
-const LOGIN_REFUSED = /Incorrect username or password|JWT token is invalid|User temporarily locked/i;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

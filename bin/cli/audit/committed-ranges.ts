@@ -1,5 +1,5 @@
 import kafkajs, { type Kafka } from 'kafkajs';
-import { CliError } from '../cli-error.js';
+import { unknownTopic } from '../failure-messages.js';
 import type { CommittedRange } from './offset-accounting.js';
 
 export interface TopicPosition {
@@ -24,11 +24,7 @@ export async function readTopicPosition(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if (!(await admin.listTopics()).includes(topic))
-      throw new CliError(
-        `--topic ${topic}: there is no such topic on these brokers`,
-        'give the topic the consumer reads',
-      );
+    if (!(await admin.listTopics()).includes(topic)) throw unknownTopic(topic);
     const watermarks = await admin.fetchTopicOffsets(topic);
     const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const committed = new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));

@@ -1,14 +1,11 @@
 import { Command, Option } from 'commander';
 import { logLevel } from 'kafkajs';
-import {
-  connectKafka,
-  type KafkaAuth,
-  parseBrokerList,
-} from '../../../lambdas/shared/kafka/kafka-connection.js';
+import { connectKafka, type KafkaAuth } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import type { AuditReport } from '../audit/run-audit.js';
 import { runAudit } from '../audit/run-audit.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
+import { parseBrokersFlag, parseBucketName } from '../option-parsers.js';
 import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -32,7 +29,7 @@ export function auditCommand(): Command {
     .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated')
     .option('--topic <name>', 'the topic the consumer reads', 'spotify-events')
     .option('--group <id>', 'the consumer group whose committed offsets are audited', 'spotify-lake-consumer')
-    .requiredOption('--bucket <name>', 'the lake bucket')
+    .requiredOption('--bucket <name>', 'the lake bucket', parseBucketName)
     .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
     .option(
       '--iam-region <region>',
@@ -48,12 +45,7 @@ export function auditCommand(): Command {
         '      --warehouse duckdb:.cache/warehouse.duckdb',
     )
     .action(async (flags: AuditFlags) => {
-      let brokers: string[];
-      try {
-        brokers = parseBrokerList(flags.brokers);
-      } catch (error) {
-        throw new CliError(`--brokers: ${(error as Error).message}`, 'e.g. --brokers 127.0.0.1:9092');
-      }
+      const brokers = parseBrokersFlag(flags.brokers);
       const auth: KafkaAuth =
         flags.iamRegion === undefined ? { kind: 'plaintext' } : { kind: 'msk-iam', region: flags.iamRegion };
       const kafka = connectKafka({
@@ -77,14 +69,6 @@ export function auditCommand(): Command {
           lake: { s3: s3ClientForCli(flags.s3Endpoint), bucket: flags.bucket },
           warehouse,
           nowMs: Date.now(),
-        }).catch((error: unknown) => {
-          if (error instanceof Error && error.name.startsWith('KafkaJS'))
-            throw new CliError(
-              `--brokers ${flags.brokers}: ${error.message}`,
-              'check that the brokers answer (spotify-pipeline local status) and, on MSK, --iam-region',
-              1,
-            );
-          throw error;
         });
         process.stdout.write(
           flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : tableOf(report),

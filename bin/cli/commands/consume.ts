@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { logLevel } from 'kafkajs';
 import { runLocalConsumer } from '../../../lambdas/consumer/local-kafka-consumer.js';
-import { connectKafka, parseBrokerList } from '../../../lambdas/shared/kafka/kafka-connection.js';
+import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import { CliError } from '../cli-error.js';
 import { ensureBucket, s3ClientForCli } from '../lake-bucket.js';
-import { parseWholeNumber } from '../option-parsers.js';
+import { parseBrokersFlag, parseBucketName, parseWholeNumber } from '../option-parsers.js';
 
 /** Set by tests only: kill the process after a batch is written and before its offsets are committed. */
 const CRASH_BEFORE_COMMIT = 'SPOTIFY_PIPELINE_TEST_CRASH_BEFORE_COMMIT';
@@ -16,7 +16,7 @@ export function consumeCommand(): Command {
     )
     .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated (a local broker, plaintext)')
     .option('--topic <name>', 'topic to read', 'spotify-events')
-    .requiredOption('--bucket <name>', 'lake bucket; created when missing')
+    .requiredOption('--bucket <name>', 'lake bucket; created when missing', parseBucketName)
     .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
     .option(
       '--group <id>',
@@ -36,12 +36,7 @@ export function consumeCommand(): Command {
     )
     .action(async (flags: Record<string, string | boolean | undefined>) => {
       const brokersText = flags.brokers as string;
-      let brokers: string[];
-      try {
-        brokers = parseBrokerList(brokersText);
-      } catch (error) {
-        throw new CliError(`--brokers: ${(error as Error).message}`, 'e.g. --brokers 127.0.0.1:9092');
-      }
+      const brokers = parseBrokersFlag(brokersText);
       const batchSize = parseWholeNumber('--batch-size', flags.batchSize as string);
       if (batchSize < 1 || batchSize > 10_000)
         throw new CliError('--batch-size must be from 1 to 10,000', 'e.g. --batch-size 1000');

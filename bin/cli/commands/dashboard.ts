@@ -7,8 +7,9 @@ import { DASHBOARD_MODELS, type DashboardSources, readDashboardData } from '../d
 import type { DashboardData } from '../dashboard/dashboard-model.js';
 import { DashboardPortError, type DashboardServer, serveDashboard } from '../dashboard/dashboard-server.js';
 import { renderDashboardHtml } from '../dashboard/render-dashboard.js';
+import { cannotWrite } from '../failure-messages.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseWholeNumber } from '../option-parsers.js';
+import { parseBucketName, parseWholeNumber } from '../option-parsers.js';
 import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
 
 export const DEFAULT_DASHBOARD_PORT = 8765;
@@ -38,7 +39,11 @@ export function dashboardCommand(): Command {
       'how often --serve reads the warehouse again',
       String(DEFAULT_REFRESH_SECONDS),
     )
-    .option('--bucket <name>', "the lake bucket, for the health panel's lake freshness and quarantine")
+    .option(
+      '--bucket <name>',
+      "the lake bucket, for the health panel's lake freshness and quarantine",
+      parseBucketName,
+    )
     .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
     .addHelpText(
       'after',
@@ -119,11 +124,7 @@ export async function writeDashboard(data: DashboardData, out: string): Promise<
   try {
     writeFileSync(path, await renderDashboardHtml(data));
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new CliError(
-      `--out ${out}: cannot write the dashboard: ${detail}`,
-      'give a path in a folder you can write to',
-    );
+    throw cannotWrite('--out', out, error);
   }
   return path;
 }

@@ -25,6 +25,7 @@ import { readDashboardData } from '../dashboard/dashboard-data.js';
 import type { DashboardServer } from '../dashboard/dashboard-server.js';
 import { parseShare, parseWholeNumber } from '../option-parsers.js';
 import { DEFAULT_DASHBOARD_PORT, describeSize, sleep, startServer, writeDashboard } from './dashboard.js';
+import { type PortOptions, portsFrom, withPortOptions } from './local.js';
 import { formatReport } from './report.js';
 
 const FOLLOW_REFRESH_MS = 15_000;
@@ -32,7 +33,7 @@ const FOLLOW_REFRESH_MS = 15_000;
 const FOLLOW_PAGE_REFRESH_SECONDS = 5;
 
 export function demoCommand(): Command {
-  return new Command('demo')
+  return withPortOptions(new Command('demo'))
     .description(
       'Run the whole pipeline here: local services, produce, consume into the lake, load, transform, and the gold KPIs.',
     )
@@ -54,7 +55,7 @@ export function demoCommand(): Command {
         'The warehouse stays in .cache/demo/warehouse.duckdb for `spotify-pipeline report --warehouse duckdb:.cache/demo/warehouse.duckdb`,\n' +
         'and the dashboard in .cache/demo/dashboard.html: the demo ends by printing its path.',
     )
-    .action(async (flags: Record<string, string | boolean | undefined>) => {
+    .action(async (flags: Record<string, string | boolean | undefined> & PortOptions) => {
       const events = parseWholeNumber('--events', flags.events as string);
       if (events < 1) throw new CliError('--events must be at least 1', 'e.g. --events 5000');
       const seed = parseWholeNumber('--seed', flags.seed as string);
@@ -63,7 +64,8 @@ export function demoCommand(): Command {
       const say = (line: string) => process.stderr.write(`${line}\n`);
 
       say('starting the local services (Kafka, S3)…');
-      const stack = await startLocalStack({ reportProgress: (line) => say(`  ${line}`) });
+      const ports = portsFrom(flags);
+      const stack = await startLocalStack({ ...ports, reportProgress: (line) => say(`  ${line}`) });
       const startedHere: LocalServiceName[] = stack.services
         .filter((service) => service.startedNow)
         .map((service) => service.name);
@@ -108,7 +110,7 @@ export function demoCommand(): Command {
       } finally {
         if (startedHere.length > 0) {
           say(`stopping the services the demo started: ${startedHere.join(', ')}`);
-          await stopLocalStack({ services: startedHere });
+          await stopLocalStack({ ...ports, services: startedHere });
         }
       }
       // Last, so that it is the line a person sees when the demo ends.

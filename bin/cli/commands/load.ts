@@ -13,7 +13,7 @@ import { DuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-wareho
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseWholeNumber } from '../option-parsers.js';
+import { parseBucketName, parseWholeNumber } from '../option-parsers.js';
 import { ProgressReporter } from '../progress-reporter.js';
 import {
   openLocalWarehouse,
@@ -32,7 +32,7 @@ export function loadCommand(): Command {
     .description(
       "Load the lake's new bronze files into the warehouse, exactly once (a ledger records every file).",
     )
-    .requiredOption('--bucket <name>', 'the lake bucket')
+    .requiredOption('--bucket <name>', 'the lake bucket', parseBucketName)
     .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
     .requiredOption(
       '--warehouse <target>',

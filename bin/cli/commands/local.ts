@@ -18,7 +18,6 @@ import {
   type LocalEngineRequest,
   localEngineRequests,
 } from '../../../local/services/local-engine.js';
-import { LocalServiceError } from '../../../local/services/local-service-error.js';
 import {
   formatServiceStatus,
   type LocalServiceStart,
@@ -29,7 +28,6 @@ import {
   startLocalStack,
   stopLocalStack,
 } from '../../../local/services/local-stack.js';
-import { CliError } from '../cli-error.js';
 
 /** Environment variables that move the local services to other ports (read here, in the CLI only). */
 export const localPortEnvironmentVariables = {
@@ -44,7 +42,7 @@ export const localEngineEnvironmentVariables = {
   composeS3: 'SPOTIFY_PIPELINE_COMPOSE_S3',
 } as const;
 
-interface PortOptions {
+export interface PortOptions {
   readonly kafkaPort?: number;
   readonly kafkaControllerPort?: number;
   readonly s3Port?: number;
@@ -83,24 +81,20 @@ export function localCommand(): Command {
     )
     .action(async (options: UpOptions) => {
       const reportProgress = (line: string) => process.stderr.write(`${line}\n`);
-      const choice = await asCliErrors(async () =>
-        chooseLocalEngine(options.engine, await probeFor(options.engine)),
-      );
+      const choice = chooseLocalEngine(options.engine, await probeFor(options.engine));
       reportProgress(`engine: ${choice.engine} (${choice.reason})`);
       if (choice.engine === 'native') {
-        const stack = await asCliErrors(() => startLocalStack({ ...portsFrom(options), reportProgress }));
+        const stack = await startLocalStack({ ...portsFrom(options), reportProgress });
         for (const service of stack.services) process.stdout.write(`${describeStart(service)}\n`);
         return;
       }
       const ports = resolveLocalStackPorts(portsFrom(options));
-      const services = await asCliErrors(() =>
-        startComposeStack({
-          kafkaPort: ports.kafkaPort,
-          s3Port: ports.s3Port,
-          s3Server: options.composeS3,
-          reportProgress: (line) => reportProgress(`compose: ${line}`),
-        }),
-      );
+      const services = await startComposeStack({
+        kafkaPort: ports.kafkaPort,
+        s3Port: ports.s3Port,
+        s3Server: options.composeS3,
+        reportProgress: (line) => reportProgress(`compose: ${line}`),
+      });
       for (const service of services) process.stdout.write(`${describeComposeStart(service)}\n`);
       reportProgress(`Redpanda Console (the Kafka UI): ${redpandaConsoleUrl}`);
     });
@@ -112,12 +106,12 @@ export function localCommand(): Command {
     .action(async (options: EngineOptions) => {
       const probe = await probeFor(options.engine);
       // An explicit --engine compose on a machine that cannot run it is an error, as it is for up.
-      if (options.engine === 'compose') await asCliErrors(async () => chooseLocalEngine('compose', probe));
+      if (options.engine === 'compose') chooseLocalEngine('compose', probe);
       for (const engine of enginesToStop(options.engine, probe)) {
         const lines =
           engine === 'native'
-            ? (await asCliErrors(() => stopLocalStack(portsFrom(options)))).map(describeStop)
-            : (await asCliErrors(() => stopCompose(options))).map(describeComposeStop);
+            ? (await stopLocalStack(portsFrom(options))).map(describeStop)
+            : (await stopCompose(options)).map(describeComposeStop);
         for (const line of lines) process.stdout.write(`${line}\n`);
       }
     });
@@ -127,7 +121,7 @@ export function localCommand(): Command {
       'Print one line per service: name, endpoint, running, unresponsive (its process or container runs but does not answer) or stopped, and who serves it (native, compose, or other).',
     )
     .action(async (options: EngineOptions) => {
-      const statuses = await asCliErrors(async () => {
+      const statuses = await (async () => {
         const probe = await probeFor(options.engine);
         // Compose is asked only where it can answer; under `--engine compose` an engine that
         // cannot is an error, as for up and down.
@@ -138,7 +132,7 @@ export function localCommand(): Command {
           ? await composeRunningServices({ kafkaPort: ports.kafkaPort, s3Port: ports.s3Port })
           : new Set<string>();
         return localStackStatus(portsFrom(options), composeRunning);
-      });
+      })();
       for (const status of statuses) process.stdout.write(`${formatServiceStatus(status)}\n`);
     });
 
@@ -176,7 +170,8 @@ function stopCompose(options: PortOptions): Promise<ComposeServiceStop[]> {
   });
 }
 
-function withPortOptions(command: Command): Command {
+/** `--kafka-port`, `--kafka-controller-port`, `--s3-port`, each also read from its environment variable. */
+export function withPortOptions(command: Command): Command {
   return command
     .addOption(portOption('--kafka-port <port>', 'Kafka client port', defaultLocalPorts.kafka, 'kafkaPort'))
     .addOption(
@@ -211,7 +206,7 @@ function portOption(
   return defaultPort === undefined ? option : option.default(defaultPort);
 }
 
-function portsFrom(options: PortOptions): LocalStackPorts {
+export function portsFrom(options: PortOptions): LocalStackPorts {
   return {
     kafkaPort: options.kafkaPort,
     kafkaControllerPort: options.kafkaControllerPort,
@@ -249,14 +244,4 @@ function describeComposeStop(stop: ComposeServiceStop): string {
   return stop.outcome === 'stopped'
     ? `${where} stopped (compose service ${stop.composeService}, project ${composeProjectName})`
     : `${where} has no container in compose project ${composeProjectName}; nothing to stop`;
-}
-
-/** Lets the service layer's errors reach the user as CliErrors, hint included. */
-async function asCliErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof LocalServiceError) throw new CliError(error.message, error.hint);
-    throw error;
-  }
 }

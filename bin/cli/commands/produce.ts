@@ -7,9 +7,9 @@ import { ensureTopic } from '../../../lambdas/producer/ensure-topic.js';
 import { type ProducerStats, produceEvents } from '../../../lambdas/producer/event-producer.js';
 import { DEFAULT_START_MS, generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { eventTimePacer, fixedRatePacer, unpaced } from '../../../lambdas/producer/pacers.js';
-import { connectKafka, parseBrokerList } from '../../../lambdas/shared/kafka/kafka-connection.js';
+import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import { CliError } from '../cli-error.js';
-import { parseShare, parseWholeNumber } from '../option-parsers.js';
+import { parseBrokersFlag, parseShare, parseWholeNumber } from '../option-parsers.js';
 
 export function produceCommand(): Command {
   return new Command('produce')
@@ -59,7 +59,7 @@ export function produceCommand(): Command {
         logLevel: logLevel.NOTHING,
       });
       const topic = flags.topic!;
-      await withBrokerHint(brokers, () => ensureTopic(kafka, topic, partitions));
+      await ensureTopic(kafka, topic, partitions);
       const stop = new AbortController();
       const onSignal = () => {
         process.stderr.write('\nstopping: sending what was taken…\n');
@@ -68,16 +68,14 @@ export function produceCommand(): Command {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const final = await withBrokerHint(brokers, () =>
-          produceEvents({
-            kafka,
-            topic,
-            lines: source,
-            pacer,
-            signal: stop.signal,
-            reporter: { throughput: reportToStderr },
-          }),
-        );
+        const final = await produceEvents({
+          kafka,
+          topic,
+          lines: source,
+          pacer,
+          signal: stop.signal,
+          reporter: { throughput: reportToStderr },
+        });
         process.stderr.write(
           `sent ${final.sent.toLocaleString('en-US')} events to ${topic} in ${final.elapsedSeconds.toFixed(1)} s\n`,
         );
@@ -86,17 +84,6 @@ export function produceCommand(): Command {
         process.off('SIGTERM', onSignal);
       }
     });
-}
-
-function parseBrokersFlag(text: string): string[] {
-  try {
-    return parseBrokerList(text);
-  } catch (error) {
-    throw new CliError(
-      `--brokers: ${(error as Error).message}`,
-      'e.g. --brokers 127.0.0.1:9092 (spotify-pipeline local status shows it)',
-    );
-  }
 }
 
 function generatedLines(
@@ -144,21 +131,4 @@ function reportToStderr(stats: ProducerStats): void {
   process.stderr.write(
     `sent ${stats.sent.toLocaleString('en-US')} events (${Math.round(stats.recentEventsPerSecond).toLocaleString('en-US')}/s lately, ${stats.elapsedSeconds.toFixed(0)} s)\n`,
   );
-}
-
-/** Turns kafkajs's connection errors into a message that says which brokers and what to do. */
-async function withBrokerHint<T>(brokers: readonly string[], work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (/Connection|Broker|Timeout|NumberOfRetriesExceeded/.test(name)) {
-      throw new CliError(
-        `cannot reach Kafka at ${brokers.join(',')}: ${(error as Error).message}`,
-        'start the local services with: spotify-pipeline local up',
-        1,
-      );
-    }
-    throw error;
-  }
 }

@@ -26,16 +26,27 @@ export interface SnowflakeSessionTimeouts {
   readonly lockSeconds: number;
 }
 
+/** How hard the driver tries to log in before it gives up. */
+export interface SnowflakeLoginRetries {
+  /**
+   * Login attempts after the first, with growing waits between them.
+   * @default - the driver's (7): a function waits out a brief outage rather than fail its step
+   */
+  readonly loginRetries?: number;
+}
+
 /**
  * The Snowflake adapter of the warehouse port, through snowflake-sdk. One connection, statements
  * in order; a transaction is BEGIN … COMMIT (ROLLBACK on failure) on that connection. Column names
  * come back lower case, as the port promises (Snowflake folds unquoted names to upper case). The
  * session's time zone is UTC: see sql/snowflake/session_time_zone_utc.sql. With `timeouts` (the
- * deployed functions always pass them), see sql/snowflake/session_timeouts.sql.
+ * deployed functions always pass them), see sql/snowflake/session_timeouts.sql. `retries` bounds
+ * the login: the command line gives up sooner than a function.
  */
 export async function openSnowflakeWarehouse(
   settings: SnowflakeSettings,
   timeouts?: SnowflakeSessionTimeouts,
+  retries: SnowflakeLoginRetries = {},
 ): Promise<Warehouse> {
   // Off: the driver would otherwise append its errors to ./snowflake.log wherever the process runs
   // (a user's folder, a function's read-only code). Every error it logs also reaches the caller,
@@ -51,6 +62,7 @@ export async function openSnowflakeWarehouse(
     role: settings.role,
     ...(settings.accessUrl === undefined ? {} : { accessUrl: settings.accessUrl }),
     application: 'spotify-streaming-pipeline',
+    ...(retries.loginRetries === undefined ? {} : { sfRetryMaxLoginRetries: retries.loginRetries }),
   });
   // The driver's connectAsync resolves even when Snowflake refuses the login, handing the error
   // only to its callback; the first statement would then fail as "terminated connection".
