@@ -260,7 +260,7 @@ export function cannotWrite(flag: string, path: string, error: unknown): CliErro
   const code = String((error as { code?: unknown }).code ?? 'error');
   const reason = FILE_CODES[code];
   return new CliError(
-    `cannot write ${flag} ${path} (${code}${reason === undefined ? '' : `: ${reason}`})`,
+    `cannot write ${flag} ${path} (${code})${reason === undefined ? '' : `: ${reason}`}`,
     'give a path in a folder that exists and that you can write to',
     2,
   );

@@ -306,7 +306,7 @@ const FAILURE_CLASSES: readonly FailureClass[] = [
     where: (f, w) => ({ ...w, out: join(f.workDir, 'no-such-folder', 'out.file') }),
     exitCode: 2,
     says: () =>
-      /^spotify-pipeline: cannot write --out \S+no-such-folder\/out\.file \(ENOENT: there is no such file or folder\)\n {2}what to do: give a path in a folder that exists/,
+      /^spotify-pipeline: cannot write --out \S+no-such-folder\/out\.file \(ENOENT\): there is no such file or folder\n {2}what to do: give a path in a folder that exists/,
   },
   {
     name: "another program holds the local S3 server's port",
