@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
 import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
@@ -13,6 +11,7 @@ import {
   openSnowflakeWarehouse,
   type SnowflakeSettings,
 } from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
+import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from './cli-error.js';
 

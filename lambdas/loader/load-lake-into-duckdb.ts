@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { mapInParallel } from '../shared/runtime/in-parallel.js';
 import type { DuckDbWarehouse } from '../shared/warehouse/duckdb-warehouse.js';
-import { sqlStatement } from '../shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../shared/warehouse/sql-files.js';
 import {
   type LakeStager,
   type LoadOptions,
@@ -50,7 +50,7 @@ export class DuckDbLakeStager implements LakeStager {
   ) {}
 
   async startLoad(): Promise<void> {
-    await this.warehouse.execute(sqlStatement('duckdb/create_load_staging.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/create_load_staging.sql'));
   }
 
   async prepare(keys: readonly string[]): Promise<readonly string[]> {
@@ -75,22 +75,24 @@ export class DuckDbLakeStager implements LakeStager {
   async stage(keys: readonly string[], loadId: string): Promise<StagedChunk> {
     const readerKeys = keys.filter((key) => !this.lineByLineKeys.has(key));
     const lineByLineKeys = keys.filter((key) => this.lineByLineKeys.has(key));
-    await this.warehouse.execute(sqlStatement('duckdb/set_load_stamp.sql'));
-    await this.warehouse.execute(sqlStatement('duckdb/set_load_id.sql'), [loadId]);
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_stamp.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_id.sql'), [loadId]);
     const linesByFile = new Map<string, number>();
     if (readerKeys.length > 0) {
       await this.warehouse.executeWithStringList(
-        sqlStatement('duckdb/set_load_files.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_files.sql'),
         readerKeys.map((key) => this.localPath(key)),
       );
       await this.warehouse.executeWithStringList(
-        sqlStatement('duckdb/set_load_file_keys.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_file_keys.sql'),
         this.preparedKeys,
       );
-      await this.warehouse.execute(sqlStatement('duckdb/set_load_folder.sql'), [this.folder!]);
-      await this.warehouse.execute(sqlStatement('duckdb/insert_lake_files.sql'));
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_folder.sql'), [
+        this.folder!,
+      ]);
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/insert_lake_files.sql'));
       const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
-        sqlStatement('duckdb/lake_rows_by_file.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/lake_rows_by_file.sql'),
       );
       for (const row of counts) linesByFile.set(row.source_file, Number(row.staged_rows));
     }
@@ -101,7 +103,7 @@ export class DuckDbLakeStager implements LakeStager {
         linesByFile.set(key, parsed.lines);
         rejectsByFile.set(key, parsed.rejects);
       }
-      await this.warehouse.execute(sqlStatement('duckdb/insert_staged_lines.sql'));
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/insert_staged_lines.sql'));
     }
     return {
       linesByFile,
@@ -113,8 +115,10 @@ export class DuckDbLakeStager implements LakeStager {
 
   /** The rows just inserted, less those bronze must not keep, counted per file and day. */
   private async keepFirstSightings(): Promise<readonly NewRowsOfFileAndDay[]> {
-    await this.warehouse.execute(sqlStatement('duckdb/delete_later_copies.sql'));
-    return this.warehouse.query<NewRowsOfFileAndDay>(sqlStatement('duckdb/count_new_lake_rows.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/delete_later_copies.sql'));
+    return this.warehouse.query<NewRowsOfFileAndDay>(
+      readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/count_new_lake_rows.sql'),
+    );
   }
 
   /** The files' lines checked against the contract; the events appended to bronze.load_staging. */

@@ -11,12 +11,11 @@ import { unpaced } from '../../lambdas/producer/pacers.js';
 import { connectKafka } from '../../lambdas/shared/kafka/kafka-connection.js';
 import { type GoldReport, readGoldReport } from '../../lambdas/shared/transform/gold-report.js';
 import { runTransformation } from '../../lambdas/shared/transform/run-transformation.js';
-import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
 import {
   type DuckDbWarehouse,
   openDuckDbWarehouse,
 } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../lambdas/shared/warehouse/sql-files.js';
 import { localRunId } from '../pipeline/local-run-id.js';
 import { localS3Credentials } from '../services/endpoints.js';
 

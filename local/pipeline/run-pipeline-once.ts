@@ -8,8 +8,8 @@ import {
   type TransformationProgress,
   type TransformationResult,
 } from '../../lambdas/shared/transform/run-transformation.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
 import type { DuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/warehouse/sql-files.js';
 
 export interface PipelineRunOptions {
   readonly warehouse: DuckDbWarehouse;

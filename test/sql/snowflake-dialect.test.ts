@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/warehouse/sql-files.js';
 import { checkSqlDialect } from '../../local/tooling/sql-dialect-check.js';
 
 /** DuckDB-only SQL: the compatibility macros and the loader's staging, never sent to Snowflake. */

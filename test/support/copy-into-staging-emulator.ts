@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SnowflakeStagingArea } from '../../lambdas/loader/snowflake-lake-stager.js';
 import { BRONZE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
-import { sqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
 import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
 
 /** The staging columns COPY fills, each with the JSON field it reads and the type it casts to. */
@@ -34,7 +34,8 @@ const COPIED_FIELDS = [
  */
 export function emulatedStagingArea(s3: S3Client, bucket: string): SnowflakeStagingArea {
   return {
-    create: (warehouse) => warehouse.execute(sqlStatement('duckdb/create_load_staging.sql')),
+    create: (warehouse) =>
+      warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/create_load_staging.sql')),
     copy: async (warehouse, keys) => {
       const rows: SqlValue[][] = [];
       for (const key of keys) {
@@ -43,7 +44,7 @@ export function emulatedStagingArea(s3: S3Client, bucket: string): SnowflakeStag
         const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
         for (const [index, line] of lines.entries()) rows.push(stagedRow(key, index + 1, line));
       }
-      await warehouse.executeMany(sqlStatement('loader/stage_checked_lines.sql'), rows);
+      await warehouse.executeMany(readSqlStatement(DEFAULT_SQL_DIR, 'loader/stage_checked_lines.sql'), rows);
     },
   };
 }

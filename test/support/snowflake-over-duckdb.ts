@@ -1,10 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
-import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
 import { DUCKDB_STORAGE_VERSION, DuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { sqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import {
+  DEFAULT_SQL_DIR,
+  readDuckDbCompatibilitySql,
+  readSqlStatement,
+} from '../../lambdas/shared/warehouse/sql-files.js';
 import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
 import { emulatedStagingArea } from './copy-into-staging-emulator.js';
 import {
@@ -105,7 +107,7 @@ export class SnowflakeOverDuckDb {
         return undefined;
       }
       if (/^CREATE\s+TEMPORARY\s+TABLE\s+IF\s+NOT\s+EXISTS\s+bronze\.load_staging\b/i.test(sql)) {
-        await warehouse.execute(sqlStatement('duckdb/create_load_staging.sql'));
+        await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/create_load_staging.sql'));
         return undefined;
       }
       if (/^COPY\s+INTO\s+bronze\.load_staging\b/i.test(sql)) {

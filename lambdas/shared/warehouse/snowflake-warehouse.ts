@@ -1,5 +1,5 @@
 import snowflake from 'snowflake-sdk';
-import { sqlStatement } from './sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from './sql-files.js';
 import type { SqlValue, Warehouse } from './warehouse.js';
 
 /** How to reach Snowflake with key-pair authentication (no passwords anywhere). */
@@ -60,7 +60,7 @@ export async function openSnowflakeWarehouse(
   });
   if (refused !== undefined) throw refused;
   const warehouse = new SnowflakeWarehouse(connection);
-  await warehouse.execute(sqlStatement('snowflake/session_time_zone_utc.sql'));
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'snowflake/session_time_zone_utc.sql'));
   if (timeouts !== undefined) await warehouse.execute(sessionTimeoutsStatement(timeouts));
   return warehouse;
 }
@@ -73,7 +73,7 @@ export function sessionTimeoutsStatement(timeouts: SnowflakeSessionTimeouts): st
         `the Snowflake ${name} timeout must be whole seconds from 1 to 604,800, not ${seconds}`,
       );
   }
-  return sqlStatement('snowflake/session_timeouts.sql')
+  return readSqlStatement(DEFAULT_SQL_DIR, 'snowflake/session_timeouts.sql')
     .replace('111111111', String(timeouts.statementSeconds))
     .replace('222222222', String(timeouts.lockSeconds));
 }
