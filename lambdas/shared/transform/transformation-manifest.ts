@@ -236,11 +236,6 @@ export function planWaves(manifest: TransformationManifest, source = 'manifest')
   return waves;
 }
 
-/** The models in an order that runs every model after its dependencies. */
-export function modelsInDependencyOrder(manifest: TransformationManifest): ModelDefinition[] {
-  return planWaves(manifest).flat();
-}
-
 function parseModel(raw: unknown, where: string): ModelDefinition {
   const entry = asObject(raw, where);
   const name = asName(entry.name, `${where}.name`);
