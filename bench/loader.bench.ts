@@ -17,7 +17,7 @@ const ROWS = 500_000;
 const ROWS_PER_FILE = 50_000;
 /** How many other events bronze already holds for the load into a grown warehouse. */
 const ROWS_ALREADY_IN_GROWN_BRONZE = 5_000_000;
-/** The contract's fields as the loader's SQL reads them (sql/duckdb/insert_lake_files.sql). */
+/** The contract's fields as the loader's SQL reads them (sql/loader/duckdb/insert_lake_files.sql). */
 const LAKE_COLUMNS = `{event_id: 'VARCHAR', schema_version: 'INTEGER', session_id: 'VARCHAR', user_id: 'VARCHAR',
   song_id: 'VARCHAR', artist_name: 'VARCHAR', song_name: 'VARCHAR', event_type: 'VARCHAR', device_type: 'VARCHAR',
   country: 'VARCHAR', ms_played: 'BIGINT', "timestamp": 'VARCHAR'}`;
@@ -116,7 +116,7 @@ export async function run(): Promise<readonly BenchFigure[]> {
       await createBronzeTables(bareWarehouse);
       await bareWarehouse.execute('CHECKPOINT');
       await bareWarehouse.executeWithStringList(
-        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_files.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
         localFiles,
       );
       let started = performance.now();
@@ -135,7 +135,7 @@ export async function run(): Promise<readonly BenchFigure[]> {
       // checks, no MERGE, no write to the database file.
       const readerWarehouse = await openDuckDbWarehouse(':memory:');
       await readerWarehouse.executeWithStringList(
-        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_files.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
         localFiles,
       );
       started = performance.now();

@@ -102,9 +102,10 @@ async function fullBuildThenHour(
   const warehouse = await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
   try {
     await createBronzeTables(warehouse);
-    await warehouse.executeWithStringList(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_files.sql'), [
-      eventsFile,
-    ]);
+    await warehouse.executeWithStringList(
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
+      [eventsFile],
+    );
     await warehouse.execute(
       `INSERT INTO bronze.listening_events
        SELECT md5(event_id || copy) AS event_id, schema_version, session_id, user_id, song_id, artist_name,
@@ -136,9 +137,10 @@ async function fullBuildThenHour(
 
     // Several hours, one after another, each its own load and batch: the median is the figure
     // (one run on a shared machine varies by a fifth).
-    await warehouse.executeWithStringList(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_files.sql'), [
-      hourFile,
-    ]);
+    await warehouse.executeWithStringList(
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
+      [hourFile],
+    );
     const hours: number[] = [];
     for (let hour = 1; hour <= HOURS_TIMED; hour++) {
       const loadId = `bench-hour/${hour}`;

@@ -50,7 +50,7 @@ export class DuckDbLakeStager implements LakeStager {
   ) {}
 
   async startLoad(): Promise<void> {
-    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/create_load_staging.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/create_load_staging.sql'));
   }
 
   async prepare(keys: readonly string[]): Promise<readonly string[]> {
@@ -75,24 +75,26 @@ export class DuckDbLakeStager implements LakeStager {
   async stage(keys: readonly string[], loadId: string): Promise<StagedChunk> {
     const readerKeys = keys.filter((key) => !this.lineByLineKeys.has(key));
     const lineByLineKeys = keys.filter((key) => this.lineByLineKeys.has(key));
-    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_stamp.sql'));
-    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_id.sql'), [loadId]);
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_stamp.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_id.sql'), [
+      loadId,
+    ]);
     const linesByFile = new Map<string, number>();
     if (readerKeys.length > 0) {
       await this.warehouse.executeWithStringList(
-        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_files.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
         readerKeys.map((key) => this.localPath(key)),
       );
       await this.warehouse.executeWithStringList(
-        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_file_keys.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_file_keys.sql'),
         this.preparedKeys,
       );
-      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/set_load_folder.sql'), [
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_folder.sql'), [
         this.folder!,
       ]);
-      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/insert_lake_files.sql'));
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/insert_lake_files.sql'));
       const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
-        readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/lake_rows_by_file.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/lake_rows_by_file.sql'),
       );
       for (const row of counts) linesByFile.set(row.source_file, Number(row.staged_rows));
     }
@@ -103,7 +105,9 @@ export class DuckDbLakeStager implements LakeStager {
         linesByFile.set(key, parsed.lines);
         rejectsByFile.set(key, parsed.rejects);
       }
-      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/insert_staged_lines.sql'));
+      await this.warehouse.execute(
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/insert_staged_lines.sql'),
+      );
     }
     return {
       linesByFile,
@@ -115,9 +119,9 @@ export class DuckDbLakeStager implements LakeStager {
 
   /** The rows just inserted, less those bronze must not keep, counted per file and day. */
   private async keepFirstSightings(): Promise<readonly NewRowsOfFileAndDay[]> {
-    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/delete_later_copies.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/delete_later_copies.sql'));
     return this.warehouse.query<NewRowsOfFileAndDay>(
-      readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/count_new_lake_rows.sql'),
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/count_new_lake_rows.sql'),
     );
   }
 

@@ -28,7 +28,7 @@ export interface SnowflakeStagingArea {
 /** Snowflake's own: a TEMPORARY table, and COPY INTO from the external stage naming the files. */
 export const SNOWFLAKE_STAGING_AREA: SnowflakeStagingArea = {
   create: (warehouse) =>
-    warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'snowflake/create_session_staging.sql')),
+    warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/create_session_staging.sql')),
   copy: async (warehouse, keys) => {
     for (let start = 0; start < keys.length; start += MAX_FILES_PER_COPY)
       await warehouse.execute(copyStatementFor(keys.slice(start, start + MAX_FILES_PER_COPY)));
@@ -77,7 +77,7 @@ export class SnowflakeLakeStager implements LakeStager {
     if (copied.length > 0) {
       await this.stagingArea.copy(this.warehouse, copied);
       const [withoutId] = await this.warehouse.query<{ source_file: string; line_number: number | string }>(
-        readSqlStatement(DEFAULT_SQL_DIR, 'loader/copied_line_without_event_id.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/copied_line_without_event_id.sql'),
       );
       if (withoutId !== undefined)
         throw new LineWithoutEventIdError(withoutId.source_file, Number(withoutId.line_number));
@@ -89,14 +89,14 @@ export class SnowflakeLakeStager implements LakeStager {
       const object = await this.lake!.s3.send(new GetObjectCommand({ Bucket: this.lake!.bucket, Key: key }));
       const parsed = await parseLakeObject(await object.Body!.transformToByteArray());
       await this.warehouse.executeMany(
-        readSqlStatement(DEFAULT_SQL_DIR, 'loader/stage_checked_lines.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/stage_checked_lines.sql'),
         parsed.rows.map((row) => loadStagingRow(key, row)),
       );
       linesByFile.set(key, parsed.lines);
       rejectsByFile.set(key, parsed.rejects);
     }
     const counts = await this.warehouse.query<{ source_file: string; staged_rows: number | string }>(
-      readSqlStatement(DEFAULT_SQL_DIR, 'loader/staged_rows_by_file.sql'),
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/staged_rows_by_file.sql'),
     );
     for (const row of counts) {
       // A file read line by line staged only its good lines: its line count is the parser's.
@@ -146,7 +146,7 @@ export function copyStatementFor(keys: readonly string[]): string {
   }
   // Names are relative to the stage, which sits over bronze/.
   const names = keys.map((key) => `'${key.slice(BRONZE_PREFIX.length)}'`);
-  return readSqlStatement(DEFAULT_SQL_DIR, 'snowflake/copy_lake_files_into_staging.sql').replace(
+  return readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/copy_lake_files_into_staging.sql').replace(
     FILES_PLACEHOLDER,
     names.join(', '),
   );

@@ -27,7 +27,7 @@ import {
  * Three kinds of statement only Snowflake can run are played instead, each by what it does:
  * - `ALTER SESSION SET ...`: the settings are recorded (sessionSettings) and acknowledged;
  * - `CREATE TEMPORARY TABLE ... bronze.load_staging`: DuckDB's staging table of the same columns
- *   (sql/duckdb/create_load_staging.sql);
+ *   (sql/loader/duckdb/create_load_staging.sql);
  * - `COPY INTO bronze.load_staging ... FILES = (...)`: the named files read from the lake and
  *   staged by the COPY emulator, which fails with Snowflake's wording for a file it cannot read.
  */
@@ -107,7 +107,7 @@ export class SnowflakeOverDuckDb {
         return undefined;
       }
       if (/^CREATE\s+TEMPORARY\s+TABLE\s+IF\s+NOT\s+EXISTS\s+bronze\.load_staging\b/i.test(sql)) {
-        await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'duckdb/create_load_staging.sql'));
+        await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/create_load_staging.sql'));
         return undefined;
       }
       if (/^COPY\s+INTO\s+bronze\.load_staging\b/i.test(sql)) {

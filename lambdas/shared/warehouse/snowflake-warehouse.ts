@@ -30,8 +30,8 @@ export interface SnowflakeSessionTimeouts {
  * The Snowflake adapter of the warehouse port, through snowflake-sdk. One connection, statements
  * in order; a transaction is BEGIN … COMMIT (ROLLBACK on failure) on that connection. Column names
  * come back lower case, as the port promises (Snowflake folds unquoted names to upper case). The
- * session's time zone is UTC: see sql/snowflake/session_time_zone_utc.sql. With `timeouts` (the
- * deployed functions always pass them), see sql/snowflake/session_timeouts.sql.
+ * session's time zone is UTC: see sql/session/snowflake/time_zone_utc.sql. With `timeouts` (the
+ * deployed functions always pass them), see sql/session/snowflake/timeouts.sql.
  */
 export async function openSnowflakeWarehouse(
   settings: SnowflakeSettings,
@@ -60,12 +60,12 @@ export async function openSnowflakeWarehouse(
   });
   if (refused !== undefined) throw refused;
   const warehouse = new SnowflakeWarehouse(connection);
-  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'snowflake/session_time_zone_utc.sql'));
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'session/snowflake/time_zone_utc.sql'));
   if (timeouts !== undefined) await warehouse.execute(sessionTimeoutsStatement(timeouts));
   return warehouse;
 }
 
-/** sql/snowflake/session_timeouts.sql with its placeholders replaced by the checked seconds. */
+/** sql/session/snowflake/timeouts.sql with its placeholders replaced by the checked seconds. */
 export function sessionTimeoutsStatement(timeouts: SnowflakeSessionTimeouts): string {
   for (const [name, seconds] of Object.entries(timeouts)) {
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800)
@@ -73,7 +73,7 @@ export function sessionTimeoutsStatement(timeouts: SnowflakeSessionTimeouts): st
         `the Snowflake ${name} timeout must be whole seconds from 1 to 604,800, not ${seconds}`,
       );
   }
-  return readSqlStatement(DEFAULT_SQL_DIR, 'snowflake/session_timeouts.sql')
+  return readSqlStatement(DEFAULT_SQL_DIR, 'session/snowflake/timeouts.sql')
     .replace('111111111', String(timeouts.statementSeconds))
     .replace('222222222', String(timeouts.lockSeconds));
 }

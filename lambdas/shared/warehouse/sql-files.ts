@@ -42,10 +42,10 @@ export function readSqlStatement(sqlDir: string, file: string): string {
 }
 
 /** DuckDB only: the Snowflake names the project's SQL uses and DuckDB lacks, run on every open. */
-const DUCKDB_COMPATIBILITY_FILE = 'duckdb/snowflake_compat.sql';
+const DUCKDB_COMPATIBILITY_FILE = 'session/duckdb/snowflake_compat.sql';
 
 /**
- * The DuckDB compatibility statements (`sql/duckdb/snowflake_compat.sql`), split for
+ * The DuckDB compatibility statements (`sql/session/duckdb/snowflake_compat.sql`), split for
  * `openDuckDbWarehouse(path, setupSql)`: the one file of several statements. It ends each with `;`
  * at the end of a line and has no `;` elsewhere.
  */
