@@ -7,9 +7,9 @@ import {
   hourPartitionPrefix,
   lakeObjectKey,
 } from '../lambdas/shared/lake/lake-layout.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { DEFAULT_SQL_DIR, readSqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../lambdas/shared/warehouse/warehouse.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 import { benchS3, benchServices, newBucket } from './support/local-stack-for-bench.js';
 

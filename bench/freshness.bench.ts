@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, logLevel } from 'kafkajs';
-import { runLocalConsumer } from '../lambdas/consumer/local-kafka-consumer.js';
 import { ensureTopic } from '../lambdas/producer/ensure-topic.js';
 import { partitionKeyForLine } from '../lambdas/producer/event-producer.js';
 import { generateEventLines } from '../lambdas/producer/generator/generate-events.js';
 import { connectKafka } from '../lambdas/shared/kafka/kafka-connection.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../lambdas/shared/warehouse/sql-files.js';
+import { runLocalConsumer } from '../local/consumer/local-kafka-consumer.js';
 import { localRunId } from '../local/pipeline/local-run-id.js';
 import { runPipelineOnce } from '../local/pipeline/run-pipeline-once.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 import { benchS3, benchServices, newBucket } from './support/local-stack-for-bench.js';
 

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
-import { loadLakeIntoDuckDb } from '../lambdas/loader/load-lake-into-duckdb.js';
 import { generateEventLines } from '../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../lambdas/shared/event-contract/validate-listening-event.js';
 import { lakeObjectKey } from '../lambdas/shared/lake/lake-layout.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { DEFAULT_SQL_DIR, readSqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
+import { loadLakeIntoDuckDb } from '../local/loader/load-lake-into-duckdb.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 import { benchS3, benchServices, newBucket } from './support/local-stack-for-bench.js';
 

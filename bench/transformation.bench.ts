@@ -5,12 +5,12 @@ import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
 import { generateEventLines } from '../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../lambdas/shared/event-contract/validate-listening-event.js';
 import { runTransformation } from '../lambdas/shared/transform/run-transformation.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
 import {
   DEFAULT_SQL_DIR,
   readDuckDbCompatibilitySql,
   readSqlStatement,
 } from '../lambdas/shared/warehouse/sql-files.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 
 const GENERATED = 1_000_000;

@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  type DuckDbWarehouse,
-  openDuckDbWarehouse,
-  WarehouseFileLockedError,
-} from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { snowflakeSettingsFromSecret } from '../../lambdas/shared/warehouse/snowflake-settings.js';
 import {
   openSnowflakeWarehouse,
@@ -13,6 +8,11 @@ import {
 } from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
 import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
+import {
+  type DuckDbWarehouse,
+  openDuckDbWarehouse,
+  WarehouseFileLockedError,
+} from '../../local/warehouse/duckdb-warehouse.js';
 import { CliError } from './cli-error.js';
 
 export const WAREHOUSE_FLAG_HELP = 'where the warehouse is: duckdb:PATH (a local DuckDB file) or snowflake';

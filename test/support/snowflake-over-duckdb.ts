@@ -1,13 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
-import { DUCKDB_STORAGE_VERSION, DuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import {
   DEFAULT_SQL_DIR,
   readDuckDbCompatibilitySql,
   readSqlStatement,
 } from '../../lambdas/shared/warehouse/sql-files.js';
 import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
+import { DUCKDB_STORAGE_VERSION, DuckDbWarehouse } from '../../local/warehouse/duckdb-warehouse.js';
 import { emulatedStagingArea } from './copy-into-staging-emulator.js';
 import {
   type CapturedStatement,

@@ -5,7 +5,7 @@ import {
   type DuckDBValue,
   listValue,
 } from '@duckdb/node-api';
-import type { SqlValue, Warehouse } from './warehouse.js';
+import type { SqlValue, Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 
 /**
  * The storage format a new warehouse file is written in. DuckDB's default is still v0.10.2's, for

@@ -2,9 +2,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import { mapInParallel } from '../shared/runtime/in-parallel.js';
-import type { DuckDbWarehouse } from '../shared/warehouse/duckdb-warehouse.js';
-import { DEFAULT_SQL_DIR, readSqlStatement } from '../shared/warehouse/sql-files.js';
 import {
   type LakeStager,
   type LoadOptions,
@@ -12,13 +9,16 @@ import {
   loadLake,
   type NewRowsOfFileAndDay,
   type StagedChunk,
-} from './load-lake.js';
+} from '../../lambdas/loader/load-lake.js';
 import {
   LOAD_STAGING_COLUMN_KINDS,
   loadStagingRow,
   parseLakeObject,
   type RejectedLine,
-} from './parse-bronze-file.js';
+} from '../../lambdas/loader/parse-bronze-file.js';
+import { mapInParallel } from '../../lambdas/shared/runtime/in-parallel.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import type { DuckDbWarehouse } from '../warehouse/duckdb-warehouse.js';
 
 /** Files downloaded at once. */
 const PARALLEL_DOWNLOADS = 8;
