@@ -136,7 +136,7 @@ async function fullBuildThenHour(
     const fullSeconds = (performance.now() - started) / 1000;
 
     // Several hours, one after another, each its own load and batch: the median is the figure
-    // (one run on a shared machine varies by a fifth).
+    // (a single run on a shared machine is too noisy to report).
     await warehouse.executeWithStringList(
       readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
       [hourFile],
