@@ -1,14 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
 import { findArrivedFiles, findFilesInWindow } from '../lambdas/loader/find-new-lake-files.js';
 import {
   arrivalManifestKey,
   hourPartitionPrefix,
   lakeObjectKey,
 } from '../lambdas/shared/lake/lake-layout.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { BRONZE_DDL, sqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../lambdas/shared/warehouse/warehouse.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 import { benchS3, benchServices, newBucket } from './support/local-stack-for-bench.js';
 
@@ -142,10 +143,10 @@ async function lakeWithHistory(s3Endpoint: string, hours: number, nowMs: number)
   await put(arrivalManifestKey(nowMs + 60_000, 'new'), manifest(nowMs + 60_000, newKeys));
 
   const warehouse = await openDuckDbWarehouse(':memory:');
-  for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
+  await createBronzeTables(warehouse);
   const wallClock = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
   await warehouse.executeMany(
-    sqlStatement('loader/record_arrival.sql'),
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_arrival.sql'),
     history.map((hourMs) => [
       arrivalManifestKey(hourMs + 60_000, 'history'),
       wallClock(hourMs + 60_000),
@@ -155,7 +156,7 @@ async function lakeWithHistory(s3Endpoint: string, hours: number, nowMs: number)
     ]),
   );
   await warehouse.executeMany(
-    sqlStatement('loader/record_loaded_file.sql'),
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_loaded_file.sql'),
     history.map((hourMs) => [
       objectOf(hourMs, 0),
       hourPartitionPrefix('bronze/', hourMs),

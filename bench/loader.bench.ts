@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { loadLakeIntoDuckDb } from '../lambdas/loader/load-lake-into-duckdb.js';
+import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
 import { generateEventLines } from '../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../lambdas/shared/event-contract/validate-listening-event.js';
 import { lakeObjectKey } from '../lambdas/shared/lake/lake-layout.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { BRONZE_DDL, sqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
+import { loadLakeIntoDuckDb } from '../local/loader/load-lake-into-duckdb.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 import { benchS3, benchServices, newBucket } from './support/local-stack-for-bench.js';
 
@@ -16,7 +17,7 @@ const ROWS = 500_000;
 const ROWS_PER_FILE = 50_000;
 /** How many other events bronze already holds for the load into a grown warehouse. */
 const ROWS_ALREADY_IN_GROWN_BRONZE = 5_000_000;
-/** The contract's fields as the loader's SQL reads them (sql/duckdb/insert_lake_files.sql). */
+/** The contract's fields as the loader's SQL reads them (sql/loader/duckdb/insert_lake_files.sql). */
 const LAKE_COLUMNS = `{event_id: 'VARCHAR', schema_version: 'INTEGER', session_id: 'VARCHAR', user_id: 'VARCHAR',
   song_id: 'VARCHAR', artist_name: 'VARCHAR', song_name: 'VARCHAR', event_type: 'VARCHAR', device_type: 'VARCHAR',
   country: 'VARCHAR', ms_played: 'BIGINT', "timestamp": 'VARCHAR'}`;
@@ -67,7 +68,7 @@ export async function run(): Promise<readonly BenchFigure[]> {
       const warehouse = await openDuckDbWarehouse(path);
       try {
         if (rowsAlready > 0) {
-          for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
+          await createBronzeTables(warehouse);
           await warehouse.execute(
             `INSERT INTO bronze.listening_events
              SELECT CAST(uuid() AS VARCHAR), 1, CAST(uuid() AS VARCHAR), printf('user_%06d', i % 100000),
@@ -112,9 +113,12 @@ export async function run(): Promise<readonly BenchFigure[]> {
       // a database file: the same local files streamed by one INSERT into a table of bronze's shape,
       // with nothing downloaded, checked, counted or deduplicated.
       const bareWarehouse = await openDuckDbWarehouse(join(folder, `bare-${round}.duckdb`));
-      for (const statement of BRONZE_DDL) await bareWarehouse.execute(sqlStatement(statement));
+      await createBronzeTables(bareWarehouse);
       await bareWarehouse.execute('CHECKPOINT');
-      await bareWarehouse.executeWithStringList(sqlStatement('duckdb/set_load_files.sql'), localFiles);
+      await bareWarehouse.executeWithStringList(
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
+        localFiles,
+      );
       let started = performance.now();
       await bareWarehouse.execute(
         `INSERT INTO bronze.listening_events
@@ -130,7 +134,10 @@ export async function run(): Promise<readonly BenchFigure[]> {
       // local disk, parsed into an in-memory table with the loader's explicit columns. No S3, no
       // checks, no MERGE, no write to the database file.
       const readerWarehouse = await openDuckDbWarehouse(':memory:');
-      await readerWarehouse.executeWithStringList(sqlStatement('duckdb/set_load_files.sql'), localFiles);
+      await readerWarehouse.executeWithStringList(
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
+        localFiles,
+      );
       started = performance.now();
       await readerWarehouse.execute(
         `CREATE TABLE parsed AS SELECT * FROM read_json(getvariable('load_files'), format = 'newline_delimited',

@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
 import { generateEventLines } from '../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../lambdas/shared/event-contract/validate-listening-event.js';
 import { runTransformation } from '../lambdas/shared/transform/run-transformation.js';
-import { readDuckDbCompatibilitySql } from '../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../lambdas/shared/transform/transformation-manifest.js';
-import { openDuckDbWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { BRONZE_DDL, sqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
+import {
+  DEFAULT_SQL_DIR,
+  readDuckDbCompatibilitySql,
+  readSqlStatement,
+} from '../lambdas/shared/warehouse/sql-files.js';
+import { openDuckDbWarehouse } from '../local/warehouse/duckdb-warehouse.js';
 import type { BenchFigure } from './bench-figure.js';
 
 const GENERATED = 1_000_000;
@@ -98,8 +101,11 @@ async function fullBuildThenHour(
   const path = join(folder, `warehouse-${copies}.duckdb`);
   const warehouse = await openDuckDbWarehouse(path, readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
   try {
-    for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
-    await warehouse.executeWithStringList(sqlStatement('duckdb/set_load_files.sql'), [eventsFile]);
+    await createBronzeTables(warehouse);
+    await warehouse.executeWithStringList(
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
+      [eventsFile],
+    );
     await warehouse.execute(
       `INSERT INTO bronze.listening_events
        SELECT md5(event_id || copy) AS event_id, schema_version, session_id, user_id, song_id, artist_name,
@@ -130,8 +136,11 @@ async function fullBuildThenHour(
     const fullSeconds = (performance.now() - started) / 1000;
 
     // Several hours, one after another, each its own load and batch: the median is the figure
-    // (one run on a shared machine varies by a fifth).
-    await warehouse.executeWithStringList(sqlStatement('duckdb/set_load_files.sql'), [hourFile]);
+    // (a single run on a shared machine is too noisy to report).
+    await warehouse.executeWithStringList(
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
+      [hourFile],
+    );
     const hours: number[] = [];
     for (let hour = 1; hour <= HOURS_TIMED; hour++) {
       const loadId = `bench-hour/${hour}`;

@@ -1,18 +1,14 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
-import {
-  type DuckDbWarehouse,
-  openDuckDbWarehouse,
-} from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
 import { snowflakeSettingsFromSecret } from '../../lambdas/shared/warehouse/snowflake-settings.js';
 import {
   openSnowflakeWarehouse,
   type SnowflakeSettings,
 } from '../../lambdas/shared/warehouse/snowflake-warehouse.js';
+import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
+import { type DuckDbWarehouse, openDuckDbWarehouse } from '../../local/warehouse/duckdb-warehouse.js';
 import { CliError } from './cli-error.js';
 import { NotADuckDbFileError, snowflakeConnectFailure, WAREHOUSE_WAIT_VARIABLE } from './failure-messages.js';
 

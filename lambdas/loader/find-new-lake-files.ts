@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ARRIVALS_PREFIX, arrivalsListedFrom, BRONZE_PREFIX } from '../shared/lake/lake-layout.js';
 import { mapInParallel } from '../shared/runtime/in-parallel.js';
-import { sqlStatement } from '../shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../shared/warehouse/sql-files.js';
 import type { Warehouse } from '../shared/warehouse/warehouse.js';
 import {
   type ArrivalRecord,
@@ -42,7 +42,7 @@ export async function findArrivedFiles(
   warehouse: Warehouse,
 ): Promise<FoundLakeFiles> {
   const [latest] = await warehouse.query<{ arrived_at: string | null }>(
-    sqlStatement('loader/latest_arrival.sql'),
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/latest_arrival.sql'),
   );
   const latestMs = latest?.arrived_at ? utcWallClockToMs(latest.arrived_at) : null;
   const startAfter = latestMs === null ? undefined : arrivalsListedFrom(latestMs - ARRIVAL_GRACE_MS);
@@ -51,7 +51,7 @@ export async function findArrivedFiles(
       ? []
       : (
           await warehouse.query<{ manifest_key: string }>(
-            sqlStatement('loader/arrivals_recorded_since.sql'),
+            readSqlStatement(DEFAULT_SQL_DIR, 'loader/arrivals_recorded_since.sql'),
             [startAfter],
           )
         ).map((row) => row.manifest_key),

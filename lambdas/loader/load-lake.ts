@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BRONZE_DDL, sqlStatement } from '../shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../shared/warehouse/sql-files.js';
 import type { SqlValue, Warehouse } from '../shared/warehouse/warehouse.js';
+import { createBronzeTables } from './bronze-tables.js';
 import { type FoundLakeFiles, findArrivedFiles, findFilesInWindow } from './find-new-lake-files.js';
 import {
   type ArrivalRecord,
@@ -169,7 +170,7 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
     throw new RangeError(
       `the run id "${options.runId}" must be 1 to 80 letters, digits or -_.: (it names the run's load transactions)`,
     );
-  for (const statement of BRONZE_DDL) await warehouse.execute(sqlStatement(statement));
+  await createBronzeTables(warehouse);
   await stager.startLoad();
 
   const found: FoundLakeFiles =
@@ -184,7 +185,7 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   }
 
   await warehouse.executeMany(
-    sqlStatement('loader/record_candidate.sql'),
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_candidate.sql'),
     found.files.map((file) => [options.runId, file]),
   );
   const alreadyLoaded = await loadedCandidates(warehouse, options.runId);
@@ -251,7 +252,7 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
   }
 
   const manifestsRecorded = await recordArrivals(options, found.manifests, notLoaded, skipped);
-  await warehouse.execute(sqlStatement('loader/forget_candidates.sql'), [options.runId]);
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/forget_candidates.sql'), [options.runId]);
   return {
     filesFound: due.length,
     ...totals,
@@ -264,9 +265,10 @@ export async function loadLake(options: LoadOptions): Promise<LoadSummary> {
 }
 
 async function loadedCandidates(warehouse: Warehouse, runId: string): Promise<Set<string>> {
-  const rows = await warehouse.query<{ file_key: string }>(sqlStatement('loader/loaded_candidates.sql'), [
-    runId,
-  ]);
+  const rows = await warehouse.query<{ file_key: string }>(
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/loaded_candidates.sql'),
+    [runId],
+  );
   return new Set(rows.map((row) => row.file_key));
 }
 
@@ -289,7 +291,7 @@ interface ChunkOutcome {
 async function loadChunk(options: LoadOptions, chunkKeys: readonly string[]): Promise<ChunkOutcome> {
   const { warehouse, stager, runId } = options;
   const loadedAt = utcWallClock(options.nowMs);
-  await warehouse.execute(sqlStatement('loader/take_load_lock.sql'), [runId, loadedAt]);
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/take_load_lock.sql'), [runId, loadedAt]);
   const loadedMeanwhile = await loadedCandidates(warehouse, runId);
   const keys = chunkKeys.filter((key) => !loadedMeanwhile.has(key));
   if (keys.length === 0)
@@ -302,12 +304,12 @@ async function loadChunk(options: LoadOptions, chunkKeys: readonly string[]): Pr
       daysTouched: [],
     };
   const [counted] = await warehouse.query<{ loads: number | bigint | string }>(
-    sqlStatement('loader/loads_of_run.sql'),
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/loads_of_run.sql'),
     [runId],
   );
   const loadId = `${runId}/${Number(counted?.loads ?? 0) + 1}`;
 
-  await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/empty_staging.sql'));
   const staged = await stager.stage(keys, loadId);
   const newRows = await (staged.mergeNewRows ?? (() => mergeStagedRows(warehouse, loadId)))();
   const newByFile = new Map<string, number>();
@@ -333,16 +335,19 @@ async function loadChunk(options: LoadOptions, chunkKeys: readonly string[]): Pr
     ]);
   }
   const rowsInserted = newRows.reduce((sum, row) => sum + Number(row.new_rows), 0);
-  await warehouse.executeMany(sqlStatement('loader/record_rejected_line.sql'), rejectRows);
-  await warehouse.executeMany(sqlStatement('loader/record_loaded_file.sql'), ledgerRows);
-  await warehouse.execute(sqlStatement('loader/record_load.sql'), [
+  await warehouse.executeMany(
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_rejected_line.sql'),
+    rejectRows,
+  );
+  await warehouse.executeMany(readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_loaded_file.sql'), ledgerRows);
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_load.sql'), [
     loadId,
     runId,
     loadedAt,
     keys.length,
     rowsInserted,
   ]);
-  await warehouse.execute(sqlStatement('loader/empty_staging.sql'));
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/empty_staging.sql'));
   await options.beforeCommit?.();
   return {
     loadId,
@@ -388,7 +393,8 @@ async function recordArrivals(
       recordedAt,
     ]);
   }
-  if (rows.length > 0) await options.warehouse.executeMany(sqlStatement('loader/record_arrival.sql'), rows);
+  if (rows.length > 0)
+    await options.warehouse.executeMany(readSqlStatement(DEFAULT_SQL_DIR, 'loader/record_arrival.sql'), rows);
   return rows.length;
 }
 
@@ -403,8 +409,8 @@ async function mergeStagedRows(
   loadId: string,
 ): Promise<readonly NewRowsOfFileAndDay[]> {
   const newRows = await warehouse.query<NewRowsOfFileAndDay>(
-    sqlStatement('loader/count_new_rows_by_file.sql'),
+    readSqlStatement(DEFAULT_SQL_DIR, 'loader/count_new_rows_by_file.sql'),
   );
-  await warehouse.execute(sqlStatement('loader/merge_staged_events.sql'), [loadId]);
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/merge_staged_events.sql'), [loadId]);
   return newRows;
 }

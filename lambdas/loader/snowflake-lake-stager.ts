@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BRONZE_PREFIX } from '../shared/lake/lake-layout.js';
-import { sqlStatement } from '../shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../shared/warehouse/sql-files.js';
 import type { Warehouse } from '../shared/warehouse/warehouse.js';
 import { hourOfBronzeKey } from './lake-file-selection.js';
 import type { LakeStager, StagedChunk } from './load-lake.js';
@@ -27,7 +27,8 @@ export interface SnowflakeStagingArea {
 
 /** Snowflake's own: a TEMPORARY table, and COPY INTO from the external stage naming the files. */
 export const SNOWFLAKE_STAGING_AREA: SnowflakeStagingArea = {
-  create: (warehouse) => warehouse.execute(sqlStatement('snowflake/create_session_staging.sql')),
+  create: (warehouse) =>
+    warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/create_session_staging.sql')),
   copy: async (warehouse, keys) => {
     for (let start = 0; start < keys.length; start += MAX_FILES_PER_COPY)
       await warehouse.execute(copyStatementFor(keys.slice(start, start + MAX_FILES_PER_COPY)));
@@ -76,7 +77,7 @@ export class SnowflakeLakeStager implements LakeStager {
     if (copied.length > 0) {
       await this.stagingArea.copy(this.warehouse, copied);
       const [withoutId] = await this.warehouse.query<{ source_file: string; line_number: number | string }>(
-        sqlStatement('loader/copied_line_without_event_id.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/copied_line_without_event_id.sql'),
       );
       if (withoutId !== undefined)
         throw new LineWithoutEventIdError(withoutId.source_file, Number(withoutId.line_number));
@@ -88,14 +89,14 @@ export class SnowflakeLakeStager implements LakeStager {
       const object = await this.lake!.s3.send(new GetObjectCommand({ Bucket: this.lake!.bucket, Key: key }));
       const parsed = await parseLakeObject(await object.Body!.transformToByteArray());
       await this.warehouse.executeMany(
-        sqlStatement('loader/stage_checked_lines.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/stage_checked_lines.sql'),
         parsed.rows.map((row) => loadStagingRow(key, row)),
       );
       linesByFile.set(key, parsed.lines);
       rejectsByFile.set(key, parsed.rejects);
     }
     const counts = await this.warehouse.query<{ source_file: string; staged_rows: number | string }>(
-      sqlStatement('loader/staged_rows_by_file.sql'),
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/staged_rows_by_file.sql'),
     );
     for (const row of counts) {
       // A file read line by line staged only its good lines: its line count is the parser's.
@@ -145,7 +146,7 @@ export function copyStatementFor(keys: readonly string[]): string {
   }
   // Names are relative to the stage, which sits over bronze/.
   const names = keys.map((key) => `'${key.slice(BRONZE_PREFIX.length)}'`);
-  return sqlStatement('snowflake/copy_lake_files_into_staging.sql').replace(
+  return readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/copy_lake_files_into_staging.sql').replace(
     FILES_PLACEHOLDER,
     names.join(', '),
   );

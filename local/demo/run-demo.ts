@@ -2,8 +2,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type Kafka, logLevel } from 'kafkajs';
-import { runLocalConsumer } from '../../lambdas/consumer/local-kafka-consumer.js';
-import { loadLakeIntoDuckDb } from '../../lambdas/loader/load-lake-into-duckdb.js';
 import { ensureTopic } from '../../lambdas/producer/ensure-topic.js';
 import { produceEvents } from '../../lambdas/producer/event-producer.js';
 import { generateEventLines, type SkipRateShift } from '../../lambdas/producer/generator/generate-events.js';
@@ -11,14 +9,12 @@ import { unpaced } from '../../lambdas/producer/pacers.js';
 import { connectKafka } from '../../lambdas/shared/kafka/kafka-connection.js';
 import { type GoldReport, readGoldReport } from '../../lambdas/shared/transform/gold-report.js';
 import { runTransformation } from '../../lambdas/shared/transform/run-transformation.js';
-import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
-import {
-  type DuckDbWarehouse,
-  openDuckDbWarehouse,
-} from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../lambdas/shared/warehouse/sql-files.js';
+import { runLocalConsumer } from '../consumer/local-kafka-consumer.js';
+import { loadLakeIntoDuckDb } from '../loader/load-lake-into-duckdb.js';
 import { localRunId } from '../pipeline/local-run-id.js';
 import { localS3Credentials } from '../services/endpoints.js';
+import { type DuckDbWarehouse, openDuckDbWarehouse } from '../warehouse/duckdb-warehouse.js';
 
 export interface DemoOptions {
   readonly events: number;

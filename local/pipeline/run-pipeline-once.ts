@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LoadSummary } from '../../lambdas/loader/load-lake.js';
-import { loadLakeIntoDuckDb } from '../../lambdas/loader/load-lake-into-duckdb.js';
 import {
   type PendingWork,
   pendingWork,
@@ -8,8 +7,9 @@ import {
   type TransformationProgress,
   type TransformationResult,
 } from '../../lambdas/shared/transform/run-transformation.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
-import type { DuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/warehouse/sql-files.js';
+import { loadLakeIntoDuckDb } from '../loader/load-lake-into-duckdb.js';
+import type { DuckDbWarehouse } from '../warehouse/duckdb-warehouse.js';
 
 export interface PipelineRunOptions {
   readonly warehouse: DuckDbWarehouse;

@@ -27,7 +27,7 @@ export interface KafkaBrokerOptions {
   readonly controllerPort: number;
   /**
    * How long to wait for the broker to answer a metadata request after starting it.
-   * @default 90_000 ms - a cold JVM on two busy cores can take half a minute
+   * @default 90_000 ms - generous, because a cold JVM on a busy machine starts slowly
    */
   readonly startTimeoutMs?: number;
   /** Receives one line per install or start step. */
@@ -196,7 +196,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Ser
 
 /** Stops the broker this project started on `port`, if any (SIGTERM, then SIGKILL after 30 s). */
 export function stopKafkaBroker(port: number): Promise<StopOutcome> {
-  // A controlled shutdown moves leadership and flushes logs: it usually needs 2-5 s.
+  // A controlled shutdown moves leadership and flushes logs before the broker exits: give it time.
   return stopRecordedProcess(kafkaBrokerFiles(port).pidFile, 30_000);
 }
 

@@ -171,7 +171,7 @@ export type StopOutcome = 'stopped' | 'killed' | 'not-running';
 
 /**
  * Stops the process a pid file names: SIGTERM to its process group, then SIGKILL if it has not ended
- * within `graceMs` (Kafka's controlled shutdown takes a few seconds). Removes the pid file.
+ * within `graceMs` (Kafka's controlled shutdown flushes its logs first). Removes the pid file.
  */
 export async function stopRecordedProcess(pidFile: string, graceMs: number): Promise<StopOutcome> {
   const record = readProcessRecord(pidFile);

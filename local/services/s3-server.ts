@@ -122,7 +122,7 @@ async function installMotoServer(reportProgress: (line: string) => void): Promis
   const venvDir = join(cacheDir('venvs'), motoServerTool.name);
   const startedAt = Date.now();
   // ensurePythonTool returns at once when the pinned version is already installed; only report a
-  // real install, which takes half a minute.
+  // real install, which downloads packages and is slow enough to need saying.
   const slowInstallNotice = setTimeout(
     () => reportProgress(`installing ${motoServerTool.requirements.join(' ')} into ${venvDir} (once)`),
     1_000,

@@ -1,12 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR } from '../../lambdas/shared/warehouse/sql-files.js';
 import { checkSqlDialect } from '../../local/tooling/sql-dialect-check.js';
 
-/** DuckDB-only SQL: the compatibility macros and the loader's staging, never sent to Snowflake. */
-const DUCKDB_ONLY_DIR = join(DEFAULT_SQL_DIR, 'duckdb');
+/** DuckDB-only SQL, never sent to Snowflake: the loader's DuckDB statements and the compatibility macros. */
+const DUCKDB_LOADER_DIR = join(DEFAULT_SQL_DIR, 'loader', 'duckdb');
+const DUCKDB_COMPATIBILITY_FILE = join(DEFAULT_SQL_DIR, 'session', 'duckdb', 'snowflake_compat.sql');
+const DUCKDB_ONLY_DIRS = [DUCKDB_LOADER_DIR, dirname(DUCKDB_COMPATIBILITY_FILE)];
 /**
  * Account administration a person runs once (roles, users, grants, integrations). sqlglot keeps
  * these statements whole rather than modelling them, so for them the check is that they parse, as
@@ -30,7 +32,9 @@ describe("every SQL file under sql/ is Snowflake's dialect, one statement per fi
     timeout: 300_000,
   }, async () => {
     // Prepare
-    const files = sqlFilesUnder(DEFAULT_SQL_DIR).filter((file) => !file.startsWith(DUCKDB_ONLY_DIR));
+    const files = sqlFilesUnder(DEFAULT_SQL_DIR).filter(
+      (file) => !DUCKDB_ONLY_DIRS.some((dir) => file.startsWith(`${dir}/`)),
+    );
     expect(files.length).toBeGreaterThan(30);
 
     // Act
@@ -54,7 +58,7 @@ describe("every SQL file under sql/ is Snowflake's dialect, one statement per fi
   it('the DuckDB-only statements of the loader parse as DuckDB, one statement per file', {
     timeout: 300_000,
   }, async () => {
-    const files = sqlFilesUnder(DUCKDB_ONLY_DIR).filter((file) => !file.endsWith('snowflake_compat.sql'));
+    const files = sqlFilesUnder(DUCKDB_LOADER_DIR);
     expect(files.length).toBeGreaterThanOrEqual(3);
     const results = await checkSqlDialect('duckdb', files);
     // sqlglot keeps DuckDB's SET VARIABLE whole; everything else must be understood.
@@ -69,7 +73,7 @@ describe("every SQL file under sql/ is Snowflake's dialect, one statement per fi
 
   it('the DuckDB compatibility file parses as DuckDB', { timeout: 300_000 }, async () => {
     // Act
-    const [result] = await checkSqlDialect('duckdb', [join(DUCKDB_ONLY_DIR, 'snowflake_compat.sql')]);
+    const [result] = await checkSqlDialect('duckdb', [DUCKDB_COMPATIBILITY_FILE]);
 
     // Assess: sqlglot keeps CREATE TYPE as an opaque command; every macro must parse
     expect(result?.statements).toBeGreaterThanOrEqual(4);

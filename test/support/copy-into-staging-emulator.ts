@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SnowflakeStagingArea } from '../../lambdas/loader/snowflake-lake-stager.js';
 import { BRONZE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
-import { sqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
 import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
 
 /** The staging columns COPY fills, each with the JSON field it reads and the type it casts to. */
@@ -24,17 +24,19 @@ const COPIED_FIELDS = [
 /**
  * The one step of the Snowflake path that cannot run off Snowflake, COPY INTO bronze.load_staging
  * from the stage over the lake, played on another engine so that every other statement of that
- * path runs for real. It does what sql/snowflake/copy_lake_files_into_staging.sql asks of
+ * path runs for real. It does what sql/loader/snowflake/copy_lake_files_into_staging.sql asks of
  * Snowflake: every line of each named file, each field cast as the COPY's SELECT casts it
  * (`$1:field::VARCHAR`, `::INTEGER`, `::BIGINT`), with its lake key and line number
- * (METADATA$FILE_ROW_NUMBER), inserted by sql/loader/stage_checked_lines.sql. A line that is not a
- * JSON object, or a value the cast refuses, fails the whole statement (ON_ERROR = ABORT_STATEMENT)
- * with Snowflake's wording, `File '<name under bronze/>', line N`. The staging table is DuckDB's
- * (sql/duckdb/create_load_staging.sql, the same columns as Snowflake's temporary one).
+ * (METADATA$FILE_ROW_NUMBER), inserted by sql/loader/snowflake/stage_checked_lines.sql. A line
+ * that is not a JSON object, or a value the cast refuses, fails the whole statement
+ * (ON_ERROR = ABORT_STATEMENT) with Snowflake's wording, `File '<name under bronze/>', line N`.
+ * The staging table is DuckDB's (sql/loader/duckdb/create_load_staging.sql, the same columns as
+ * Snowflake's temporary one).
  */
 export function emulatedStagingArea(s3: S3Client, bucket: string): SnowflakeStagingArea {
   return {
-    create: (warehouse) => warehouse.execute(sqlStatement('duckdb/create_load_staging.sql')),
+    create: (warehouse) =>
+      warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/create_load_staging.sql')),
     copy: async (warehouse, keys) => {
       const rows: SqlValue[][] = [];
       for (const key of keys) {
@@ -43,7 +45,10 @@ export function emulatedStagingArea(s3: S3Client, bucket: string): SnowflakeStag
         const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
         for (const [index, line] of lines.entries()) rows.push(stagedRow(key, index + 1, line));
       }
-      await warehouse.executeMany(sqlStatement('loader/stage_checked_lines.sql'), rows);
+      await warehouse.executeMany(
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/snowflake/stage_checked_lines.sql'),
+        rows,
+      );
     },
   };
 }

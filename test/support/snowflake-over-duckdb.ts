@@ -1,11 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_PREFIX } from '../../lambdas/shared/lake/lake-layout.js';
-import { readDuckDbCompatibilitySql } from '../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../lambdas/shared/transform/transformation-manifest.js';
-import { DUCKDB_STORAGE_VERSION, DuckDbWarehouse } from '../../lambdas/shared/warehouse/duckdb-warehouse.js';
-import { sqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import {
+  DEFAULT_SQL_DIR,
+  readDuckDbCompatibilitySql,
+  readSqlStatement,
+} from '../../lambdas/shared/warehouse/sql-files.js';
 import type { SqlValue } from '../../lambdas/shared/warehouse/warehouse.js';
+import { DUCKDB_STORAGE_VERSION, DuckDbWarehouse } from '../../local/warehouse/duckdb-warehouse.js';
 import { emulatedStagingArea } from './copy-into-staging-emulator.js';
 import {
   type CapturedStatement,
@@ -25,7 +27,7 @@ import {
  * Three kinds of statement only Snowflake can run are played instead, each by what it does:
  * - `ALTER SESSION SET ...`: the settings are recorded (sessionSettings) and acknowledged;
  * - `CREATE TEMPORARY TABLE ... bronze.load_staging`: DuckDB's staging table of the same columns
- *   (sql/duckdb/create_load_staging.sql);
+ *   (sql/loader/duckdb/create_load_staging.sql);
  * - `COPY INTO bronze.load_staging ... FILES = (...)`: the named files read from the lake and
  *   staged by the COPY emulator, which fails with Snowflake's wording for a file it cannot read.
  */
@@ -105,7 +107,7 @@ export class SnowflakeOverDuckDb {
         return undefined;
       }
       if (/^CREATE\s+TEMPORARY\s+TABLE\s+IF\s+NOT\s+EXISTS\s+bronze\.load_staging\b/i.test(sql)) {
-        await warehouse.execute(sqlStatement('duckdb/create_load_staging.sql'));
+        await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/create_load_staging.sql'));
         return undefined;
       }
       if (/^COPY\s+INTO\s+bronze\.load_staging\b/i.test(sql)) {

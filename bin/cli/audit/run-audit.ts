@@ -5,8 +5,7 @@ import {
   type AuditLayers,
   auditLayers,
 } from '../../../lambdas/shared/audit/layer-audit.js';
-import { readSqlStatement } from '../../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../../../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { readTopicPosition, type TopicPosition } from './committed-ranges.js';
 import { type LakeAccount, readLakeAccount } from './lake-accounting.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { logLevel } from 'kafkajs';
-import { runLocalConsumer } from '../../../lambdas/consumer/local-kafka-consumer.js';
 import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
+import { runLocalConsumer } from '../../../local/consumer/local-kafka-consumer.js';
 import { CliError } from '../cli-error.js';
 import { ensureBucket, s3ClientForCli } from '../lake-bucket.js';
 import { parseBrokersFlag, parseBucketName, parseWholeNumber } from '../option-parsers.js';

@@ -7,9 +7,7 @@ import { generateEventLines } from '../../../lambdas/producer/generator/generate
 import { eventTimePacer } from '../../../lambdas/producer/pacers.js';
 import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import { GOLD_REPORT_MODELS, readGoldReport } from '../../../lambdas/shared/transform/gold-report.js';
-import { readDuckDbCompatibilitySql } from '../../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../../lambdas/shared/transform/transformation-manifest.js';
-import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../../lambdas/shared/warehouse/sql-files.js';
 import { consumeUntilIdle, type DemoRun, localS3Client, runDemo } from '../../../local/demo/run-demo.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
@@ -19,6 +17,7 @@ import {
   stopLocalStack,
 } from '../../../local/services/local-stack.js';
 import { cacheDir } from '../../../local/tooling/cache-dir.js';
+import { openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { runAudit } from '../audit/run-audit.js';
 import { CliError } from '../cli-error.js';
 import { readDashboardData } from '../dashboard/dashboard-data.js';

@@ -6,11 +6,11 @@ import {
   type LoadSummary,
   loadLake,
 } from '../../../lambdas/loader/load-lake.js';
-import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { SnowflakeLakeStager } from '../../../lambdas/loader/snowflake-lake-stager.js';
 import { parseZonedTimestamp } from '../../../lambdas/shared/event-contract/zoned-timestamp.js';
-import { DuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { loadLakeIntoDuckDb } from '../../../local/loader/load-lake-into-duckdb.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
+import { DuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { CliError } from '../cli-error.js';
 import { s3ClientForCli } from '../lake-bucket.js';
 import { parseBucketName, parseWholeNumber } from '../option-parsers.js';

@@ -6,8 +6,7 @@ import {
   type ReportRow,
   readGoldModels,
 } from '../../../lambdas/shared/transform/gold-report.js';
-import { readSqlStatement } from '../../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../../../lambdas/shared/warehouse/sql-files.js';
 import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import {
   type CountryTotals,

@@ -55,8 +55,9 @@ const SONGS_PER_ARTIST = 3;
 
 /**
  * The users and songs events are drawn from. Songs get names from faker's music vocabulary; users
- * get a stable home country, UTC offset and preferred device. Built in O(users + songs) with typed
- * arrays, so a million users and a hundred thousand songs take well under a second.
+ * get a stable home country, UTC offset and preferred device. Built in O(users + songs) into typed
+ * arrays, with no object per user, so that the largest catalogues cost little next to the events
+ * drawn from them.
  */
 export class Catalogue {
   readonly songs: readonly Song[];

@@ -1,8 +1,8 @@
 /**
  * A small, fast, seedable pseudo-random generator (sfc32, from PractRand's small fast chaotic
  * family), so that the same seed always gives the same events, byte for byte, on every machine.
- * Math.random cannot be seeded; faker's Mersenne Twister is seedable but several times slower per
- * draw, which matters at hundreds of thousands of events a second.
+ * Math.random cannot be seeded; faker's Mersenne Twister is seedable but does more work per draw,
+ * and the generator draws several numbers for every event it makes.
  */
 export class SeededRandom {
   private a: number;

@@ -1,5 +1,4 @@
-import { readSqlStatement } from '../transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../warehouse/sql-files.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
 /**

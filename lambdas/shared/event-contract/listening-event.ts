@@ -54,21 +54,6 @@ export interface ListeningEvent {
   readonly timestamp: string;
 }
 
-export const REQUIRED_FIELDS = [
-  'schema_version',
-  'event_id',
-  'user_id',
-  'song_id',
-  'artist_name',
-  'song_name',
-  'event_type',
-  'device_type',
-  'country',
-  'timestamp',
-] as const;
-
-export const OPTIONAL_FIELDS = ['session_id', 'ms_played'] as const;
-
 /** Every field of the v1 contract, in the order the pipeline writes them. */
 export const CONTRACT_FIELDS = [
   'schema_version',

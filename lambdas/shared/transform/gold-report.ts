@@ -1,6 +1,5 @@
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../warehouse/sql-files.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { readSqlStatement } from './sql-files.js';
-import { DEFAULT_SQL_DIR } from './transformation-manifest.js';
 
 /** The gold models the report shows, in its order, each read by `sql/report/<name>.sql`. */
 export const GOLD_REPORT_MODELS = [

@@ -1,5 +1,5 @@
+import { readSqlStatement } from '../warehouse/sql-files.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { readSqlStatement } from './sql-files.js';
 
 /** Anomalies listed one per line in an announcement; the rest are counted and left to the report. */
 export const ANOMALIES_LISTED = 20;

@@ -1,3 +1,4 @@
+import { DEFAULT_SQL_DIR } from '../warehouse/sql-files.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { auditLayersStep, type LayerAuditStep } from './layer-audit-step.js';
 import { type NewAnomalies, newSkipRateAnomalies } from './new-anomalies.js';
@@ -8,11 +9,7 @@ import {
   runDataQualityTest,
   runModel,
 } from './run-transformation.js';
-import {
-  DEFAULT_SQL_DIR,
-  loadTransformationManifest,
-  type TransformationManifest,
-} from './transformation-manifest.js';
+import { loadTransformationManifest, type TransformationManifest } from './transformation-manifest.js';
 
 /**
  * One task of the transformation state machine: a model (its statements in one transaction), a

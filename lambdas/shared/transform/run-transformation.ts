@@ -1,9 +1,8 @@
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../warehouse/sql-files.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { type NewAnomalies, newSkipRateAnomalies } from './new-anomalies.js';
-import { readSqlStatement } from './sql-files.js';
 import {
   type DataQualityTestDefinition,
-  DEFAULT_SQL_DIR,
   loadTransformationManifest,
   type ModelDefinition,
   planWaves,

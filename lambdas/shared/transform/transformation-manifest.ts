@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sqlDirectory } from '../warehouse/sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../warehouse/sql-files.js';
 
 /**
  * The transformation plan as `sql/manifest.json` states it: models, the SQL files each runs (one
@@ -69,9 +69,6 @@ export class ManifestError extends Error {
   }
 }
 
-/** `sql/` in this repository. */
-export const DEFAULT_SQL_DIR = sqlDirectory();
-
 /** Reads and validates `<sqlDir>/manifest.json`, checking that every file it names exists. */
 export function loadTransformationManifest(sqlDir: string = DEFAULT_SQL_DIR): TransformationManifest {
   const path = join(sqlDir, 'manifest.json');
@@ -85,7 +82,7 @@ export function loadTransformationManifest(sqlDir: string = DEFAULT_SQL_DIR): Tr
   return parseTransformationManifest(raw, {
     source: path,
     fileExists: (file) => existsSync(join(sqlDir, file)),
-    readFile: (file) => readFileSync(join(sqlDir, file), 'utf8'),
+    readFile: (file) => readSqlStatement(sqlDir, file),
   });
 }
 
@@ -237,11 +234,6 @@ export function planWaves(manifest: TransformationManifest, source = 'manifest')
     waves.push(wave);
   }
   return waves;
-}
-
-/** The models in an order that runs every model after its dependencies. */
-export function modelsInDependencyOrder(manifest: TransformationManifest): ModelDefinition[] {
-  return planWaves(manifest).flat();
 }
 
 function parseModel(raw: unknown, where: string): ModelDefinition {

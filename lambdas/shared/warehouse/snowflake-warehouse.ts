@@ -1,5 +1,5 @@
 import snowflake from 'snowflake-sdk';
-import { sqlStatement } from './sql-files.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from './sql-files.js';
 import type { SqlValue, Warehouse } from './warehouse.js';
 
 /** How to reach Snowflake with key-pair authentication (no passwords anywhere). */
@@ -39,8 +39,8 @@ export interface SnowflakeLoginRetries {
  * The Snowflake adapter of the warehouse port, through snowflake-sdk. One connection, statements
  * in order; a transaction is BEGIN … COMMIT (ROLLBACK on failure) on that connection. Column names
  * come back lower case, as the port promises (Snowflake folds unquoted names to upper case). The
- * session's time zone is UTC: see sql/snowflake/session_time_zone_utc.sql. With `timeouts` (the
- * deployed functions always pass them), see sql/snowflake/session_timeouts.sql. `retries` bounds
+ * session's time zone is UTC: see sql/session/snowflake/time_zone_utc.sql. With `timeouts` (the
+ * deployed functions always pass them), see sql/session/snowflake/timeouts.sql. `retries` bounds
  * the login: the command line gives up sooner than a function.
  */
 export async function openSnowflakeWarehouse(
@@ -72,12 +72,12 @@ export async function openSnowflakeWarehouse(
   });
   if (refused !== undefined) throw refused;
   const warehouse = new SnowflakeWarehouse(connection);
-  await warehouse.execute(sqlStatement('snowflake/session_time_zone_utc.sql'));
+  await warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'session/snowflake/time_zone_utc.sql'));
   if (timeouts !== undefined) await warehouse.execute(sessionTimeoutsStatement(timeouts));
   return warehouse;
 }
 
-/** sql/snowflake/session_timeouts.sql with its placeholders replaced by the checked seconds. */
+/** sql/session/snowflake/timeouts.sql with its placeholders replaced by the checked seconds. */
 export function sessionTimeoutsStatement(timeouts: SnowflakeSessionTimeouts): string {
   for (const [name, seconds] of Object.entries(timeouts)) {
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800)
@@ -85,7 +85,7 @@ export function sessionTimeoutsStatement(timeouts: SnowflakeSessionTimeouts): st
         `the Snowflake ${name} timeout must be whole seconds from 1 to 604,800, not ${seconds}`,
       );
   }
-  return sqlStatement('snowflake/session_timeouts.sql')
+  return readSqlStatement(DEFAULT_SQL_DIR, 'session/snowflake/timeouts.sql')
     .replace('111111111', String(timeouts.statementSeconds))
     .replace('222222222', String(timeouts.lockSeconds));
 }

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { readDuckDbCompatibilitySql } from '../../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../../lambdas/shared/transform/transformation-manifest.js';
-import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../../lambdas/shared/warehouse/sql-files.js';
 import { type DemoRun, runDemo } from '../../../local/demo/run-demo.js';
+import { openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { localS3 } from '../../support/local-clients.js';
 import { runCli } from '../../support/run-cli.js';
 

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoldReport } from '../../../lambdas/shared/transform/gold-report.js';
 import { loadTransformationManifest } from '../../../lambdas/shared/transform/transformation-manifest.js';
-import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import {
   bronzeRowOf,
   insertBronzeRows,

@@ -3,7 +3,6 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
-import { runLocalConsumer } from '../../../lambdas/consumer/local-kafka-consumer.js';
 import { ensureTopic } from '../../../lambdas/producer/ensure-topic.js';
 import { produceEvents } from '../../../lambdas/producer/event-producer.js';
 import {
@@ -14,6 +13,7 @@ import {
 import { unpaced } from '../../../lambdas/producer/pacers.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
 import { BRONZE_PREFIX, hourPartitionPrefix } from '../../../lambdas/shared/lake/lake-layout.js';
+import { runLocalConsumer } from '../../../local/consumer/local-kafka-consumer.js';
 import { localS3Credentials } from '../../../local/services/endpoints.js';
 import { occurrences, readLake } from '../../support/lake-contents.js';
 import { aListeningEventRecord } from '../../support/listening-event-factory.js';

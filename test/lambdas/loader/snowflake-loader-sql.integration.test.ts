@@ -5,12 +5,12 @@ import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { type LoadSummary, loadLake } from '../../../lambdas/loader/load-lake.js';
-import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { SnowflakeLakeStager } from '../../../lambdas/loader/snowflake-lake-stager.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
 import { lakeObjectKey } from '../../../lambdas/shared/lake/lake-layout.js';
-import { openDuckDbWarehouse } from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { loadLakeIntoDuckDb } from '../../../local/loader/load-lake-into-duckdb.js';
+import { openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { emulatedStagingArea } from '../../support/copy-into-staging-emulator.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 

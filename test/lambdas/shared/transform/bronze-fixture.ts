@@ -7,10 +7,12 @@ import {
 } from '../../../../lambdas/producer/generator/generate-events.js';
 import type { ListeningEvent } from '../../../../lambdas/shared/event-contract/listening-event.js';
 import { parseListeningEventJson } from '../../../../lambdas/shared/event-contract/validate-listening-event.js';
-import { readDuckDbCompatibilitySql } from '../../../../lambdas/shared/transform/sql-files.js';
-import { DEFAULT_SQL_DIR } from '../../../../lambdas/shared/transform/transformation-manifest.js';
-import { openDuckDbWarehouse } from '../../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import {
+  DEFAULT_SQL_DIR,
+  readDuckDbCompatibilitySql,
+} from '../../../../lambdas/shared/warehouse/sql-files.js';
 import type { SqlValue, Warehouse } from '../../../../lambdas/shared/warehouse/warehouse.js';
+import { openDuckDbWarehouse } from '../../../../local/warehouse/duckdb-warehouse.js';
 
 /** One bronze.listening_events row as a loader would write it; fields may break the contract. */
 export interface BronzeRow {

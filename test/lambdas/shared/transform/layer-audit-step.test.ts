@@ -12,7 +12,7 @@ import {
   runTransformationStep,
   type TransformationStepResult,
 } from '../../../../lambdas/shared/transform/run-transformation-step.js';
-import { DEFAULT_SQL_DIR } from '../../../../lambdas/shared/transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR } from '../../../../lambdas/shared/warehouse/sql-files.js';
 import { publishStepMetrics } from '../../../../lambdas/sql-runner/step-metrics.js';
 import {
   type BronzeRow,

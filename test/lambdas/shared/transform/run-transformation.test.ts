@@ -7,10 +7,8 @@ import {
   runTransformation,
   type TransformationOptions,
 } from '../../../../lambdas/shared/transform/run-transformation.js';
-import {
-  DEFAULT_SQL_DIR,
-  loadTransformationManifest,
-} from '../../../../lambdas/shared/transform/transformation-manifest.js';
+import { loadTransformationManifest } from '../../../../lambdas/shared/transform/transformation-manifest.js';
+import { DEFAULT_SQL_DIR } from '../../../../lambdas/shared/warehouse/sql-files.js';
 import {
   type BronzeRow,
   bronzeRowOf,

@@ -3,7 +3,6 @@ import { GOLD_REPORT_MODELS } from '../../../../lambdas/shared/transform/gold-re
 import {
   loadTransformationManifest,
   ManifestError,
-  modelsInDependencyOrder,
   parseTransformationManifest,
   planWaves,
   unfoldedBatchesFilter,
@@ -19,7 +18,9 @@ describe('the project manifest, sql/manifest.json', () => {
   it('loads, names every file that exists, and orders models after their dependencies', () => {
     // Act
     const manifest = loadTransformationManifest();
-    const order = modelsInDependencyOrder(manifest).map((m) => m.name);
+    const order = planWaves(manifest)
+      .flat()
+      .map((m) => m.name);
 
     // Assess
     for (const m of manifest.models) {

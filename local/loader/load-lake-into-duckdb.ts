@@ -2,9 +2,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import { mapInParallel } from '../shared/runtime/in-parallel.js';
-import type { DuckDbWarehouse } from '../shared/warehouse/duckdb-warehouse.js';
-import { sqlStatement } from '../shared/warehouse/sql-files.js';
 import {
   type LakeStager,
   type LoadOptions,
@@ -12,13 +9,16 @@ import {
   loadLake,
   type NewRowsOfFileAndDay,
   type StagedChunk,
-} from './load-lake.js';
+} from '../../lambdas/loader/load-lake.js';
 import {
   LOAD_STAGING_COLUMN_KINDS,
   loadStagingRow,
   parseLakeObject,
   type RejectedLine,
-} from './parse-bronze-file.js';
+} from '../../lambdas/loader/parse-bronze-file.js';
+import { mapInParallel } from '../../lambdas/shared/runtime/in-parallel.js';
+import { DEFAULT_SQL_DIR, readSqlStatement } from '../../lambdas/shared/warehouse/sql-files.js';
+import type { DuckDbWarehouse } from '../warehouse/duckdb-warehouse.js';
 
 /** Files downloaded at once. */
 const PARALLEL_DOWNLOADS = 8;
@@ -50,7 +50,7 @@ export class DuckDbLakeStager implements LakeStager {
   ) {}
 
   async startLoad(): Promise<void> {
-    await this.warehouse.execute(sqlStatement('duckdb/create_load_staging.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/create_load_staging.sql'));
   }
 
   async prepare(keys: readonly string[]): Promise<readonly string[]> {
@@ -75,22 +75,26 @@ export class DuckDbLakeStager implements LakeStager {
   async stage(keys: readonly string[], loadId: string): Promise<StagedChunk> {
     const readerKeys = keys.filter((key) => !this.lineByLineKeys.has(key));
     const lineByLineKeys = keys.filter((key) => this.lineByLineKeys.has(key));
-    await this.warehouse.execute(sqlStatement('duckdb/set_load_stamp.sql'));
-    await this.warehouse.execute(sqlStatement('duckdb/set_load_id.sql'), [loadId]);
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_stamp.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_id.sql'), [
+      loadId,
+    ]);
     const linesByFile = new Map<string, number>();
     if (readerKeys.length > 0) {
       await this.warehouse.executeWithStringList(
-        sqlStatement('duckdb/set_load_files.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_files.sql'),
         readerKeys.map((key) => this.localPath(key)),
       );
       await this.warehouse.executeWithStringList(
-        sqlStatement('duckdb/set_load_file_keys.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_file_keys.sql'),
         this.preparedKeys,
       );
-      await this.warehouse.execute(sqlStatement('duckdb/set_load_folder.sql'), [this.folder!]);
-      await this.warehouse.execute(sqlStatement('duckdb/insert_lake_files.sql'));
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/set_load_folder.sql'), [
+        this.folder!,
+      ]);
+      await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/insert_lake_files.sql'));
       const counts = await this.warehouse.query<{ source_file: string; staged_rows: number }>(
-        sqlStatement('duckdb/lake_rows_by_file.sql'),
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/lake_rows_by_file.sql'),
       );
       for (const row of counts) linesByFile.set(row.source_file, Number(row.staged_rows));
     }
@@ -101,7 +105,9 @@ export class DuckDbLakeStager implements LakeStager {
         linesByFile.set(key, parsed.lines);
         rejectsByFile.set(key, parsed.rejects);
       }
-      await this.warehouse.execute(sqlStatement('duckdb/insert_staged_lines.sql'));
+      await this.warehouse.execute(
+        readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/insert_staged_lines.sql'),
+      );
     }
     return {
       linesByFile,
@@ -113,8 +119,10 @@ export class DuckDbLakeStager implements LakeStager {
 
   /** The rows just inserted, less those bronze must not keep, counted per file and day. */
   private async keepFirstSightings(): Promise<readonly NewRowsOfFileAndDay[]> {
-    await this.warehouse.execute(sqlStatement('duckdb/delete_later_copies.sql'));
-    return this.warehouse.query<NewRowsOfFileAndDay>(sqlStatement('duckdb/count_new_lake_rows.sql'));
+    await this.warehouse.execute(readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/delete_later_copies.sql'));
+    return this.warehouse.query<NewRowsOfFileAndDay>(
+      readSqlStatement(DEFAULT_SQL_DIR, 'loader/duckdb/count_new_lake_rows.sql'),
+    );
   }
 
   /** The files' lines checked against the contract; the events appended to bronze.load_staging. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDuckDbWarehouse } from '../../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 
 /** The storage version DuckDB records for the attached file. */
 async function storageVersionOf(path: string): Promise<unknown> {

@@ -1,7 +1,7 @@
 -- DuckDB only: the lines of files read line by line through the contract validator (the JSON
 -- reader streams every other file straight into bronze: insert_lake_files.sql), filled by the
 -- appender and emptied inside the load's transaction. Its columns are those of Snowflake's
--- session staging table (snowflake/create_session_staging.sql): the loader writes both alike.
+-- session staging table (loader/snowflake/create_session_staging.sql): the loader writes both alike.
 -- A permanent table: a DuckDB file has one writer at a time, so no other load can see it.
 CREATE TABLE IF NOT EXISTS bronze.load_staging (
     event_id VARCHAR,

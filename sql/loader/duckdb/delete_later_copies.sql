@@ -4,7 +4,7 @@
 -- this load, and every added copy after the first of an event_id the load brought more than once.
 -- Copies are rare, so each step narrows first: ids are grouped by hash before by text, and only
 -- the rows of repeated ids are ranked. The older rows are matched by an uncorrelated IN, which
--- DuckDB runs as one hash join (a correlated EXISTS with the loaded_at bound took a third longer).
+-- DuckDB runs as one hash join, rather than by a correlated EXISTS it would have to decorrelate.
 DELETE FROM bronze.listening_events
 WHERE rowid IN (
     WITH added AS (

@@ -7,14 +7,11 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import type { LakeBacklog, LoadProgress } from '../../../lambdas/loader/load-lake.js';
-import { loadLakeIntoDuckDb } from '../../../lambdas/loader/load-lake-into-duckdb.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
 import { arrivalManifestKey } from '../../../lambdas/shared/lake/lake-layout.js';
-import {
-  type DuckDbWarehouse,
-  openDuckDbWarehouse,
-} from '../../../lambdas/shared/warehouse/duckdb-warehouse.js';
+import { loadLakeIntoDuckDb } from '../../../local/loader/load-lake-into-duckdb.js';
+import { type DuckDbWarehouse, openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { aListeningEventRecord, withoutFields } from '../../support/listening-event-factory.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';

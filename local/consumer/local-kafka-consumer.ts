@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { type ConsumerBatchMetrics, consumeBatch } from './consume-batch.js';
-import type { MskEvent, MskRecord } from './msk-event.js';
+import { type ConsumerBatchMetrics, consumeBatch } from '../../lambdas/consumer/consume-batch.js';
+import type { MskEvent, MskRecord } from '../../lambdas/consumer/msk-event.js';
 
 export interface LocalConsumerOptions {
   readonly kafka: Kafka;

@@ -2,8 +2,8 @@
 -- DuckDB's own JSON reader, streamed straight into bronze in one statement, every line stamped
 -- with getvariable('load_stamp') and the load's getvariable('load_id'). delete_later_copies.sql then
 -- removes the lines bronze already had or that repeat an earlier line. Copies are rare, so one pass
--- that parses and writes at once beats staging, choosing and copying (measured side by side: see
--- the loader bench).
+-- that parses and writes at once does less than staging every line, choosing and copying it again
+-- (`npm run bench` measures the loader against DuckDB's reader alone).
 -- getvariable('load_files') lists the local copies, each named <load_folder>/<n> for the n-th key
 -- of getvariable('load_file_keys'): a list lookup per row, where searching the list by path would
 -- compare each row's path with up to 500 others. Fields outside the contract are ignored.

@@ -5,14 +5,14 @@ import {
   type DuckDBValue,
   listValue,
 } from '@duckdb/node-api';
-import type { SqlValue, Warehouse } from './warehouse.js';
+import type { SqlValue, Warehouse } from '../../lambdas/shared/warehouse/warehouse.js';
 
 /**
  * The storage format a new warehouse file is written in. DuckDB's default is still v0.10.2's, for
- * old readers, which lacks the newer string compression: in v1.5.0's, 500,000 lake rows were
- * written 1.24 times as fast, measured side by side, into a smaller file. Named, not `latest`, so
- * that upgrading the library never changes the format of new files unannounced. A file made
- * before keeps its format; DuckDB 1.5 or later reads these.
+ * old readers, which lacks the newer string compression: bronze and silver are mostly strings, so
+ * v1.5.0's writes them faster and into a smaller file. Named, not `latest`, so that upgrading the
+ * library never changes the format of new files unannounced. A file made before keeps its format;
+ * DuckDB 1.5 or later reads these.
  */
 export const DUCKDB_STORAGE_VERSION = 'v1.5.0';
 
@@ -136,7 +136,8 @@ export class DuckDbWarehouse implements Warehouse {
 
   /**
    * Appends rows to a table through DuckDB's appender, in the connection's current transaction:
-   * millions of rows a second, where one INSERT per row manages thousands.
+   * the rows go into the table's columns in bulk, with none of the parsing and planning one INSERT
+   * per row would pay for each row.
    */
   async append(schema: string, table: string, fill: (appender: DuckDBAppender) => void): Promise<void> {
     const appender = await this.connection.createAppender(table, schema);

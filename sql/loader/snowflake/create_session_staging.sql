@@ -1,7 +1,7 @@
 -- Snowflake only, once per load session, before any load transaction (DDL commits): the staging
 -- table COPY INTO fills, TEMPORARY, so it is the session's own. Two loads can never see or lock each
 -- other's staged rows, and a session that dies takes its table with it. Its columns are those of
--- DuckDB's (duckdb/create_load_staging.sql): the loader's statements read both alike.
+-- DuckDB's (loader/duckdb/create_load_staging.sql): the loader's statements read both alike.
 CREATE TEMPORARY TABLE IF NOT EXISTS bronze.load_staging (
     event_id VARCHAR,
     schema_version INTEGER,
