@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   type DuckDBAppender,
   type DuckDBConnection,
@@ -45,26 +46,54 @@ export async function openDuckDbWarehouse(
   setupSql: readonly string[] = [],
   options: DuckDbOpenOptions = {},
 ): Promise<DuckDbWarehouse> {
-  const instance = await createInstanceWaitingForLock(path, options);
-  const connection = await instance.connect();
+  const { instance, connection } = await openDatabaseWaitingForLock(path, options);
   for (const statement of setupSql) await connection.run(statement);
   return new DuckDbWarehouse(instance, connection);
 }
 
-async function createInstanceWaitingForLock(
-  path: string,
-  options: DuckDbOpenOptions,
-): Promise<DuckDBInstance> {
+/**
+ * The catalog a warehouse file is attached as. DuckDB would otherwise name it after the file, and
+ * a file called gold.duckdb (or silver, bronze…) makes every `gold.table` ambiguous between the
+ * catalog and the schema.
+ */
+const WAREHOUSE_CATALOG = 'warehouse';
+
+interface OpenDatabase {
+  readonly instance: DuckDBInstance;
+  readonly connection: DuckDBConnection;
+}
+
+async function openDatabase(path: string): Promise<OpenDatabase> {
+  if (path === ':memory:') {
+    const instance = await DuckDBInstance.create(path);
+    return { instance, connection: await instance.connect() };
+  }
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    // The storage version is for a file made now; an existing file keeps the format it has.
+    const creating = existsSync(path) ? '' : ` (STORAGE_VERSION '${DUCKDB_STORAGE_VERSION}')`;
+    await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${WAREHOUSE_CATALOG}${creating}`);
+    await connection.run(`USE ${WAREHOUSE_CATALOG}`);
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+  return { instance, connection };
+}
+
+async function openDatabaseWaitingForLock(path: string, options: DuckDbOpenOptions): Promise<OpenDatabase> {
   const deadline = Date.now() + (options.waitForLockMs ?? 0);
   let told = false;
   for (;;) {
     try {
-      return await DuckDBInstance.create(path, { storage_compatibility_version: DUCKDB_STORAGE_VERSION });
+      return await openDatabase(path);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!/Could not set lock on file/.test(message)) throw error;
       const holder =
-        /Conflicting lock is held in (.+?)(?: See also|$)/.exec(message)?.[1]?.trim() ?? 'another process';
+        /Conflicting lock is held in (.+?)\.?(?: See also|$)/.exec(message)?.[1]?.trim() ?? 'another process';
       if (Date.now() >= deadline)
         throw new WarehouseFileLockedError(`${path} is open in ${holder}`, { cause: error });
       if (!told) options.onWaiting?.(holder);

@@ -57,6 +57,31 @@ describe('the embedded DuckDB warehouse file', () => {
     expect(await storageVersionOf(path)).toBe(formatBefore);
   });
 
+  it.each([
+    'gold',
+    'silver',
+    'bronze',
+  ])('GIVEN a warehouse file named %s.duckdb WHEN a table of the schema of that name is used THEN it resolves to the schema, not to the file', async (layer) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'duckdb-warehouse-')), `${layer}.duckdb`);
+    folders.push(join(path, '..'));
+
+    const warehouse = await openDuckDbWarehouse(path);
+    try {
+      await warehouse.execute(`CREATE SCHEMA IF NOT EXISTS ${layer}`);
+      await warehouse.execute(`CREATE TABLE ${layer}.kpis AS SELECT 1 AS value`);
+
+      expect(await warehouse.query(`SELECT value FROM ${layer}.kpis`)).toEqual([{ value: 1 }]);
+    } finally {
+      await warehouse.close();
+    }
+    const reopened = await openDuckDbWarehouse(path);
+    try {
+      expect(await reopened.query(`SELECT value FROM ${layer}.kpis`)).toEqual([{ value: 1 }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('GIVEN rows of values WHEN executeMany runs a statement THEN it runs once per row, in order, and not at all for none', async () => {
     const warehouse = await openDuckDbWarehouse(aPath());
     try {
