@@ -263,9 +263,4 @@ export class LakeStorage extends Construct {
       throw new Error(`LakeStorage ${this.node.path}: ${grantName} needs a grantee with an IAM role`);
     acknowledgeWildcardResources(policy, [objects], reason);
   }
-
-  /** Lets the grantee list the bucket and read every object in it (both prefixes). */
-  grantReadLake(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee);
-  }
 }
