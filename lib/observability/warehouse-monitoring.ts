@@ -47,8 +47,8 @@ export interface WarehouseMonitoringProps {
   /** The topic the alarms notify (the pipeline's alarm topic). */
   readonly alarmTopic: ITopic;
   /**
-   * Alarm when the oldest unloaded lake file is older than this; at least the time between runs
-   * plus 30 minutes.
+   * Alarm when the oldest unloaded lake file is older than this; at least
+   * {@link minimumFreshnessThreshold} of `runEvery`.
    * @default Duration.hours(3)
    */
   readonly freshnessThreshold?: Duration;

@@ -33,7 +33,8 @@ export interface WarehouseSqlFunctionProps {
   /** @default 512 */
   readonly memorySize?: number;
   /**
-   * At least 120 seconds: Snowflake's statement and lock timeouts are set 60 seconds below it.
+   * At least {@link MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT}: Snowflake's statement and lock timeouts are
+   * set a margin below it, so that Snowflake cancels a statement before Lambda stops the function.
    * @default Duration.minutes(15)
    */
   readonly timeout?: Duration;
