@@ -1,5 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -7,30 +8,48 @@ import type { IConstruct } from 'constructs';
  * `${bucket.bucketArn}/bronze/*`) on one policy, and for nothing else.
  *
  * The finding id names the resource as cdk-nag renders it, and a resource built from another
- * stack's attribute renders differently before synth (`<LakeBucketB1D32E10.Arn>/bronze/*`) and
- * after it, when CDK has turned the reference into a stack output import. So the ids are worked
- * out when cdk-nag reads them, with cdk-nag's own flattening, instead of being written down here.
+ * stack's attribute renders differently in the tree as built (`<LakeBucketB1D32E10.Arn>/bronze/*`)
+ * and at synth, once CDK has turned the reference into a stack output. So the ids are not written
+ * down here: cdk-nag's own rule (`rules.iam.IAMNoWildcardPermissions`, the pack's IAM5) names them,
+ * once for the tree as built, and again when synth validates the tree, which it does after
+ * resolving the references and before it runs the rule packs.
  */
 export function acknowledgeWildcardResources(
   policy: IConstruct,
   resources: readonly string[],
   reason: string,
 ): void {
-  const findingIds = (): string[] =>
-    resources.map(
-      (resource) => `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(policy).resolve(resource))}]`,
-    );
-  const acknowledgements = new Proxy<Record<string, string>>(
-    {},
-    {
-      ownKeys: () => findingIds(),
-      getOwnPropertyDescriptor: (_target, key) =>
-        typeof key === 'string' && findingIds().includes(key)
-          ? { value: reason, enumerable: true, configurable: true, writable: false }
-          : undefined,
-      get: (_target, key) => (typeof key === 'string' && findingIds().includes(key) ? reason : undefined),
-      has: (_target, key) => typeof key === 'string' && findingIds().includes(key),
+  const acknowledged = new Set<string>();
+  const acknowledgeAsRenderedNow = (): void => {
+    for (const finding of wildcardResourceFindings(Stack.of(policy).resolve(resources))) {
+      const id = `AwsSolutions-IAM5[${finding}]`;
+      if (acknowledged.has(id)) continue;
+      acknowledged.add(id);
+      policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+    }
+  };
+  acknowledgeAsRenderedNow();
+  policy.node.addValidation({
+    validate: () => {
+      acknowledgeAsRenderedNow();
+      return [];
     },
-  );
-  policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledgements);
+  });
+}
+
+/**
+ * The findings cdk-nag's wildcard rule reports for a policy allowing one action on exactly
+ * `renderedResources` (already resolved, so free of tokens): one `Resource::<as rendered>` per
+ * wildcard resource. The policy is built in a stack of its own, outside the app.
+ */
+function wildcardResourceFindings(renderedResources: unknown): string[] {
+  const probe = new CfnPolicy(new Stack(), 'Probe', {
+    policyName: 'Probe',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'probe:Probe', Resource: renderedResources }],
+    },
+  });
+  const findings = rules.iam.IAMNoWildcardPermissions(probe);
+  return Array.isArray(findings) ? findings : [];
 }

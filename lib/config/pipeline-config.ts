@@ -1,12 +1,52 @@
+import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_RUN_SCHEDULE, type RunSchedule } from '../orchestration/pipeline-run-state-machine-props.js';
+import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
+import { LAKE_CONSUMER_DEFAULTS, LAKE_CONSUMER_LIMITS } from '../ingestion/lake-consumer-function.js';
+import { bronzeTransitionProblem, LAKE_STORAGE_DEFAULTS } from '../lake/lake-storage.js';
+import { LAKE_LOADER_DEFAULT_MEMORY_MIB } from '../loading/lake-loader.js';
+import { PIPELINE_NETWORK_DEFAULTS } from '../network/pipeline-network.js';
+import {
+  INGESTION_MONITORING_DEFAULTS,
+  quarantineRateProblem,
+} from '../observability/ingestion-monitoring.js';
+import {
+  minimumFreshnessThreshold,
+  WAREHOUSE_MONITORING_DEFAULTS,
+} from '../observability/warehouse-monitoring.js';
+import {
+  CONNECTION_RETRIES_RANGE,
+  DEFAULT_RUN_SCHEDULE,
+  PIPELINE_RUN_DEFAULTS,
+  RUN_CADENCES_MINUTES,
+} from '../orchestration/pipeline-run-state-machine-props.js';
+import {
+  defaultMemoryMiB,
+  EVENT_PRODUCER_DEFAULTS,
+  fargateCpuProblem,
+  fargateMemoryProblem,
+} from '../producer/event-producer-service.js';
+import {
+  EVENT_STREAM_LIMITS,
+  EVENTS_TOPIC_DEFAULTS,
+  hasMskTopicApi,
+  MSK_MINIMUM_ZONES,
+  OLDEST_KAFKA_WITH_TOPIC_API,
+  SERVERLESS_REPLICATION_FACTOR,
+  topicNameProblem,
+} from '../streaming/event-stream-cluster.js';
+import {
+  MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT,
+  WAREHOUSE_SQL_FUNCTION_DEFAULTS,
+} from '../warehouse/warehouse-sql-function.js';
 
 /**
- * Typed, validated per-environment configuration of the pipeline's infrastructure.
+ * Typed, validated per-environment configuration of the pipeline's infrastructure, read from the
+ * CDK context (`cdk.json` -> `context.environments.<name>`) in `bin/` only: stacks and constructs
+ * take the typed values as props, and never read context or `process.env` themselves.
  *
- * It is read from the CDK context (`cdk.json` -> `context.environments.<name>`) in `bin/` only;
- * stacks and constructs receive the typed values as props and never read context or
- * `process.env` themselves.
+ * Each section is a table of its keys with their defaults and rules, taken from the constructs
+ * that apply them (their `*_DEFAULTS`, `*_LIMITS` and `...Problem` exports): what a construct would
+ * refuse is refused here first, naming the key's path in cdk.json.
  */
 
 /** The context key that holds one object per environment. */
@@ -18,161 +58,256 @@ export const DESTROY_ON_REMOVAL_CONTEXT_KEY = 'destroyOnRemoval';
 /** The environment used when `-c env=...` is not given. */
 export const DEFAULT_ENVIRONMENT_NAME = 'dev';
 
-/**
- * How the MSK cluster is provisioned. Only a provisioned cluster gets the events topic created at
- * deploy time; with `serverless` the topic must be created with a Kafka admin client.
- */
-export type MskMode = 'serverless' | 'provisioned';
-const MSK_MODES: readonly MskMode[] = ['serverless', 'provisioned'];
-
-/** Broker sizing of a provisioned MSK cluster. */
-export interface ProvisionedBrokersConfig {
-  /** MSK broker instance type, e.g. `kafka.m7g.large`. */
-  readonly instanceType: string;
-  /** Brokers in each availability zone; the cluster has `brokersPerAz * AZ count` brokers. */
-  readonly brokersPerAz: number;
-  /** EBS storage per broker, in GiB. */
-  readonly ebsVolumeGiB: number;
-  /** Apache Kafka version as MSK names it, e.g. `3.8.x`. */
-  readonly kafkaVersion: string;
+/** Thrown for any invalid configuration; the message names the key and the allowed values. */
+export class PipelineConfigError extends Error {
+  override readonly name = 'PipelineConfigError';
 }
+
+/** Reads one CDK context value; `app.node.tryGetContext` in `bin/`, a plain object in tests. */
+export type ContextReader = (key: string) => unknown;
+
+/** Reads one key: its raw value (`undefined` when absent), at `path` in the context. */
+type Read<T> = (raw: unknown, path: string) => T;
+/** A section's keys, each with how to read it. */
+type Table = Record<string, Read<unknown>>;
+/** What a table reads: one value per key. */
+type Values<T extends Table> = { readonly [K in keyof T]: ReturnType<T[K]> };
+/** What to use instead of a value, or `undefined` when it is allowed. */
+type Rule<T> = (value: T) => string | undefined;
+
+function fail(message: string): never {
+  throw new PipelineConfigError(message);
+}
+
+function refuse(path: string, value: unknown, instead: string): never {
+  return fail(`${path} is ${JSON.stringify(value)}: ${instead}`);
+}
+
+/** Readers of one kind of value, each with its default (or what to do when absent) and its rule. */
+function readerOf<T>(isKind: (raw: unknown) => raw is T, instead: string) {
+  return (fallback: T | { readonly ifMissing: string }, rule?: Rule<T>): Read<T> =>
+    (raw, path) => {
+      if (raw === undefined) {
+        const ifMissing = (fallback as { ifMissing?: string }).ifMissing;
+        return ifMissing === undefined ? (fallback as T) : fail(`${path} is missing: ${ifMissing}`);
+      }
+      if (!isKind(raw)) return refuse(path, raw, instead);
+      const problem = rule?.(raw);
+      return problem === undefined ? raw : refuse(path, raw, problem);
+    };
+}
+
+const integer = readerOf((raw): raw is number => Number.isInteger(raw), 'it must be a whole number');
+const decimal = readerOf((raw): raw is number => Number.isFinite(raw), 'it must be a number');
+const text = readerOf(
+  (raw): raw is string => typeof raw === 'string' && raw !== '',
+  'it must be a non-empty string',
+);
+const flag = readerOf((raw): raw is boolean => typeof raw === 'boolean', 'use true or false');
+const mskMode = readerOf(
+  (raw): raw is 'serverless' | 'provisioned' => raw === 'serverless' || raw === 'provisioned',
+  'use one of serverless, provisioned',
+);
+
+/** A whole number within a range (the construct's, or AWS's), or that a rule allows; `fallback` when absent. */
+function whole(fallback: number, check?: WholeNumberRange | Rule<number>): Read<number> {
+  return integer(fallback, (value) =>
+    typeof check === 'function' ? check(value) : check && outsideRange(value, check),
+  );
+}
+
+function between(min: number, max: number, unit: string): WholeNumberRange {
+  return { min, max, unit };
+}
+
+/** An object read key by key through `table` (all defaults when absent), then checked across keys. */
+function section<T extends Table>(table: T, check?: (values: Values<T>, path: string) => string | undefined) {
+  return (raw: unknown, path: string): Values<T> => {
+    const record = raw === undefined ? {} : requireRecord(raw, path);
+    const entries = Object.entries(table).map(([key, read]) => [key, read(record[key], `${path}.${key}`)]);
+    const values = Object.fromEntries(entries) as Values<T>;
+    const problem = check?.(values, path);
+    return problem === undefined ? values : fail(problem);
+  };
+}
+
+/** A table of every key of `defaults`, each read with its default. */
+function eachKey<T extends Record<keyof T, number>>(defaults: T, read: (fallback: number) => Read<number>) {
+  const entries = Object.entries<number>(defaults).map(([key, fallback]) => [key, read(fallback)]);
+  return Object.fromEntries(entries) as Record<keyof T, Read<number>>;
+}
+
+function requireRecord(value: unknown, path: string): Record<string, unknown> {
+  return isRecord(value) ? value : refuse(path, value, 'it must be an object');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Lambda's memory sizes, for every function of the pipeline. */
+const LAMBDA_MEMORY_MIB = between(128, 10_240, 'MiB');
+/** A function that runs SQL on Snowflake: its own floor, up to Lambda's longest timeout. */
+const SQL_TIMEOUT_SECONDS = between(MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT.toSeconds(), 900, 'seconds');
+// Short names for the defaults the tables read most.
+const SQL_FUNCTION = WAREHOUSE_SQL_FUNCTION_DEFAULTS;
+const CONSUMER = LAKE_CONSUMER_DEFAULTS;
+const ALARMS = INGESTION_MONITORING_DEFAULTS;
+/** The freshness alarm's floor for the shortest cadence; the monitoring construct checks the schedule's own. */
+const FRESHNESS_FLOOR_MINUTES = minimumFreshnessThreshold(
+  Duration.minutes(Math.min(...RUN_CADENCES_MINUTES)),
+).toMinutes();
+const LAKE_DAYS: WholeNumberRange = { min: 1, unit: 'days' };
+const DEFAULT_LOG_RETENTION_DAYS = 30;
+/** CloudWatch Logs accepts only these retention periods. */
+const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
+
+const NETWORK = section(
+  {
+    // 3 counts only once the stacks have an account and region: an environment-agnostic stack sees 2 zones.
+    maxAzs: whole(PIPELINE_NETWORK_DEFAULTS.maxAzs, (zones) =>
+      zones >= MSK_MINIMUM_ZONES && zones <= 3
+        ? undefined
+        : `use ${MSK_MINIMUM_ZONES} or 3 (MSK spreads brokers over at least ${MSK_MINIMUM_ZONES} availability zones)`,
+    ),
+    natGateways: whole(PIPELINE_NETWORK_DEFAULTS.natGateways),
+  },
+  ({ maxAzs, natGateways }, path) =>
+    natGateways >= 0 && natGateways <= maxAzs
+      ? undefined
+      : `${path}.natGateways is ${natGateways}: use 0 (isolated, endpoints only) up to maxAzs (${maxAzs}, one per zone)`,
+);
+
+const STREAMING = section({
+  // Provisioned by default: only there can CloudFormation create the topic at deploy time.
+  mode: mskMode('provisioned'),
+  topicName: text(EVENTS_TOPIC_DEFAULTS.topicName, topicNameProblem),
+  partitionCount: whole(EVENTS_TOPIC_DEFAULTS.partitionCount, EVENT_STREAM_LIMITS.partitionCount),
+});
+
+const PROVISIONED_BROKERS = section({
+  instanceType: text('kafka.m7g.large', (type) =>
+    type.startsWith('kafka.')
+      ? undefined
+      : 'use an MSK broker type such as kafka.m7g.large (it starts with "kafka.")',
+  ),
+  brokersPerAz: whole(1, EVENT_STREAM_LIMITS.brokersPerAz),
+  ebsVolumeGiB: whole(100, EVENT_STREAM_LIMITS.ebsVolumeGiB),
+  kafkaVersion: text('3.8.x', (version) =>
+    hasMskTopicApi(version)
+      ? undefined
+      : `use ${OLDEST_KAFKA_WITH_TOPIC_API} or later (e.g. 3.8.x); the topic is created through MSK's topic API, which needs it`,
+  ),
+});
+
+/** Every lifetime in the lake, in days, at least 1; the moves to cheaper storage also by S3's rules. */
+const LAKE = section(
+  eachKey(LAKE_STORAGE_DEFAULTS, (days) => whole(days, LAKE_DAYS)),
+  (lake, path) => {
+    const refused = bronzeTransitionProblem(
+      lake.bronzeInfrequentAccessAfterDays,
+      lake.bronzeGlacierInstantRetrievalAfterDays,
+    );
+    return refused && `${path}.${refused.key} is ${refused.value}: ${refused.problem}`;
+  },
+);
+
+/** The task's memory, `memoryMiB`, is read once its `cpu` is known: the memory sizes Fargate offers depend on it. */
+const PRODUCER = section({
+  desiredCount: whole(EVENT_PRODUCER_DEFAULTS.desiredCount, between(0, 100, 'tasks')),
+  /** Events per second each task sends (the producer's EVENT_RATE). */
+  eventRate: decimal(EVENT_PRODUCER_DEFAULTS.eventsPerSecond, (rate) =>
+    rate > 0 && rate <= 100_000
+      ? undefined
+      : 'use events per second per task, more than 0 and at most 100000 (0 would make the producer send as fast as it can)',
+  ),
+  cpu: whole(EVENT_PRODUCER_DEFAULTS.cpu, fargateCpuProblem),
+});
+
+// Lambda's limits for a function and its MSK event source, and the consumer's own for retries and pollers.
+const INGESTION = section(
+  {
+    consumerGroupId: text(CONSUMER.consumerGroupId, (id) =>
+      /^[a-zA-Z0-9._-]{1,200}$/.test(id)
+        ? undefined
+        : 'use 1 to 200 letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)',
+    ),
+    batchSize: whole(CONSUMER.batchSize, between(1, 10_000, 'records')),
+    maxBatchingWindowSeconds: whole(CONSUMER.maxBatchingWindow.toSeconds(), between(0, 300, 'seconds')),
+    retryAttempts: whole(CONSUMER.retryAttempts, LAKE_CONSUMER_LIMITS.retryAttempts),
+    maxRecordAgeSeconds: whole(CONSUMER.maxRecordAge.toSeconds(), between(60, 604_800, 'seconds')),
+    minimumPollers: whole(CONSUMER.minimumPollers, LAKE_CONSUMER_LIMITS.minimumPollers),
+    maximumPollers: whole(CONSUMER.maximumPollers, LAKE_CONSUMER_LIMITS.maximumPollers),
+    memoryMiB: whole(CONSUMER.memorySize, LAMBDA_MEMORY_MIB),
+    timeoutSeconds: whole(CONSUMER.timeout.toSeconds(), between(1, 900, 'seconds')),
+  },
+  ({ minimumPollers, maximumPollers }, path) =>
+    maximumPollers < minimumPollers
+      ? `${path}.maximumPollers is ${maximumPollers}, below minimumPollers (${minimumPollers}): raise maximumPollers or lower minimumPollers`
+      : undefined,
+);
+
+const COPY_IAM_USER_ARN =
+  "copy STORAGE_AWS_IAM_USER_ARN from Snowflake's DESC INTEGRATION (arn:aws:iam::<12 digits>:user/...)";
+const STORAGE_INTEGRATION = section({
+  iamUserArn: text({ ifMissing: COPY_IAM_USER_ARN }, (arn) =>
+    /^arn:aws[a-z-]*:iam::\d{12}:user\/\S+$/.test(arn) ? undefined : COPY_IAM_USER_ARN,
+  ),
+  externalId: text({ ifMissing: "copy STORAGE_AWS_EXTERNAL_ID from Snowflake's DESC INTEGRATION" }),
+});
+
+const LOADING = section({
+  /** When the pipeline run starts; the state machine construct checks the values against each other. */
+  schedule: section(eachKey(DEFAULT_RUN_SCHEDULE, (fallback) => whole(fallback))),
+  memoryMiB: whole(LAKE_LOADER_DEFAULT_MEMORY_MIB, LAMBDA_MEMORY_MIB),
+  timeoutSeconds: whole(SQL_FUNCTION.timeout.toSeconds(), SQL_TIMEOUT_SECONDS),
+  /** Absent until Snowflake's storage integration exists: until then only this account may assume the role. */
+  snowflakeStorageIntegration: (raw: unknown, path: string) =>
+    raw === undefined ? undefined : STORAGE_INTEGRATION(raw, path),
+});
+
+const TRANSFORMATION = section({
+  stepMemoryMiB: whole(SQL_FUNCTION.memorySize, LAMBDA_MEMORY_MIB),
+  stepTimeoutSeconds: whole(SQL_FUNCTION.timeout.toSeconds(), SQL_TIMEOUT_SECONDS),
+  runTimeoutMinutes: whole(PIPELINE_RUN_DEFAULTS.runTimeout.toMinutes(), between(5, 1_440, 'minutes')),
+  connectionRetries: whole(PIPELINE_RUN_DEFAULTS.connectionRetries, CONNECTION_RETRIES_RANGE),
+});
+
+const OBSERVABILITY = section({
+  offsetLagThreshold: whole(ALARMS.offsetLagThreshold, { min: 1, unit: 'records' }),
+  quarantineRateThreshold: decimal(ALARMS.quarantineRateThreshold, quarantineRateProblem),
+  freshnessThresholdMinutes: whole(
+    WAREHOUSE_MONITORING_DEFAULTS.freshnessThreshold.toMinutes(),
+    between(FRESHNESS_FLOOR_MINUTES, 10_080, 'minutes'),
+  ),
+});
 
 /** The network: how many availability zones and whether private subnets get a NAT route out. */
-export interface NetworkConfig {
-  /**
-   * Availability zones to spread subnets over (2 or 3; MSK needs at least 2). An
-   * environment-agnostic stack can resolve at most 2 AZs, so 3 only takes effect once the stacks
-   * are bound to an account and region.
-   */
-  readonly maxAzs: number;
-  /**
-   * NAT gateways. 0 keeps every subnet private and isolated: AWS APIs are reached only through VPC
-   * endpoints and nothing reaches the internet. More than 0 adds public subnets that hold only
-   * the NAT gateways (no ingress) and gives the private subnets an egress route.
-   */
-  readonly natGateways: number;
-}
-
-/** The Kafka side: cluster mode and the events topic. */
-export interface StreamingConfig {
-  readonly mode: MskMode;
-  /** Broker sizing; present exactly when `mode` is `provisioned`. */
-  readonly provisioned?: ProvisionedBrokersConfig;
-  readonly topicName: string;
-  readonly partitionCount: number;
+export type NetworkConfig = ReturnType<typeof NETWORK>;
+/** The Kafka side: a serverless cluster, or provisioned brokers of a given size, and the events topic. */
+export type StreamingConfig = ReturnType<typeof STREAMING> & {
+  /** Present exactly when `mode` is `provisioned`. */
+  readonly provisioned?: ReturnType<typeof PROVISIONED_BROKERS>;
   /** Copies of each partition: serverless MSK always keeps 3; provisioned defaults to min(3, brokers). */
   readonly replicationFactor: number;
-}
-
+};
 /** Lifecycle of the lake's objects, in days. */
-export interface LakeConfig {
-  /** Days after which `bronze/` objects move to S3 Standard-IA (S3 requires at least 30). */
-  readonly bronzeInfrequentAccessAfterDays: number;
-  /** Days after which `bronze/` objects move to Glacier Instant Retrieval (at least 30 after IA). */
-  readonly bronzeGlacierInstantRetrievalAfterDays: number;
-  /** Days after which `quarantine/` objects are deleted. */
-  readonly quarantineExpirationDays: number;
-  /** Days a replaced or deleted object version is kept before it is deleted for good. */
-  readonly noncurrentVersionExpirationDays: number;
-  /** Days the S3 server access logs are kept. */
-  readonly accessLogExpirationDays: number;
-}
-
+export type LakeConfig = ReturnType<typeof LAKE>;
 /** The Fargate producer: how many tasks, how fast each one sends, and each task's size. */
-export interface ProducerConfig {
-  /** Producer tasks to keep running (0 stops producing without deleting the service). */
-  readonly desiredCount: number;
-  /** Events per second each task sends (the producer's EVENT_RATE); more than 0. */
-  readonly eventRate: number;
-  /** vCPU units of each task: 256, 512, 1024, 2048 or 4096. */
-  readonly cpu: number;
-  /** Memory of each task in MiB; Fargate allows only certain values for each `cpu`. */
+export type ProducerConfig = ReturnType<typeof PRODUCER> & {
+  /** Memory of each task in MiB, one Fargate offers with `cpu`; by default the least, at least 512. */
   readonly memoryMiB: number;
-}
-
+};
 /** The consumer Lambda function and its MSK event source. */
-export interface IngestionConfig {
-  /** Kafka consumer group the event source joins; it commits the function's offsets. */
-  readonly consumerGroupId: string;
-  /** Most records per invocation (1 to 10,000). */
-  readonly batchSize: number;
-  /** Longest time the event source gathers records before invoking, in seconds (0 to 300). */
-  readonly maxBatchingWindowSeconds: number;
-  /** Retries of a failed batch before it goes to the on-failure destination (0 to 10,000; never infinite). */
-  readonly retryAttempts: number;
-  /** Records older than this, in seconds, go to the on-failure destination instead (60 to 604,800). */
-  readonly maxRecordAgeSeconds: number;
-  /** Provisioned event pollers kept at all times (1 to 200). */
-  readonly minimumPollers: number;
-  /** Provisioned event pollers the event source may scale to (at least `minimumPollers`, at most 2,000). */
-  readonly maximumPollers: number;
-  /** Memory of the consumer function in MiB (128 to 10,240). */
-  readonly memoryMiB: number;
-  /** Timeout of one invocation, in seconds (1 to 900). */
-  readonly timeoutSeconds: number;
-}
-
-/**
- * What Snowflake's storage integration reports about itself (`DESC INTEGRATION`): the IAM user it
- * assumes the lake-reader role as, and the external id it sends. Known only once the integration
- * exists, so a first deployment goes without it (see the README's Snowflake steps).
- */
-export interface SnowflakeStorageIntegrationConfig {
-  /** STORAGE_AWS_IAM_USER_ARN, e.g. `arn:aws:iam::123456789012:user/abc0-s-xyz`. */
-  readonly iamUserArn: string;
-  /** STORAGE_AWS_EXTERNAL_ID. */
-  readonly externalId: string;
-}
-
+export type IngestionConfig = ReturnType<typeof INGESTION>;
 /** The loader function, and the schedule of the pipeline run that invokes it. */
-export interface LoadingConfig {
-  /**
-   * When the pipeline run starts: every `everyMinutes` (5, 10, 15, 20, 30 or 60) from `minute` of
-   * each hour, and which run checks all of history; validated by the state machine construct.
-   */
-  readonly schedule: RunSchedule;
-  /** Memory of the loader function in MiB (128 to 10,240). */
-  readonly memoryMiB: number;
-  /**
-   * Timeout of one load, in seconds (120 to 900); less than the hour between runs. Snowflake's
-   * statement and lock timeouts are set 60 seconds below it.
-   */
-  readonly timeoutSeconds: number;
-  /** Who may assume the lake-reader role. Absent: only this account, until the integration exists. */
-  readonly snowflakeStorageIntegration?: SnowflakeStorageIntegrationConfig;
-}
-
+export type LoadingConfig = ReturnType<typeof LOADING>;
 /** The transformation half of the pipeline run, and its SQL-runner function. */
-export interface TransformationConfig {
-  /** Memory of the SQL-runner function in MiB (128 to 10,240); it waits on Snowflake, so little is needed. */
-  readonly stepMemoryMiB: number;
-  /**
-   * Timeout of one model or test, in seconds (120 to 900). Snowflake's statement and lock timeouts
-   * are set 60 seconds below it.
-   */
-  readonly stepTimeoutSeconds: number;
-  /**
-   * Timeout of the work of a whole run (load, then transform), in minutes (5 to 1,440); the
-   * execution's timeout adds the longest wait for the run lease to it.
-   */
-  readonly runTimeoutMinutes: number;
-  /** Retries of a step whose warehouse connection failed (0 to 10). */
-  readonly connectionRetries: number;
-}
-
-/** Thresholds of the ingestion alarms. */
-export interface ObservabilityConfig {
-  /** Alarm when the event source's OffsetLag (records behind the topic's end) stays above this. */
-  readonly offsetLagThreshold: number;
-  /** Alarm when the share of consumed records sent to quarantine exceeds this (between 0 and 1). */
-  readonly quarantineRateThreshold: number;
-  /**
-   * Alarm when the oldest lake file not yet loaded is older than this, in minutes, for two hours in
-   * a row (or the loader reports nothing for two hours). At least the minutes between runs plus 30
-   * (checked by the monitoring construct): a file written just after a load waits for the next run.
-   */
-  readonly freshnessThresholdMinutes: number;
-}
+export type TransformationConfig = ReturnType<typeof TRANSFORMATION>;
+/** Thresholds of the ingestion and warehouse alarms. */
+export type ObservabilityConfig = ReturnType<typeof OBSERVABILITY>;
 
 /** Everything the infrastructure of one environment needs. */
 export interface PipelineConfig {
@@ -195,86 +330,6 @@ export interface PipelineConfig {
   readonly destroyOnRemoval: boolean;
 }
 
-/** Reads one CDK context value; `app.node.tryGetContext` in `bin/`, a plain object in tests. */
-export type ContextReader = (key: string) => unknown;
-
-const DEFAULT_TOPIC_NAME = 'spotify-events';
-const DEFAULT_PARTITION_COUNT = 6;
-const SERVERLESS_REPLICATION_FACTOR = 3;
-const DEFAULT_PROVISIONED_REPLICATION_FACTOR = 3;
-const DEFAULT_LOG_RETENTION_DAYS = 30;
-const MINIMUM_DAYS_IN_INFREQUENT_ACCESS = 30;
-
-const DEFAULT_LAKE: LakeConfig = {
-  bronzeInfrequentAccessAfterDays: 30,
-  bronzeGlacierInstantRetrievalAfterDays: 90,
-  quarantineExpirationDays: 30,
-  noncurrentVersionExpirationDays: 30,
-  accessLogExpirationDays: 90,
-};
-
-const DEFAULT_PROVISIONED_BROKERS: ProvisionedBrokersConfig = {
-  instanceType: 'kafka.m7g.large',
-  brokersPerAz: 1,
-  ebsVolumeGiB: 100,
-  kafkaVersion: '3.8.x',
-};
-
-const DEFAULT_PRODUCER: ProducerConfig = { desiredCount: 1, eventRate: 1, cpu: 256, memoryMiB: 512 };
-
-const DEFAULT_INGESTION: IngestionConfig = {
-  consumerGroupId: 'spotify-lake-consumer',
-  batchSize: 500,
-  maxBatchingWindowSeconds: 5,
-  retryAttempts: 3,
-  maxRecordAgeSeconds: 6 * 60 * 60,
-  minimumPollers: 1,
-  maximumPollers: 2,
-  memoryMiB: 1024,
-  timeoutSeconds: 120,
-};
-
-const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
-  offsetLagThreshold: 10_000,
-  quarantineRateThreshold: 0.05,
-  freshnessThresholdMinutes: 180,
-};
-
-const DEFAULT_LOADING: Omit<LoadingConfig, 'snowflakeStorageIntegration' | 'schedule'> = {
-  memoryMiB: 1024,
-  timeoutSeconds: 900,
-};
-
-const DEFAULT_TRANSFORMATION: TransformationConfig = {
-  stepMemoryMiB: 512,
-  stepTimeoutSeconds: 900,
-  runTimeoutMinutes: 120,
-  connectionRetries: 3,
-};
-
-/** Memory (MiB) Fargate accepts for each CPU size. */
-const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
-  [256, [512, 1024, 2048]],
-  [512, steps(1024, 4096, 1024)],
-  [1024, steps(2048, 8192, 1024)],
-  [2048, steps(4096, 16384, 1024)],
-  [4096, steps(8192, 30720, 1024)],
-]);
-
-function steps(from: number, to: number, by: number): number[] {
-  return Array.from({ length: (to - from) / by + 1 }, (_, index) => from + index * by);
-}
-
-/** CloudWatch Logs accepts only these retention periods. */
-const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
-  (value): value is number => typeof value === 'number',
-);
-
-/** Thrown for any invalid configuration; the message names the key and the allowed values. */
-export class PipelineConfigError extends Error {
-  override readonly name = 'PipelineConfigError';
-}
-
 /**
  * Reads and validates the configuration of the environment selected by `-c env=<name>`
  * (default `dev`).
@@ -284,15 +339,14 @@ export class PipelineConfigError extends Error {
 export function loadPipelineConfig(readContext: ContextReader): PipelineConfig {
   const environments = readContext(ENVIRONMENTS_CONTEXT_KEY);
   if (!isRecord(environments)) {
-    throw new PipelineConfigError(
+    fail(
       `context.${ENVIRONMENTS_CONTEXT_KEY} is missing or not an object: cdk.json must define one object per environment, e.g. "${ENVIRONMENTS_CONTEXT_KEY}": { "dev": {...}, "prod": {...} }`,
     );
   }
   const selected = readContext(ENVIRONMENT_SELECTOR_CONTEXT_KEY) ?? DEFAULT_ENVIRONMENT_NAME;
-  const known = Object.keys(environments);
   if (typeof selected !== 'string' || !Object.hasOwn(environments, selected)) {
-    throw new PipelineConfigError(
-      `context.${ENVIRONMENT_SELECTOR_CONTEXT_KEY} is ${JSON.stringify(selected)}, which names no environment: use one of ${known.join(', ')} (-c ${ENVIRONMENT_SELECTOR_CONTEXT_KEY}=<name>)`,
+    fail(
+      `context.${ENVIRONMENT_SELECTOR_CONTEXT_KEY} is ${JSON.stringify(selected)}, which names no environment: use one of ${Object.keys(environments).join(', ')} (-c ${ENVIRONMENT_SELECTOR_CONTEXT_KEY}=<name>)`,
     );
   }
   return parseEnvironmentConfig(
@@ -314,438 +368,93 @@ export function parseEnvironmentConfig(
 ): PipelineConfig {
   const path = `${ENVIRONMENTS_CONTEXT_KEY}.${environmentName}`;
   const environment = requireRecord(raw, path);
-  const network = parseNetwork(optionalRecord(environment.network, `${path}.network`), `${path}.network`);
-  const streaming = parseStreaming(
-    optionalRecord(environment.streaming, `${path}.streaming`),
-    `${path}.streaming`,
-    network.maxAzs,
-  );
-  const lake = parseLake(optionalRecord(environment.lake, `${path}.lake`), `${path}.lake`);
-  const producer = parseProducer(
-    optionalRecord(environment.producer, `${path}.producer`),
-    `${path}.producer`,
-  );
-  const ingestion = parseIngestion(
-    optionalRecord(environment.ingestion, `${path}.ingestion`),
-    `${path}.ingestion`,
-  );
-  const loading = parseLoading(optionalRecord(environment.loading, `${path}.loading`), `${path}.loading`);
-  const transformation = parseTransformation(
-    optionalRecord(environment.transformation, `${path}.transformation`),
-    `${path}.transformation`,
-  );
-  const observability = parseObservability(
-    optionalRecord(environment.observability, `${path}.observability`),
-    `${path}.observability`,
-  );
-  const logRetentionDays = optionalInteger(
-    environment.logRetentionDays,
-    `${path}.logRetentionDays`,
-    DEFAULT_LOG_RETENTION_DAYS,
-  );
+  const read = <T>(key: string, reader: Read<T>): T => reader(environment[key], `${path}.${key}`);
+  const network = read('network', NETWORK);
+  const logRetentionDays = read('logRetentionDays', whole(DEFAULT_LOG_RETENTION_DAYS));
   if (!ALLOWED_LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new PipelineConfigError(
+    fail(
       `${path}.logRetentionDays is ${logRetentionDays}, which CloudWatch Logs does not accept: use one of ${ALLOWED_LOG_RETENTION_DAYS.join(', ')}`,
     );
   }
-  const allowDestroyOnRemoval = optionalBoolean(
-    environment.allowDestroyOnRemoval,
-    `${path}.allowDestroyOnRemoval`,
-    false,
-  );
-  const destroyOnRemoval = parseBooleanFlag(destroyFlag, `context.${DESTROY_ON_REMOVAL_CONTEXT_KEY}`);
-  if (destroyOnRemoval && !allowDestroyOnRemoval) {
-    throw new PipelineConfigError(
+  const allowDestroyOnRemoval = read('allowDestroyOnRemoval', flag(false));
+  const config: PipelineConfig = {
+    environmentName,
+    network,
+    streaming: read('streaming', (streaming, at) => readStreaming(streaming, at, network.maxAzs)),
+    lake: read('lake', LAKE),
+    producer: read('producer', readProducer),
+    ingestion: read('ingestion', INGESTION),
+    loading: read('loading', readLoading),
+    transformation: read('transformation', TRANSFORMATION),
+    observability: read('observability', OBSERVABILITY),
+    logRetention: logRetentionDays as RetentionDays,
+    destroyOnRemoval: readDestroyFlag(destroyFlag),
+  };
+  if (config.destroyOnRemoval && !allowDestroyOnRemoval) {
+    fail(
       `context.${DESTROY_ON_REMOVAL_CONTEXT_KEY} is true but ${path}.allowDestroyOnRemoval is not: the "${environmentName}" lake must be retained. Drop -c ${DESTROY_ON_REMOVAL_CONTEXT_KEY}=true, or set allowDestroyOnRemoval: true for an environment whose data may be lost`,
     );
   }
-  return {
-    environmentName,
-    network,
-    streaming,
-    lake,
-    producer,
-    ingestion,
-    loading,
-    transformation,
-    observability,
-    logRetention: logRetentionDays as RetentionDays,
-    destroyOnRemoval,
-  };
+  return config;
 }
 
-function parseNetwork(raw: Record<string, unknown>, path: string): NetworkConfig {
-  const maxAzs = optionalInteger(raw.maxAzs, `${path}.maxAzs`, 2);
-  if (maxAzs < 2 || maxAzs > 3) {
-    throw new PipelineConfigError(
-      `${path}.maxAzs is ${maxAzs}: use 2 or 3 (MSK spreads brokers over at least 2 availability zones)`,
-    );
-  }
-  const natGateways = optionalInteger(raw.natGateways, `${path}.natGateways`, 0);
-  if (natGateways < 0 || natGateways > maxAzs) {
-    throw new PipelineConfigError(
-      `${path}.natGateways is ${natGateways}: use 0 (isolated, endpoints only) up to maxAzs (${maxAzs}, one per zone)`,
-    );
-  }
-  return { maxAzs, natGateways };
-}
-
-function parseStreaming(raw: Record<string, unknown>, path: string, maxAzs: number): StreamingConfig {
-  // Provisioned by default: only there can CloudFormation create the topic at deploy time.
-  const mode = raw.mode ?? 'provisioned';
-  if (!isMskMode(mode)) {
-    throw new PipelineConfigError(
-      `${path}.mode is ${JSON.stringify(mode)}: use one of ${MSK_MODES.join(', ')}`,
-    );
-  }
-  const topicName = raw.topicName ?? DEFAULT_TOPIC_NAME;
-  // Kafka's own rule for topic names: at most 249 characters of [a-zA-Z0-9._-].
-  if (typeof topicName !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topicName)) {
-    throw new PipelineConfigError(
-      `${path}.topicName is ${JSON.stringify(topicName)}: use 1 to 249 characters of letters, digits, ".", "_" or "-"`,
-    );
-  }
-  const partitionCount = optionalInteger(
-    raw.partitionCount,
-    `${path}.partitionCount`,
-    DEFAULT_PARTITION_COUNT,
-  );
-  if (partitionCount < 1) {
-    throw new PipelineConfigError(
-      `${path}.partitionCount is ${partitionCount}: use a whole number of at least 1`,
-    );
-  }
-
+function readStreaming(raw: unknown, path: string, maxAzs: number): StreamingConfig {
+  const streaming = raw === undefined ? {} : requireRecord(raw, path);
+  const { mode, ...topic } = STREAMING(streaming, path);
+  const readCopies = (fallback: number, rule: Rule<number>) =>
+    whole(fallback, rule)(streaming.replicationFactor, `${path}.replicationFactor`);
   if (mode === 'serverless') {
-    if (raw.provisioned !== undefined) {
-      throw new PipelineConfigError(
+    if (streaming.provisioned !== undefined) {
+      fail(
         `${path}.provisioned is set but ${path}.mode is "serverless": remove it, or set mode to "provisioned"`,
       );
     }
-    const replicationFactor = optionalInteger(
-      raw.replicationFactor,
-      `${path}.replicationFactor`,
-      SERVERLESS_REPLICATION_FACTOR,
+    const copies = SERVERLESS_REPLICATION_FACTOR;
+    const replicationFactor = readCopies(copies, (count) =>
+      count === copies
+        ? undefined
+        : `MSK Serverless always replicates ${copies} times; remove the key or set it to ${copies}`,
     );
-    if (replicationFactor !== SERVERLESS_REPLICATION_FACTOR) {
-      throw new PipelineConfigError(
-        `${path}.replicationFactor is ${replicationFactor}: MSK Serverless always replicates ${SERVERLESS_REPLICATION_FACTOR} times; remove the key or set it to ${SERVERLESS_REPLICATION_FACTOR}`,
-      );
-    }
-    return { mode, topicName, partitionCount, replicationFactor };
+    return { mode, ...topic, replicationFactor };
   }
-
-  const brokersPath = `${path}.provisioned`;
-  const brokers = optionalRecord(raw.provisioned, brokersPath);
-  const provisioned: ProvisionedBrokersConfig = {
-    instanceType: optionalString(
-      brokers.instanceType,
-      `${brokersPath}.instanceType`,
-      DEFAULT_PROVISIONED_BROKERS.instanceType,
-    ),
-    brokersPerAz: optionalInteger(
-      brokers.brokersPerAz,
-      `${brokersPath}.brokersPerAz`,
-      DEFAULT_PROVISIONED_BROKERS.brokersPerAz,
-    ),
-    ebsVolumeGiB: optionalInteger(
-      brokers.ebsVolumeGiB,
-      `${brokersPath}.ebsVolumeGiB`,
-      DEFAULT_PROVISIONED_BROKERS.ebsVolumeGiB,
-    ),
-    kafkaVersion: optionalString(
-      brokers.kafkaVersion,
-      `${brokersPath}.kafkaVersion`,
-      DEFAULT_PROVISIONED_BROKERS.kafkaVersion,
-    ),
-  };
-  if (!provisioned.instanceType.startsWith('kafka.')) {
-    throw new PipelineConfigError(
-      `${brokersPath}.instanceType is "${provisioned.instanceType}": use an MSK broker type such as kafka.m7g.large (it starts with "kafka.")`,
-    );
-  }
-  if (provisioned.brokersPerAz < 1) {
-    throw new PipelineConfigError(
-      `${brokersPath}.brokersPerAz is ${provisioned.brokersPerAz}: use a whole number of at least 1`,
-    );
-  }
-  if (provisioned.ebsVolumeGiB < 1 || provisioned.ebsVolumeGiB > 16384) {
-    throw new PipelineConfigError(
-      `${brokersPath}.ebsVolumeGiB is ${provisioned.ebsVolumeGiB}: use 1 to 16384 (GiB per broker)`,
-    );
-  }
-  const brokerCount = provisioned.brokersPerAz * maxAzs;
-  const replicationFactor = optionalInteger(
-    raw.replicationFactor,
-    `${path}.replicationFactor`,
-    Math.min(DEFAULT_PROVISIONED_REPLICATION_FACTOR, brokerCount),
+  const provisioned = PROVISIONED_BROKERS(streaming.provisioned, `${path}.provisioned`);
+  const brokers = provisioned.brokersPerAz * maxAzs;
+  const replicationFactor = readCopies(Math.min(EVENTS_TOPIC_DEFAULTS.replicationFactor, brokers), (count) =>
+    count >= 1 && count <= brokers
+      ? undefined
+      : `use 1 up to the broker count, ${brokers} (provisioned.brokersPerAz ${provisioned.brokersPerAz} x network.maxAzs ${maxAzs})`,
   );
-  if (replicationFactor < 1 || replicationFactor > brokerCount) {
-    throw new PipelineConfigError(
-      `${path}.replicationFactor is ${replicationFactor}: use 1 up to the broker count, ${brokerCount} (provisioned.brokersPerAz ${provisioned.brokersPerAz} x network.maxAzs ${maxAzs})`,
-    );
-  }
-  const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(provisioned.kafkaVersion) ?? []).slice(1).map(Number);
-  if (major < 3 || (major === 3 && minor < 6)) {
-    throw new PipelineConfigError(
-      `${brokersPath}.kafkaVersion is "${provisioned.kafkaVersion}": use 3.6.0 or later (e.g. 3.8.x); the topic is created through MSK's topic API, which needs it`,
-    );
-  }
-  return { mode, provisioned, topicName, partitionCount, replicationFactor };
+  return { mode, provisioned, ...topic, replicationFactor };
 }
 
-function parseLake(raw: Record<string, unknown>, path: string): LakeConfig {
-  const days = (key: keyof LakeConfig): number => {
-    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_LAKE[key]);
-    if (value < 1)
-      throw new PipelineConfigError(`${path}.${key} is ${value}: use a whole number of days, at least 1`);
-    return value;
-  };
-  const lake: LakeConfig = {
-    bronzeInfrequentAccessAfterDays: days('bronzeInfrequentAccessAfterDays'),
-    bronzeGlacierInstantRetrievalAfterDays: days('bronzeGlacierInstantRetrievalAfterDays'),
-    quarantineExpirationDays: days('quarantineExpirationDays'),
-    noncurrentVersionExpirationDays: days('noncurrentVersionExpirationDays'),
-    accessLogExpirationDays: days('accessLogExpirationDays'),
-  };
-  // S3 rejects a Standard-IA transition before day 30, and a later transition that leaves an
-  // object in Standard-IA for fewer than 30 days.
-  if (lake.bronzeInfrequentAccessAfterDays < MINIMUM_DAYS_IN_INFREQUENT_ACCESS) {
-    throw new PipelineConfigError(
-      `${path}.bronzeInfrequentAccessAfterDays is ${lake.bronzeInfrequentAccessAfterDays}: S3 allows the move to Standard-IA from day ${MINIMUM_DAYS_IN_INFREQUENT_ACCESS} on`,
-    );
-  }
-  const earliestGlacier = lake.bronzeInfrequentAccessAfterDays + MINIMUM_DAYS_IN_INFREQUENT_ACCESS;
-  if (lake.bronzeGlacierInstantRetrievalAfterDays < earliestGlacier) {
-    throw new PipelineConfigError(
-      `${path}.bronzeGlacierInstantRetrievalAfterDays is ${lake.bronzeGlacierInstantRetrievalAfterDays}: use at least ${earliestGlacier} (bronzeInfrequentAccessAfterDays + ${MINIMUM_DAYS_IN_INFREQUENT_ACCESS}; S3 keeps an object in Standard-IA for 30 days)`,
-    );
-  }
-  return lake;
-}
-
-function parseProducer(raw: Record<string, unknown>, path: string): ProducerConfig {
-  const desiredCount = optionalInteger(
-    raw.desiredCount,
-    `${path}.desiredCount`,
-    DEFAULT_PRODUCER.desiredCount,
-  );
-  requireRange(desiredCount, `${path}.desiredCount`, 0, 100, 'tasks');
-  const eventRate = optionalNumber(raw.eventRate, `${path}.eventRate`, DEFAULT_PRODUCER.eventRate);
-  if (eventRate <= 0 || eventRate > 100_000) {
-    throw new PipelineConfigError(
-      `${path}.eventRate is ${eventRate}: use events per second per task, more than 0 and at most 100000 (0 would make the producer send as fast as it can)`,
-    );
-  }
-  const cpu = optionalInteger(raw.cpu, `${path}.cpu`, DEFAULT_PRODUCER.cpu);
-  const allowedMemory = FARGATE_MEMORY_BY_CPU.get(cpu);
-  if (allowedMemory === undefined) {
-    throw new PipelineConfigError(
-      `${path}.cpu is ${cpu}: use one of ${[...FARGATE_MEMORY_BY_CPU.keys()].join(', ')} (Fargate CPU units; 1024 is one vCPU)`,
-    );
-  }
-  const memoryMiB = optionalInteger(
-    raw.memoryMiB,
+function readProducer(raw: unknown, path: string): ProducerConfig {
+  const producer = PRODUCER(raw, path);
+  const memoryMiB = whole(defaultMemoryMiB(producer.cpu))(
+    isRecord(raw) ? raw.memoryMiB : undefined,
     `${path}.memoryMiB`,
-    Math.max(DEFAULT_PRODUCER.memoryMiB, allowedMemory[0]!),
   );
-  if (!allowedMemory.includes(memoryMiB)) {
-    throw new PipelineConfigError(
-      `${path}.memoryMiB is ${memoryMiB}, which Fargate does not offer with cpu ${cpu}: use ${allowedMemory[0]} to ${allowedMemory.at(-1)}${allowedMemory.length > 3 ? ' in steps of 1024' : ` (one of ${allowedMemory.join(', ')})`}`,
+  const offered = fargateMemoryProblem(producer.cpu, memoryMiB);
+  if (offered !== undefined) {
+    fail(
+      `${path}.memoryMiB is ${memoryMiB}, which Fargate does not offer with cpu ${producer.cpu}: use ${offered}`,
     );
   }
-  return { desiredCount, eventRate, cpu, memoryMiB };
+  return { ...producer, memoryMiB };
 }
 
-function parseIngestion(raw: Record<string, unknown>, path: string): IngestionConfig {
-  const consumerGroupId = optionalString(
-    raw.consumerGroupId,
-    `${path}.consumerGroupId`,
-    DEFAULT_INGESTION.consumerGroupId,
-  );
-  if (!/^[a-zA-Z0-9._-]{1,200}$/.test(consumerGroupId)) {
-    throw new PipelineConfigError(
-      `${path}.consumerGroupId is ${JSON.stringify(consumerGroupId)}: use 1 to 200 letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)`,
+function readLoading(raw: unknown, path: string): LoadingConfig {
+  if (isRecord(raw) && raw.scheduleMinute !== undefined) {
+    const minute = JSON.stringify(raw.scheduleMinute);
+    fail(
+      `${path}.scheduleMinute is no longer read: write ${path}.schedule = {"everyMinutes": 60, "minute": ${minute}}`,
     );
   }
-  const integer = (
-    key: Exclude<keyof IngestionConfig, 'consumerGroupId'>,
-    min: number,
-    max: number,
-    unit: string,
-  ) => {
-    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_INGESTION[key]);
-    requireRange(value, `${path}.${key}`, min, max, unit);
-    return value;
-  };
-  const ingestion: IngestionConfig = {
-    consumerGroupId,
-    // Lambda's limits for an MSK event source.
-    batchSize: integer('batchSize', 1, 10_000, 'records'),
-    maxBatchingWindowSeconds: integer('maxBatchingWindowSeconds', 0, 300, 'seconds'),
-    // -1 (retry forever) is refused on purpose: one bad batch would block its partition until the
-    // records expire from the topic.
-    retryAttempts: integer('retryAttempts', 0, 10_000, 'retries'),
-    maxRecordAgeSeconds: integer('maxRecordAgeSeconds', 60, 604_800, 'seconds'),
-    minimumPollers: integer('minimumPollers', 1, 200, 'pollers'),
-    maximumPollers: integer('maximumPollers', 1, 2_000, 'pollers'),
-    memoryMiB: integer('memoryMiB', 128, 10_240, 'MiB'),
-    timeoutSeconds: integer('timeoutSeconds', 1, 900, 'seconds'),
-  };
-  if (ingestion.maximumPollers < ingestion.minimumPollers) {
-    throw new PipelineConfigError(
-      `${path}.maximumPollers is ${ingestion.maximumPollers}, below minimumPollers (${ingestion.minimumPollers}): raise maximumPollers or lower minimumPollers`,
-    );
-  }
-  return ingestion;
-}
-
-function parseObservability(raw: Record<string, unknown>, path: string): ObservabilityConfig {
-  const offsetLagThreshold = optionalInteger(
-    raw.offsetLagThreshold,
-    `${path}.offsetLagThreshold`,
-    DEFAULT_OBSERVABILITY.offsetLagThreshold,
-  );
-  requireRange(offsetLagThreshold, `${path}.offsetLagThreshold`, 1, Number.MAX_SAFE_INTEGER, 'records');
-  const quarantineRateThreshold = optionalNumber(
-    raw.quarantineRateThreshold,
-    `${path}.quarantineRateThreshold`,
-    DEFAULT_OBSERVABILITY.quarantineRateThreshold,
-  );
-  if (quarantineRateThreshold <= 0 || quarantineRateThreshold >= 1) {
-    throw new PipelineConfigError(
-      `${path}.quarantineRateThreshold is ${quarantineRateThreshold}: use a share between 0 and 1, e.g. 0.05 for 5% of records quarantined`,
-    );
-  }
-  const freshnessThresholdMinutes = optionalInteger(
-    raw.freshnessThresholdMinutes,
-    `${path}.freshnessThresholdMinutes`,
-    DEFAULT_OBSERVABILITY.freshnessThresholdMinutes,
-  );
-  requireRange(freshnessThresholdMinutes, `${path}.freshnessThresholdMinutes`, 35, 10_080, 'minutes');
-  return { offsetLagThreshold, quarantineRateThreshold, freshnessThresholdMinutes };
-}
-
-function parseLoading(raw: Record<string, unknown>, path: string): LoadingConfig {
-  const integer = (key: keyof typeof DEFAULT_LOADING, min: number, max: number, unit: string) => {
-    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_LOADING[key]);
-    requireRange(value, `${path}.${key}`, min, max, unit);
-    return value;
-  };
-  if (raw.scheduleMinute !== undefined)
-    throw new PipelineConfigError(
-      `${path}.scheduleMinute is no longer read: write ${path}.schedule = {"everyMinutes": 60, "minute": ${JSON.stringify(raw.scheduleMinute)}}`,
-    );
-  const schedule = optionalRecord(raw.schedule, `${path}.schedule`);
-  const loading: LoadingConfig = {
-    schedule: {
-      everyMinutes: optionalInteger(
-        schedule.everyMinutes,
-        `${path}.schedule.everyMinutes`,
-        DEFAULT_RUN_SCHEDULE.everyMinutes,
-      ),
-      minute: optionalInteger(schedule.minute, `${path}.schedule.minute`, DEFAULT_RUN_SCHEDULE.minute),
-      fullChecksHourUtc: optionalInteger(
-        schedule.fullChecksHourUtc,
-        `${path}.schedule.fullChecksHourUtc`,
-        DEFAULT_RUN_SCHEDULE.fullChecksHourUtc,
-      ),
-    },
-    memoryMiB: integer('memoryMiB', 128, 10_240, 'MiB'),
-    timeoutSeconds: integer('timeoutSeconds', 120, 900, 'seconds'),
-  };
-  if (raw.snowflakeStorageIntegration === undefined) return loading;
-  const integrationPath = `${path}.snowflakeStorageIntegration`;
-  const integration = requireRecord(raw.snowflakeStorageIntegration, integrationPath);
-  const iamUserArn = optionalString(integration.iamUserArn, `${integrationPath}.iamUserArn`, '');
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:user\/\S+$/.test(iamUserArn)) {
-    throw new PipelineConfigError(
-      `${integrationPath}.iamUserArn is ${JSON.stringify(integration.iamUserArn)}: copy STORAGE_AWS_IAM_USER_ARN from Snowflake's DESC INTEGRATION (arn:aws:iam::<12 digits>:user/...)`,
-    );
-  }
-  const externalId = optionalString(integration.externalId, `${integrationPath}.externalId`, '');
-  if (externalId === '') {
-    throw new PipelineConfigError(
-      `${integrationPath}.externalId is missing: copy STORAGE_AWS_EXTERNAL_ID from Snowflake's DESC INTEGRATION`,
-    );
-  }
-  return { ...loading, snowflakeStorageIntegration: { iamUserArn, externalId } };
-}
-
-function parseTransformation(raw: Record<string, unknown>, path: string): TransformationConfig {
-  const integer = (key: keyof TransformationConfig, min: number, max: number, unit: string) => {
-    const value = optionalInteger(raw[key], `${path}.${key}`, DEFAULT_TRANSFORMATION[key]);
-    requireRange(value, `${path}.${key}`, min, max, unit);
-    return value;
-  };
-  return {
-    stepMemoryMiB: integer('stepMemoryMiB', 128, 10_240, 'MiB'),
-    stepTimeoutSeconds: integer('stepTimeoutSeconds', 120, 900, 'seconds'),
-    runTimeoutMinutes: integer('runTimeoutMinutes', 5, 1_440, 'minutes'),
-    connectionRetries: integer('connectionRetries', 0, 10, 'retries'),
-  };
-}
-
-function requireRange(value: number, path: string, min: number, max: number, unit: string): void {
-  if (value < min || value > max) {
-    throw new PipelineConfigError(`${path} is ${value}: use ${min} to ${max} (${unit})`);
-  }
-}
-
-function isMskMode(value: unknown): value is MskMode {
-  return typeof value === 'string' && (MSK_MODES as readonly string[]).includes(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireRecord(value: unknown, path: string): Record<string, unknown> {
-  if (!isRecord(value)) {
-    throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: it must be an object`);
-  }
-  return value;
-}
-
-function optionalRecord(value: unknown, path: string): Record<string, unknown> {
-  return value === undefined ? {} : requireRecord(value, path);
-}
-
-function optionalInteger(value: unknown, path: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: it must be a whole number`);
-  }
-  return value;
-}
-
-function optionalNumber(value: unknown, path: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: it must be a number`);
-  }
-  return value;
-}
-
-function optionalString(value: unknown, path: string, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: it must be a non-empty string`);
-  }
-  return value;
-}
-
-function optionalBoolean(value: unknown, path: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: use true or false`);
-  }
-  return value;
+  return LOADING(raw, path);
 }
 
 /** A `-c key=value` flag arrives as a string; cdk.json gives a boolean. Both are accepted. */
-function parseBooleanFlag(value: unknown, path: string): boolean {
+function readDestroyFlag(value: unknown): boolean {
   if (value === undefined || value === false || value === 'false') return false;
   if (value === true || value === 'true') return true;
-  throw new PipelineConfigError(`${path} is ${JSON.stringify(value)}: use true or false`);
+  return refuse(`context.${DESTROY_ON_REMOVAL_CONTEXT_KEY}`, value, 'use true or false');
 }

@@ -11,13 +11,37 @@ import {
   PIPELINE_BUNDLING,
   pipelineFunctionDefaults,
 } from '../app/pipeline-function-defaults.js';
+import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
 import { ARRIVALS_PREFIX, BRONZE_PREFIX, type LakeStorage, QUARANTINE_PREFIX } from '../lake/lake-storage.js';
 import type { LakeConsumerFunctionProps } from './lake-consumer-function-props.js';
 import { FAILED_BATCHES_PREFIX, LakeFailedBatchDestination } from './lake-failed-batch-destination.js';
 
 /** The handler's file, relative to the repository root. */
 export const CONSUMER_ENTRY = 'lambdas/consumer/handler.ts';
-const DEFAULT_CONSUMER_GROUP_ID = 'spotify-lake-consumer';
+/** The function and its event source when the props do not say otherwise. */
+export const LAKE_CONSUMER_DEFAULTS = {
+  consumerGroupId: 'spotify-lake-consumer',
+  batchSize: 500,
+  maxBatchingWindow: Duration.seconds(5),
+  retryAttempts: 3,
+  maxRecordAge: Duration.hours(6),
+  minimumPollers: 1,
+  maximumPollers: 2,
+  memorySize: 1024,
+  timeout: Duration.minutes(2),
+} as const satisfies Required<
+  Omit<LakeConsumerFunctionProps, 'vpc' | 'vpcSubnets' | 'eventStream' | 'lake' | 'logRetention'>
+>;
+/**
+ * The retries and pollers {@link LakeConsumerFunction} accepts: Lambda's limits for an MSK event
+ * source, except that retries are never unbounded (-1), which would let one bad batch block its
+ * partition until the topic forgets it.
+ */
+export const LAKE_CONSUMER_LIMITS = {
+  retryAttempts: { min: 0, max: 10_000, unit: 'retries' },
+  minimumPollers: { min: 1, max: 200, unit: 'pollers' },
+  maximumPollers: { min: 1, max: 2_000, unit: 'pollers' },
+} as const satisfies Record<string, WholeNumberRange>;
 
 /**
  * The lake consumer: `lambdas/consumer/handler.ts` as an ARM64 Node.js function in the cluster's
@@ -47,22 +71,26 @@ export class LakeConsumerFunction extends Construct {
     super(scope, id);
     const { eventStream, lake } = props;
     this.lake = lake;
-    this.consumerGroupId = props.consumerGroupId ?? DEFAULT_CONSUMER_GROUP_ID;
-    const minimumPollers = props.minimumPollers ?? 1;
-    const maximumPollers = props.maximumPollers ?? 2;
-    const retryAttempts = props.retryAttempts ?? 3;
+    const defaults = LAKE_CONSUMER_DEFAULTS;
+    this.consumerGroupId = props.consumerGroupId ?? defaults.consumerGroupId;
+    const minimumPollers = props.minimumPollers ?? defaults.minimumPollers;
+    const maximumPollers = props.maximumPollers ?? defaults.maximumPollers;
+    const retryAttempts = props.retryAttempts ?? defaults.retryAttempts;
     const where = `LakeConsumerFunction ${this.node.path}`;
-    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 10_000) {
+    const retriesRefused = outsideRange(retryAttempts, LAKE_CONSUMER_LIMITS.retryAttempts);
+    if (retriesRefused !== undefined) {
       throw new Error(
-        `${where}: retryAttempts is ${retryAttempts}; use 0 to 10000 (unbounded retries would let one bad batch block its partition)`,
+        `${where}: retryAttempts is ${retryAttempts}; ${retriesRefused}: unbounded retries would let one bad batch block its partition`,
       );
     }
-    if (!Number.isInteger(minimumPollers) || minimumPollers < 1 || minimumPollers > 200) {
-      throw new Error(`${where}: minimumPollers is ${minimumPollers}; use 1 to 200`);
+    const minimumRefused = outsideRange(minimumPollers, LAKE_CONSUMER_LIMITS.minimumPollers);
+    if (minimumRefused !== undefined) {
+      throw new Error(`${where}: minimumPollers is ${minimumPollers}; ${minimumRefused}`);
     }
-    if (!Number.isInteger(maximumPollers) || maximumPollers < minimumPollers || maximumPollers > 2000) {
+    const mostPollers = LAKE_CONSUMER_LIMITS.maximumPollers.max;
+    if (outsideRange(maximumPollers, { min: minimumPollers, max: mostPollers }) !== undefined) {
       throw new Error(
-        `${where}: maximumPollers is ${maximumPollers}; use minimumPollers (${minimumPollers}) up to 2000`,
+        `${where}: maximumPollers is ${maximumPollers}; use minimumPollers (${minimumPollers}) up to ${mostPollers}`,
       );
     }
 
@@ -70,8 +98,8 @@ export class LakeConsumerFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       ...pipelineFunctionDefaults(CONSUMER_ENTRY),
       description: 'Consumes listening events from MSK into the lake (bronze/, quarantine/)',
-      memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.minutes(2),
+      memorySize: props.memorySize ?? defaults.memorySize,
+      timeout: props.timeout ?? defaults.timeout,
       logGroup: this.logGroup,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -92,12 +120,12 @@ export class LakeConsumerFunction extends Construct {
       // A new consumer group starts from the oldest record still in the topic: nothing produced
       // before the function existed is skipped.
       startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: props.batchSize ?? 500,
-      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
+      batchSize: props.batchSize ?? defaults.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow ?? defaults.maxBatchingWindow,
       reportBatchItemFailures: true,
       bisectBatchOnError: true,
       retryAttempts,
-      maxRecordAge: props.maxRecordAge ?? Duration.hours(6),
+      maxRecordAge: props.maxRecordAge ?? defaults.maxRecordAge,
       onFailure: new LakeFailedBatchDestination(lake.bucket),
       // Retries, record age, bisect and partial batch responses are honoured for Kafka event
       // sources in provisioned mode only.

@@ -8,7 +8,8 @@ export interface LakeStorageProps {
   readonly bronzeInfrequentAccessAfterDays?: number;
   /**
    * Days after which objects under `bronze/` move to S3 Glacier Instant Retrieval: at least 30 days
-   * after the move to Standard-IA. Bronze stays readable in milliseconds for reloads.
+   * after the move to Standard-IA. Glacier Instant Retrieval, not a colder class: a reload reads
+   * bronze/ at once, with no restore to wait for.
    * @default 90
    */
   readonly bronzeGlacierInstantRetrievalAfterDays?: number;

@@ -17,7 +17,44 @@ import type { LakeStorageProps } from './lake-storage-props.js';
 // grants follow the prefixes the consumer and loader write and read.
 export { ARRIVALS_PREFIX, BRONZE_PREFIX, QUARANTINE_PREFIX };
 
+/** The lake's lifecycle, in days, when the props do not say otherwise. */
+export const LAKE_STORAGE_DEFAULTS = {
+  bronzeInfrequentAccessAfterDays: 30,
+  bronzeGlacierInstantRetrievalAfterDays: 90,
+  quarantineExpirationDays: 30,
+  noncurrentVersionExpirationDays: 30,
+  accessLogExpirationDays: 90,
+} as const satisfies Required<Omit<LakeStorageProps, 'destroyOnRemoval'>>;
+
+// S3 refuses a move to Standard-IA before this day, and a later move that leaves an object in
+// Standard-IA for fewer days than this.
 const MINIMUM_DAYS_IN_INFREQUENT_ACCESS = 30;
+
+/**
+ * S3's rules for the moves of `bronze/` objects to cheaper storage: the first move it would refuse,
+ * with what to use instead, or `undefined` when it accepts both.
+ */
+export function bronzeTransitionProblem(
+  infrequentAccessAfterDays: number,
+  glacierInstantRetrievalAfterDays: number,
+): { readonly key: keyof LakeStorageProps; readonly value: number; readonly problem: string } | undefined {
+  const minimum = MINIMUM_DAYS_IN_INFREQUENT_ACCESS;
+  if (infrequentAccessAfterDays < minimum) {
+    const problem = `S3 allows the move to Standard-IA from day ${minimum} on`;
+    return { key: 'bronzeInfrequentAccessAfterDays', value: infrequentAccessAfterDays, problem };
+  }
+  const earliestGlacier = infrequentAccessAfterDays + minimum;
+  if (glacierInstantRetrievalAfterDays < earliestGlacier) {
+    const problem = `use at least ${earliestGlacier} (bronzeInfrequentAccessAfterDays + ${minimum}; S3 keeps an object in Standard-IA for ${minimum} days)`;
+    return {
+      key: 'bronzeGlacierInstantRetrievalAfterDays',
+      value: glacierInstantRetrievalAfterDays,
+      problem,
+    };
+  }
+  return undefined;
+}
+
 /** Why reading every object under bronze/ is no wider than it must be, for cdk-nag. */
 const BRONZE_READ_REASON =
   'Every lake file under bronze/ may be read: the consumer chooses their names as it writes them. Nothing outside bronze/ is readable.';
@@ -48,22 +85,22 @@ export class LakeStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeStorageProps = {}) {
     super(scope, id);
-    const bronzeInfrequentAccessAfterDays = props.bronzeInfrequentAccessAfterDays ?? 30;
-    const bronzeGlacierInstantRetrievalAfterDays = props.bronzeGlacierInstantRetrievalAfterDays ?? 90;
-    const quarantineExpirationDays = props.quarantineExpirationDays ?? 30;
-    const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 30;
-    const accessLogExpirationDays = props.accessLogExpirationDays ?? 90;
-    if (bronzeInfrequentAccessAfterDays < MINIMUM_DAYS_IN_INFREQUENT_ACCESS) {
+    const defaults = LAKE_STORAGE_DEFAULTS;
+    const bronzeInfrequentAccessAfterDays =
+      props.bronzeInfrequentAccessAfterDays ?? defaults.bronzeInfrequentAccessAfterDays;
+    const bronzeGlacierInstantRetrievalAfterDays =
+      props.bronzeGlacierInstantRetrievalAfterDays ?? defaults.bronzeGlacierInstantRetrievalAfterDays;
+    const quarantineExpirationDays = props.quarantineExpirationDays ?? defaults.quarantineExpirationDays;
+    const noncurrentVersionExpirationDays =
+      props.noncurrentVersionExpirationDays ?? defaults.noncurrentVersionExpirationDays;
+    const accessLogExpirationDays = props.accessLogExpirationDays ?? defaults.accessLogExpirationDays;
+    const refused = bronzeTransitionProblem(
+      bronzeInfrequentAccessAfterDays,
+      bronzeGlacierInstantRetrievalAfterDays,
+    );
+    if (refused !== undefined) {
       throw new Error(
-        `LakeStorage ${this.node.path}: bronzeInfrequentAccessAfterDays is ${bronzeInfrequentAccessAfterDays}; S3 allows the move to Standard-IA from day ${MINIMUM_DAYS_IN_INFREQUENT_ACCESS}`,
-      );
-    }
-    if (
-      bronzeGlacierInstantRetrievalAfterDays <
-      bronzeInfrequentAccessAfterDays + MINIMUM_DAYS_IN_INFREQUENT_ACCESS
-    ) {
-      throw new Error(
-        `LakeStorage ${this.node.path}: bronzeGlacierInstantRetrievalAfterDays is ${bronzeGlacierInstantRetrievalAfterDays}; use at least ${bronzeInfrequentAccessAfterDays + MINIMUM_DAYS_IN_INFREQUENT_ACCESS} (S3 keeps objects in Standard-IA for 30 days)`,
+        `LakeStorage ${this.node.path}: ${refused.key} is ${refused.value}; ${refused.problem}`,
       );
     }
 
@@ -262,10 +299,5 @@ export class LakeStorage extends Construct {
     if (policy === undefined)
       throw new Error(`LakeStorage ${this.node.path}: ${grantName} needs a grantee with an IAM role`);
     acknowledgeWildcardResources(policy, [objects], reason);
-  }
-
-  /** Lets the grantee list the bucket and read every object in it (both prefixes). */
-  grantReadLake(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee);
   }
 }

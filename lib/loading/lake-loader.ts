@@ -5,6 +5,8 @@ import { type WarehouseFunctionSettings, WarehouseSqlFunction } from '../warehou
 
 /** The handler's file, relative to the repository root. */
 export const LOADER_ENTRY = 'lambdas/loader/handler.ts';
+/** The loader's memory (MiB) when the props do not say otherwise: it reads a file COPY refused line by line, in memory. */
+export const LAKE_LOADER_DEFAULT_MEMORY_MIB = 1024;
 
 /** Properties of {@link LakeLoader}: its lake, the Snowflake key-pair secret, its size and timeout. */
 export interface LakeLoaderProps extends Omit<WarehouseFunctionSettings, 'memorySize'> {
@@ -33,7 +35,7 @@ export class LakeLoader extends Construct {
       ...settings,
       entry: LOADER_ENTRY,
       description: "Loads the lake's new files into Snowflake, exactly once; invoked by the pipeline run",
-      memorySize: memorySize ?? 1024,
+      memorySize: memorySize ?? LAKE_LOADER_DEFAULT_MEMORY_MIB,
       environment: { LAKE_BUCKET: lake.bucket.bucketName },
     }).function;
     // It lists and reads arrivals/ to find the files written since the last run; Snowflake's stage

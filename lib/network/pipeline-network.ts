@@ -15,7 +15,14 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { MSK_MINIMUM_ZONES } from '../streaming/event-stream-cluster.js';
 import type { PipelineNetworkProps } from './pipeline-network-props.js';
+
+/** The network when the props do not say otherwise: two zones, and no route to the internet. */
+export const PIPELINE_NETWORK_DEFAULTS = {
+  maxAzs: 2,
+  natGateways: 0,
+} as const satisfies Required<Pick<PipelineNetworkProps, 'maxAzs' | 'natGateways'>>;
 
 /**
  * Interface endpoints every function and task of the pipeline needs when it has no route to the
@@ -50,10 +57,12 @@ export class PipelineNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineNetworkProps = {}) {
     super(scope, id);
-    const maxAzs = props.maxAzs ?? 2;
-    const natGateways = props.natGateways ?? 0;
-    if (!Number.isInteger(maxAzs) || maxAzs < 2) {
-      throw new Error(`PipelineNetwork ${this.node.path}: maxAzs is ${maxAzs}; MSK needs at least 2 zones`);
+    const maxAzs = props.maxAzs ?? PIPELINE_NETWORK_DEFAULTS.maxAzs;
+    const natGateways = props.natGateways ?? PIPELINE_NETWORK_DEFAULTS.natGateways;
+    if (!Number.isInteger(maxAzs) || maxAzs < MSK_MINIMUM_ZONES) {
+      throw new Error(
+        `PipelineNetwork ${this.node.path}: maxAzs is ${maxAzs}; MSK needs at least ${MSK_MINIMUM_ZONES} zones`,
+      );
     }
     if (!Number.isInteger(natGateways) || natGateways < 0 || natGateways > maxAzs) {
       throw new Error(

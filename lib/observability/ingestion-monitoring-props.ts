@@ -9,12 +9,13 @@ export interface IngestionMonitoringProps {
   readonly producer: EventProducerService;
   /**
    * Alarm when the event source's OffsetLag (records behind the end of the topic) stays above this
-   * for 15 minutes.
+   * for several periods in a row: a burst the consumer soon catches up with is not worth a page.
    * @default 10000
    */
   readonly offsetLagThreshold?: number;
   /**
-   * Alarm when more than this share of consumed records (0 to 1) went to quarantine in 15 minutes.
+   * Alarm when more than this share of consumed records (0 to 1) went to quarantine in one alarm
+   * period: a share rather than a count, so that the alarm means the same at any event rate.
    * @default 0.05
    */
   readonly quarantineRateThreshold?: number;

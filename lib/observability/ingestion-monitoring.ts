@@ -21,6 +21,20 @@ import { notifyingAlarm } from './notifying-alarm.js';
 export const CONSUMER_SERVICE_DIMENSION = 'lake-consumer';
 const FIVE_MINUTES = Duration.minutes(5);
 const FIFTEEN_MINUTES = Duration.minutes(15);
+/** The alarm thresholds when the props do not say otherwise. */
+export const INGESTION_MONITORING_DEFAULTS = {
+  offsetLagThreshold: 10_000,
+  quarantineRateThreshold: 0.05,
+} as const satisfies Required<
+  Pick<IngestionMonitoringProps, 'offsetLagThreshold' | 'quarantineRateThreshold'>
+>;
+
+/** What to use instead of a quarantine-rate threshold that is not a share, or `undefined` when it is one. */
+export function quarantineRateProblem(rate: number): string | undefined {
+  return rate > 0 && rate < 1
+    ? undefined
+    : 'use a share between 0 and 1, e.g. 0.05 for 5% of records quarantined';
+}
 
 /**
  * The dashboard and alarms of the ingestion path (producer -> Kafka -> consumer -> lake), with an
@@ -47,15 +61,17 @@ export class IngestionMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestionMonitoringProps) {
     super(scope, id);
-    const offsetLagThreshold = props.offsetLagThreshold ?? 10_000;
-    const quarantineRateThreshold = props.quarantineRateThreshold ?? 0.05;
+    const offsetLagThreshold = props.offsetLagThreshold ?? INGESTION_MONITORING_DEFAULTS.offsetLagThreshold;
+    const quarantineRateThreshold =
+      props.quarantineRateThreshold ?? INGESTION_MONITORING_DEFAULTS.quarantineRateThreshold;
     const where = `IngestionMonitoring ${this.node.path}`;
     if (!(offsetLagThreshold >= 1)) {
       throw new Error(`${where}: offsetLagThreshold is ${offsetLagThreshold}; use 1 record or more`);
     }
-    if (!(quarantineRateThreshold > 0 && quarantineRateThreshold < 1)) {
+    const quarantineRateRefused = quarantineRateProblem(quarantineRateThreshold);
+    if (quarantineRateRefused !== undefined) {
       throw new Error(
-        `${where}: quarantineRateThreshold is ${quarantineRateThreshold}; use a share between 0 and 1 (0.05 is 5%)`,
+        `${where}: quarantineRateThreshold is ${quarantineRateThreshold}; ${quarantineRateRefused}`,
       );
     }
     const consumerFunction = props.consumer.function;

@@ -23,6 +23,19 @@ import { notifyingAlarm } from './notifying-alarm.js';
 /** The loader's embedded-metric-format service (lambdas/loader/handler.ts). */
 export const LOADER_SERVICE_DIMENSION = 'lake-loader';
 const ONE_HOUR = Duration.hours(1);
+/** The freshness alarm's threshold and the time between runs when the props do not say otherwise. */
+export const WAREHOUSE_MONITORING_DEFAULTS = {
+  freshnessThreshold: Duration.hours(3),
+  runEvery: ONE_HOUR,
+} as const satisfies Required<Pick<WarehouseMonitoringProps, 'freshnessThreshold' | 'runEvery'>>;
+
+/**
+ * The lowest freshness threshold that does not alarm on a healthy pipeline: a file written just
+ * after a load waits the whole time between runs, and then the next run's own load.
+ */
+export function minimumFreshnessThreshold(runEvery: Duration): Duration {
+  return Duration.minutes(runEvery.toMinutes() + 30);
+}
 
 /** Properties of {@link WarehouseMonitoring}. */
 export interface WarehouseMonitoringProps {
@@ -34,8 +47,8 @@ export interface WarehouseMonitoringProps {
   /** The topic the alarms notify (the pipeline's alarm topic). */
   readonly alarmTopic: ITopic;
   /**
-   * Alarm when the oldest unloaded lake file is older than this; at least the time between runs
-   * plus 30 minutes.
+   * Alarm when the oldest unloaded lake file is older than this; at least
+   * {@link minimumFreshnessThreshold} of `runEvery`.
    * @default Duration.hours(3)
    */
   readonly freshnessThreshold?: Duration;
@@ -66,9 +79,9 @@ export class WarehouseMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: WarehouseMonitoringProps) {
     super(scope, id);
-    const freshnessThreshold = props.freshnessThreshold ?? Duration.hours(3);
-    const runEvery = props.runEvery ?? Duration.hours(1);
-    const floorMinutes = runEvery.toMinutes() + 30;
+    const freshnessThreshold = props.freshnessThreshold ?? WAREHOUSE_MONITORING_DEFAULTS.freshnessThreshold;
+    const runEvery = props.runEvery ?? WAREHOUSE_MONITORING_DEFAULTS.runEvery;
+    const floorMinutes = minimumFreshnessThreshold(runEvery).toMinutes();
     if (freshnessThreshold.toMinutes() < floorMinutes) {
       throw new Error(
         `WarehouseMonitoring ${this.node.path}: freshnessThreshold is ${freshnessThreshold.toMinutes()} minutes; use at least ${floorMinutes} (a file written just after a load waits ${runEvery.toMinutes()} minutes for the next run)`,

@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -76,3 +76,12 @@ export const RUN_CADENCES_MINUTES: readonly number[] = [5, 10, 15, 20, 30, 60];
 
 /** Hourly at minute 10, full checks at 03:10 UTC. */
 export const DEFAULT_RUN_SCHEDULE: RunSchedule = { everyMinutes: 60, minute: 10, fullChecksHourUtc: 3 };
+
+/** A run's budget and retries when the props do not say otherwise. */
+export const PIPELINE_RUN_DEFAULTS = {
+  runTimeout: Duration.hours(2),
+  connectionRetries: 3,
+} as const satisfies Required<Pick<PipelineRunStateMachineProps, 'runTimeout' | 'connectionRetries'>>;
+
+/** The retries of a step whose warehouse connection failed that a run may make. */
+export const CONNECTION_RETRIES_RANGE = { min: 0, max: 10, unit: 'retries' } as const;

@@ -36,7 +36,9 @@ import {
 } from '../../lambdas/shared/transform/transformation-manifest.js';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
 import {
+  CONNECTION_RETRIES_RANGE,
   DEFAULT_RUN_SCHEDULE,
+  PIPELINE_RUN_DEFAULTS,
   type PipelineRunStateMachineProps,
   RUN_CADENCES_MINUTES,
   type RunSchedule,
@@ -129,9 +131,9 @@ export class PipelineRunStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: PipelineRunStateMachineProps) {
     super(scope, id);
     const schedule = props.schedule ?? DEFAULT_RUN_SCHEDULE;
-    const connectionRetries = props.connectionRetries ?? 3;
+    const connectionRetries = props.connectionRetries ?? PIPELINE_RUN_DEFAULTS.connectionRetries;
     const maxLeaseWaits = props.maxLeaseWaits ?? schedule.everyMinutes - 5;
-    const runTimeout = props.runTimeout ?? Duration.hours(2);
+    const runTimeout = props.runTimeout ?? PIPELINE_RUN_DEFAULTS.runTimeout;
     this.validate(schedule, { connectionRetries, maxLeaseWaits });
     const manifest = props.manifest ?? loadTransformationManifest();
     const { lease } = props;
@@ -490,7 +492,11 @@ export class PipelineRunStateMachine extends Construct {
     const ranges = {
       'schedule.minute': [0, schedule.everyMinutes - 1, schedule.minute],
       'schedule.fullChecksHourUtc': [0, 23, schedule.fullChecksHourUtc],
-      connectionRetries: [0, 10, settings.connectionRetries],
+      connectionRetries: [
+        CONNECTION_RETRIES_RANGE.min,
+        CONNECTION_RETRIES_RANGE.max,
+        settings.connectionRetries,
+      ],
       // A run gives up waiting before the next scheduled one starts.
       maxLeaseWaits: [0, schedule.everyMinutes - 1, settings.maxLeaseWaits],
     } as const;

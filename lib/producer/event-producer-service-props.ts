@@ -34,7 +34,7 @@ export interface EventProducerServiceProps {
   readonly cpu?: number;
   /**
    * Memory of each task in MiB; it must fit `cpu` (Fargate's table of sizes).
-   * @default 512
+   * @default - 512, or the least Fargate offers with `cpu` when that is more
    */
   readonly memoryLimitMiB?: number;
   /**

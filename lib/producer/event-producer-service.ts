@@ -18,14 +18,61 @@ import type { EventProducerServiceProps } from './event-producer-service-props.j
 
 /** The producer's Dockerfile, relative to the build context. */
 export const PRODUCER_DOCKERFILE = 'lambdas/producer/Dockerfile';
-/** Fargate's CPU sizes and, for each, the memory sizes it accepts (MiB). */
-const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, { readonly min: number; readonly max: number }> = new Map([
-  [256, { min: 512, max: 2048 }],
-  [512, { min: 1024, max: 4096 }],
-  [1024, { min: 2048, max: 8192 }],
-  [2048, { min: 4096, max: 16384 }],
-  [4096, { min: 8192, max: 30720 }],
+/** The producer when the props do not say otherwise: one small task sending one event a second. */
+export const EVENT_PRODUCER_DEFAULTS = {
+  desiredCount: 1,
+  eventsPerSecond: 1,
+  cpu: 256,
+  memoryLimitMiB: 512,
+} as const satisfies Required<
+  Pick<EventProducerServiceProps, 'desiredCount' | 'eventsPerSecond' | 'cpu' | 'memoryLimitMiB'>
+>;
+
+/**
+ * Fargate's task sizes: for each CPU size (1024 units are one vCPU), the memory sizes (MiB) a task
+ * of that size can have.
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+ */
+const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, steps(1024, 4096, 1024)],
+  [1024, steps(2048, 8192, 1024)],
+  [2048, steps(4096, 16_384, 1024)],
+  [4096, steps(8192, 30_720, 1024)],
+  [8192, steps(16_384, 61_440, 4096)],
+  [16_384, steps(32_768, 122_880, 8192)],
 ]);
+
+function steps(from: number, to: number, by: number): number[] {
+  return Array.from({ length: (to - from) / by + 1 }, (_, index) => from + index * by);
+}
+
+/** Fargate's rule for a task's CPU: what to use instead of `cpu`, or `undefined` when Fargate offers it. */
+export function fargateCpuProblem(cpu: number): string | undefined {
+  return FARGATE_MEMORY_BY_CPU.has(cpu)
+    ? undefined
+    : `use one of ${[...FARGATE_MEMORY_BY_CPU.keys()].join(', ')} (Fargate CPU units; 1024 is one vCPU)`;
+}
+
+/**
+ * Fargate's rule for a task's memory: the sizes (MiB) it offers with `cpu`, in words ("512 to 2048
+ * (one of 512, 1024, 2048)", "1024 to 4096 in steps of 1024"), or `undefined` when `memoryMiB` is
+ * one of them.
+ */
+export function fargateMemoryProblem(cpu: number, memoryMiB: number): string | undefined {
+  const sizes = FARGATE_MEMORY_BY_CPU.get(cpu) ?? [];
+  if (sizes.includes(memoryMiB)) return undefined;
+  const [smallest = 0, second = 0] = sizes;
+  const range = `${smallest} to ${sizes.at(-1)}`;
+  return sizes.length > 3
+    ? `${range} in steps of ${second - smallest}`
+    : `${range} (one of ${sizes.join(', ')})`;
+}
+
+/** A task's memory (MiB) when none is asked for: the producer's default, or the least Fargate offers with `cpu`. */
+export function defaultMemoryMiB(cpu: number): number {
+  return Math.max(EVENT_PRODUCER_DEFAULTS.memoryLimitMiB, FARGATE_MEMORY_BY_CPU.get(cpu)?.[0] ?? 0);
+}
 
 /**
  * The event producer as an ECS Fargate service: the image built from `lambdas/producer/Dockerfile`,
@@ -51,10 +98,10 @@ export class EventProducerService extends Construct {
 
   constructor(scope: Construct, id: string, props: EventProducerServiceProps) {
     super(scope, id);
-    const desiredCount = props.desiredCount ?? 1;
-    const eventsPerSecond = props.eventsPerSecond ?? 1;
-    const cpu = props.cpu ?? 256;
-    const memoryLimitMiB = props.memoryLimitMiB ?? 512;
+    const desiredCount = props.desiredCount ?? EVENT_PRODUCER_DEFAULTS.desiredCount;
+    const eventsPerSecond = props.eventsPerSecond ?? EVENT_PRODUCER_DEFAULTS.eventsPerSecond;
+    const cpu = props.cpu ?? EVENT_PRODUCER_DEFAULTS.cpu;
+    const memoryLimitMiB = props.memoryLimitMiB ?? defaultMemoryMiB(cpu);
     const where = `EventProducerService ${this.node.path}`;
     if (!Number.isInteger(desiredCount) || desiredCount < 0) {
       throw new Error(`${where}: desiredCount is ${desiredCount}; use a whole number of tasks, 0 or more`);
@@ -63,13 +110,12 @@ export class EventProducerService extends Construct {
     if (!(eventsPerSecond > 0)) {
       throw new Error(`${where}: eventsPerSecond is ${eventsPerSecond}; use more than 0 events per second`);
     }
-    const memoryRange = FARGATE_MEMORY_BY_CPU.get(cpu);
-    if (memoryRange === undefined) {
-      throw new Error(`${where}: cpu is ${cpu}; use one of ${[...FARGATE_MEMORY_BY_CPU.keys()].join(', ')}`);
-    }
-    if (memoryLimitMiB < memoryRange.min || memoryLimitMiB > memoryRange.max) {
+    const cpuRefused = fargateCpuProblem(cpu);
+    if (cpuRefused !== undefined) throw new Error(`${where}: cpu is ${cpu}; ${cpuRefused}`);
+    const memoryRefused = fargateMemoryProblem(cpu, memoryLimitMiB);
+    if (memoryRefused !== undefined) {
       throw new Error(
-        `${where}: memoryLimitMiB is ${memoryLimitMiB}; with cpu ${cpu} Fargate accepts ${memoryRange.min} to ${memoryRange.max}`,
+        `${where}: memoryLimitMiB is ${memoryLimitMiB}; with cpu ${cpu} Fargate accepts ${memoryRefused}`,
       );
     }
     this.desiredCount = desiredCount;

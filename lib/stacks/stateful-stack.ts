@@ -2,12 +2,12 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { SnowflakeStorageIntegrationConfig } from '../config/pipeline-config.js';
 import { LakeStorage } from '../lake/lake-storage.js';
 import type { LakeStorageProps } from '../lake/lake-storage-props.js';
 import { EventStreamCluster } from '../streaming/event-stream-cluster.js';
 import type { ClusterCapacity } from '../streaming/event-stream-cluster-props.js';
 import { SnowflakeAccess } from '../warehouse/snowflake-access.js';
+import type { SnowflakeStorageIntegration } from '../warehouse/snowflake-access-props.js';
 
 /** The events topic and the capacity of the cluster that holds it. */
 export interface EventStreamSettings {
@@ -41,7 +41,7 @@ export interface StatefulStackProps extends StackProps {
    * Snowflake's storage integration, once it exists.
    * @default - the lake-reader role trusts only this account
    */
-  readonly snowflakeStorageIntegration?: SnowflakeStorageIntegrationConfig;
+  readonly snowflakeStorageIntegration?: SnowflakeStorageIntegration;
   /** Retention of the stack's log groups (MSK broker logs). */
   readonly logRetention: RetentionDays;
   /**

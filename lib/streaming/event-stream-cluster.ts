@@ -4,6 +4,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnCluster, CfnServerlessCluster, CfnTopic } from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
+import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
 import type {
   ClusterCapacity,
   EventStreamClusterProps,
@@ -12,12 +13,39 @@ import type {
 
 /** The port MSK listens on for SASL/IAM clients over TLS. */
 export const MSK_IAM_TLS_PORT = 9098;
-const DEFAULT_TOPIC_NAME = 'spotify-events';
-const DEFAULT_PARTITION_COUNT = 6;
-const DEFAULT_REPLICATION_FACTOR = 3;
-const SERVERLESS_REPLICATION_FACTOR = 3;
-/** AWS::MSK::Topic drives MSK's topic API, which needs Apache Kafka 3.6.0 or later. */
-const OLDEST_KAFKA_WITH_TOPIC_API = [3, 6] as const;
+/** MSK spreads a cluster's brokers over at least this many availability zones. */
+export const MSK_MINIMUM_ZONES = 2;
+/** The events topic when the props do not say otherwise. */
+export const EVENTS_TOPIC_DEFAULTS = {
+  topicName: 'spotify-events',
+  partitionCount: 6,
+  replicationFactor: 3,
+} as const;
+/** MSK Serverless keeps this many copies of every partition, whatever a topic asks for. */
+export const SERVERLESS_REPLICATION_FACTOR = 3;
+/** The sizes {@link EventStreamCluster} accepts. */
+export const EVENT_STREAM_LIMITS = {
+  partitionCount: { min: 1 },
+  brokersPerAz: { min: 1 },
+  ebsVolumeGiB: { min: 1, max: 16_384, unit: 'GiB per broker' },
+} as const satisfies Record<string, WholeNumberRange>;
+/** AWS::MSK::Topic drives MSK's topic API, which needs this Apache Kafka version or a later one. */
+export const OLDEST_KAFKA_WITH_TOPIC_API = '3.6.0';
+
+/** Whether MSK's topic API serves a cluster of `kafkaVersion` (as MSK names it: `3.8.x`, `3.6.0`). */
+export function hasMskTopicApi(kafkaVersion: string): boolean {
+  const majorMinor = (version: string) => (/^(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+  const [major = 0, minor = 0] = majorMinor(kafkaVersion);
+  const [oldestMajor = 0, oldestMinor = 0] = majorMinor(OLDEST_KAFKA_WITH_TOPIC_API);
+  return major > oldestMajor || (major === oldestMajor && minor >= oldestMinor);
+}
+
+/** Kafka's rule for topic names: what `name` must be instead, or `undefined` when it follows it. */
+export function topicNameProblem(name: string): string | undefined {
+  return /^[a-zA-Z0-9._-]{1,249}$/.test(name)
+    ? undefined
+    : 'must be 1 to 249 letters, digits, ".", "_" or "-" (Kafka\'s rule for topic names)';
+}
 
 /**
  * The Kafka cluster (MSK, serverless or provisioned) with IAM client authentication and TLS in
@@ -53,16 +81,16 @@ export class EventStreamCluster extends Construct {
     super(scope, id);
     const capacity = props.capacity;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.topicName = props.topicName ?? DEFAULT_TOPIC_NAME;
-    this.partitionCount = props.partitionCount ?? DEFAULT_PARTITION_COUNT;
-    const replicationFactor = props.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    this.topicName = props.topicName ?? EVENTS_TOPIC_DEFAULTS.topicName;
+    this.partitionCount = props.partitionCount ?? EVENTS_TOPIC_DEFAULTS.partitionCount;
+    const replicationFactor = props.replicationFactor ?? EVENTS_TOPIC_DEFAULTS.replicationFactor;
     this.validate(capacity, replicationFactor);
 
     // With no subnet type CDK picks private subnets with egress, else isolated ones: never public.
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { onePerAz: true });
-    if (subnets.subnetIds.length < 2) {
+    if (subnets.subnetIds.length < MSK_MINIMUM_ZONES) {
       throw new Error(
-        `EventStreamCluster ${this.node.path}: the selected subnets span ${subnets.subnetIds.length} availability zone(s); MSK needs at least 2`,
+        `EventStreamCluster ${this.node.path}: the selected subnets span ${subnets.subnetIds.length} availability zone(s); MSK needs at least ${MSK_MINIMUM_ZONES}`,
       );
     }
     if (capacity.mode === 'provisioned') {
@@ -224,34 +252,31 @@ export class EventStreamCluster extends Construct {
 
   private validate(capacity: ClusterCapacity, replicationFactor: number): void {
     const where = `EventStreamCluster ${this.node.path}`;
-    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(this.topicName)) {
-      throw new Error(
-        `${where}: topicName "${this.topicName}" must be 1 to 249 letters, digits, ".", "_" or "-"`,
+    const topicProblem = topicNameProblem(this.topicName);
+    if (topicProblem !== undefined)
+      throw new Error(`${where}: topicName "${this.topicName}" ${topicProblem}`);
+    const sizes: [string, number, WholeNumberRange][] = [
+      ['partitionCount', this.partitionCount, EVENT_STREAM_LIMITS.partitionCount],
+    ];
+    if (capacity.mode === 'provisioned') {
+      sizes.push(
+        ['brokersPerAz', capacity.brokers.brokersPerAz, EVENT_STREAM_LIMITS.brokersPerAz],
+        ['ebsVolumeGiB', capacity.brokers.ebsVolumeGiB, EVENT_STREAM_LIMITS.ebsVolumeGiB],
       );
     }
-    if (!Number.isInteger(this.partitionCount) || this.partitionCount < 1) {
-      throw new Error(`${where}: partitionCount is ${this.partitionCount}; use a whole number of at least 1`);
+    for (const [name, value, range] of sizes) {
+      const problem = outsideRange(value, range);
+      if (problem !== undefined) throw new Error(`${where}: ${name} is ${value}; ${problem}`);
     }
     if (capacity.mode === 'serverless' && replicationFactor !== SERVERLESS_REPLICATION_FACTOR) {
       throw new Error(
         `${where}: replicationFactor is ${replicationFactor}, but MSK Serverless always uses ${SERVERLESS_REPLICATION_FACTOR}`,
       );
     }
-    if (capacity.mode === 'provisioned') {
-      const { brokersPerAz, ebsVolumeGiB, kafkaVersion } = capacity.brokers;
-      const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(kafkaVersion) ?? []).slice(1).map(Number);
-      const [oldestMajor, oldestMinor] = OLDEST_KAFKA_WITH_TOPIC_API;
-      if (major < oldestMajor || (major === oldestMajor && minor < oldestMinor)) {
-        throw new Error(
-          `${where}: kafkaVersion is "${kafkaVersion}"; the events topic is created through MSK's topic API, which needs Kafka ${oldestMajor}.${oldestMinor}.0 or later (e.g. 3.8.x)`,
-        );
-      }
-      if (!Number.isInteger(brokersPerAz) || brokersPerAz < 1) {
-        throw new Error(`${where}: brokersPerAz is ${brokersPerAz}; use a whole number of at least 1`);
-      }
-      if (!Number.isInteger(ebsVolumeGiB) || ebsVolumeGiB < 1 || ebsVolumeGiB > 16384) {
-        throw new Error(`${where}: ebsVolumeGiB is ${ebsVolumeGiB}; use 1 to 16384`);
-      }
+    if (capacity.mode === 'provisioned' && !hasMskTopicApi(capacity.brokers.kafkaVersion)) {
+      throw new Error(
+        `${where}: kafkaVersion is "${capacity.brokers.kafkaVersion}"; the events topic is created through MSK's topic API, which needs Kafka ${OLDEST_KAFKA_WITH_TOPIC_API} or later (e.g. 3.8.x)`,
+      );
     }
   }
 

@@ -1,6 +1,17 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import type { SnowflakeStorageIntegrationConfig } from '../config/pipeline-config.js';
 import type { LakeStorage } from '../lake/lake-storage.js';
+
+/**
+ * What Snowflake's storage integration reports about itself (`DESC INTEGRATION`): the IAM user it
+ * assumes the lake-reader role as, and the external id it sends. Known only once the integration
+ * exists, so a first deployment goes without it (see the README's Snowflake steps).
+ */
+export interface SnowflakeStorageIntegration {
+  /** STORAGE_AWS_IAM_USER_ARN, e.g. `arn:aws:iam::123456789012:user/abc0-s-xyz`. */
+  readonly iamUserArn: string;
+  /** STORAGE_AWS_EXTERNAL_ID. */
+  readonly externalId: string;
+}
 
 /** Properties of {@link SnowflakeAccess}. */
 export interface SnowflakeAccessProps {
@@ -10,7 +21,7 @@ export interface SnowflakeAccessProps {
    * The IAM user and external id of Snowflake's storage integration (from `DESC INTEGRATION`).
    * @default - the role trusts only this account until they are known; Snowflake cannot assume it yet
    */
-  readonly storageIntegration?: SnowflakeStorageIntegrationConfig;
+  readonly storageIntegration?: SnowflakeStorageIntegration;
   /**
    * What happens to the credentials secret when the stack is deleted.
    * @default RemovalPolicy.RETAIN

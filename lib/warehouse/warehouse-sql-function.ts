@@ -16,7 +16,12 @@ export const BUNDLED_SQL_DIR = '/var/task/sql';
 /** How long before the function's own timeout Snowflake gives up on a statement or a lock. */
 const SNOWFLAKE_TIMEOUT_MARGIN = Duration.seconds(60);
 /** The shortest function timeout that leaves Snowflake a useful statement timeout within it. */
-const MINIMUM_TIMEOUT = Duration.seconds(120);
+export const MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT = Duration.seconds(120);
+/** The function's size and timeout when the props do not say otherwise. */
+export const WAREHOUSE_SQL_FUNCTION_DEFAULTS = {
+  memorySize: 512,
+  timeout: Duration.minutes(15),
+} as const;
 
 /** Properties of {@link WarehouseSqlFunction}. */
 export interface WarehouseSqlFunctionProps {
@@ -28,7 +33,8 @@ export interface WarehouseSqlFunctionProps {
   /** @default 512 */
   readonly memorySize?: number;
   /**
-   * At least 120 seconds: Snowflake's statement and lock timeouts are set 60 seconds below it.
+   * At least {@link MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT}: Snowflake's statement and lock timeouts are
+   * set a margin below it, so that Snowflake cancels a statement before Lambda stops the function.
    * @default Duration.minutes(15)
    */
   readonly timeout?: Duration;
@@ -66,10 +72,11 @@ export class WarehouseSqlFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: WarehouseSqlFunctionProps) {
     super(scope, id);
-    const timeout = props.timeout ?? Duration.minutes(15);
-    if (timeout.toSeconds() < MINIMUM_TIMEOUT.toSeconds()) {
+    const timeout = props.timeout ?? WAREHOUSE_SQL_FUNCTION_DEFAULTS.timeout;
+    const minimumSeconds = MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT.toSeconds();
+    if (timeout.toSeconds() < minimumSeconds) {
       throw new Error(
-        `WarehouseSqlFunction ${this.node.path}: timeout is ${timeout.toSeconds()} seconds; use at least ${MINIMUM_TIMEOUT.toSeconds()} (Snowflake's statement and lock timeouts are set ${SNOWFLAKE_TIMEOUT_MARGIN.toSeconds()} seconds below it)`,
+        `WarehouseSqlFunction ${this.node.path}: timeout is ${timeout.toSeconds()} seconds; use at least ${minimumSeconds} (Snowflake's statement and lock timeouts are set ${SNOWFLAKE_TIMEOUT_MARGIN.toSeconds()} seconds below it)`,
       );
     }
     // So that a statement waiting on a lock, or running away, is cancelled by Snowflake (which
@@ -79,7 +86,7 @@ export class WarehouseSqlFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       ...pipelineFunctionDefaults(props.entry),
       description: props.description,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? WAREHOUSE_SQL_FUNCTION_DEFAULTS.memorySize,
       timeout,
       logGroup: this.logGroup,
       environment: {

@@ -168,6 +168,25 @@ describe('loadPipelineConfig', () => {
     });
   });
 
+  it("accepts Fargate's 8 and 16 vCPU task sizes, each with the least memory it offers by default", () => {
+    // GIVEN / WHEN
+    const eight = parseEnvironmentConfig('lab', validEnvironment({ producer: { cpu: 8192 } }), undefined);
+    const sixteen = parseEnvironmentConfig('lab', validEnvironment({ producer: { cpu: 16384 } }), undefined);
+
+    // THEN
+    expect(eight.producer).toMatchObject({ cpu: 8192, memoryMiB: 16384 });
+    expect(sixteen.producer).toMatchObject({ cpu: 16384, memoryMiB: 32768 });
+    expect(() =>
+      parseEnvironmentConfig(
+        'dev',
+        validEnvironment({ producer: { cpu: 8192, memoryMiB: 20000 } }),
+        undefined,
+      ),
+    ).toThrow(
+      /producer\.memoryMiB is 20000, which Fargate does not offer with cpu 8192: use 16384 to 61440 in steps of 4096/,
+    );
+  });
+
   it('names the environments it knows when -c env names none of them', () => {
     // GIVEN / WHEN / THEN
     expect(() => loadPipelineConfig(contextOf({ ...cdkJsonContext(), env: 'staging' }))).toThrow(

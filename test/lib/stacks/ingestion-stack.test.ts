@@ -243,6 +243,13 @@ describe('bad props', () => {
     ).toThrow(/memoryLimitMiB is 4096; with cpu 256 Fargate accepts 512 to 2048/);
   });
 
+  it('EventProducerService refuses a memory size between the steps Fargate offers for the CPU', () => {
+    const { stack, vpc, eventStream } = dependencies();
+    expect(
+      () => new EventProducerService(stack, 'Producer', { vpc, eventStream, cpu: 512, memoryLimitMiB: 1536 }),
+    ).toThrow(/memoryLimitMiB is 1536; with cpu 512 Fargate accepts 1024 to 4096 in steps of 1024/);
+  });
+
   it('EventProducerService refuses a rate of 0 events per second', () => {
     const { stack, vpc, eventStream } = dependencies();
     expect(
@@ -278,5 +285,21 @@ describe('bad props', () => {
     expect(
       () => new IngestionMonitoring(stack, 'Monitoring', { consumer, producer, quarantineRateThreshold: 5 }),
     ).toThrow(/quarantineRateThreshold is 5; use a share between 0 and 1/);
+  });
+});
+
+describe('EventProducerService task size', () => {
+  it('gives a task of a larger CPU size the least memory Fargate offers with it', () => {
+    // GIVEN an 8 vCPU task with no memory size asked for
+    const { stack, vpc, eventStream } = dependencies();
+
+    // WHEN
+    new EventProducerService(stack, 'Producer', { vpc, eventStream, cpu: 8192 });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '8192',
+      Memory: '16384',
+    });
   });
 });
