@@ -1,18 +1,20 @@
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import {
   type BundlingOptions,
   type NodejsFunction,
   type NodejsFunctionProps,
   OutputFormat,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PIPELINE_LAMBDA_RUNTIME, PIPELINE_NODE_MAJOR } from './pipeline-node-version.js';
 import { REPOSITORY_ROOT } from './repository-root.js';
 
 /**
  * What every function of the pipeline shares: `lambdas/<deployable>/handler.ts` exporting
- * `handler`, bundled from this repository with its lock file, ARM64 on Node.js 22, logging JSON.
+ * `handler`, bundled from this repository with its lock file, ARM64 on the pipeline's Node.js line
+ * (pipeline-node-version.ts), logging JSON.
  *
  * @param entry the handler's file, relative to the repository root
  */
@@ -27,7 +29,7 @@ export function pipelineFunctionDefaults(
     handler: 'handler',
     projectRoot: REPOSITORY_ROOT,
     depsLockFilePath: join(REPOSITORY_ROOT, 'package-lock.json'),
-    runtime: Runtime.NODEJS_22_X,
+    runtime: PIPELINE_LAMBDA_RUNTIME,
     architecture: Architecture.ARM_64,
     loggingFormat: LoggingFormat.JSON,
   };
@@ -36,7 +38,7 @@ export function pipelineFunctionDefaults(
 /** esbuild, locally (no Docker, no network at synth), into one minified CommonJS file with a source map. */
 export const PIPELINE_BUNDLING: BundlingOptions = {
   format: OutputFormat.CJS,
-  target: 'node22',
+  target: `node${PIPELINE_NODE_MAJOR}`,
   minify: true,
   sourceMap: true,
   // The pinned AWS SDK clients are bundled, not the runtime's: the version tested is the one that
@@ -65,7 +67,6 @@ export function acknowledgeFunctionDefaults(
   }
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
-    reason:
-      'Node.js 22 is chosen on purpose: it is the newest runtime the code and its esbuild target are tested with (Node 20 locally, Node 22 features only); move to the next LTS together with the toolchain.',
+    reason: `Node.js ${PIPELINE_NODE_MAJOR} is chosen on purpose: the current LTS line, the one the bundles are tested on; move to the next LTS together with the producer image and the tests (pipeline-node-version.ts).`,
   });
 }

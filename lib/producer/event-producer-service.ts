@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-ecs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PIPELINE_NODE_MAJOR } from '../app/pipeline-node-version.js';
 import { REPOSITORY_ROOT } from '../app/repository-root.js';
 import { BootstrapBrokersLookup } from './bootstrap-brokers-lookup.js';
 import type { EventProducerServiceProps } from './event-producer-service-props.js';
@@ -140,6 +141,7 @@ export class EventProducerService extends Construct {
       image: ContainerImage.fromAsset(props.buildContext ?? REPOSITORY_ROOT, {
         file: PRODUCER_DOCKERFILE,
         platform: Platform.LINUX_AMD64,
+        buildArgs: { NODE_MAJOR: String(PIPELINE_NODE_MAJOR) },
       }),
       logging: LogDrivers.awsLogs({ streamPrefix: 'producer', logGroup: this.logGroup }),
       // The producer's settings (lambdas/producer/main.ts); none of them is a secret: MSK IAM auth

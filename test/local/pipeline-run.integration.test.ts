@@ -204,7 +204,7 @@ describe('one run of the pipeline on this machine (spotify-pipeline run), as the
 
 /** `spotify-pipeline run`, with a promise that settles once it says it is waiting for the warehouse file. */
 function startRun(bucket: string, path: string): { waiting: Promise<void>; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI_PATH, ...commandLine('run', bucket, path)], {
+  const child = spawn(inject('cliNode'), [CLI_PATH, ...commandLine('run', bucket, path)], {
     cwd: repositoryRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,6 +6,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { inject } from 'vitest';
 import { localS3Credentials } from '../../local/services/endpoints.js';
 import { permissionsOfRole, type RolePermissions, type TemplateJson } from './cloudformation-template.js';
 import { aPrivateKeyPem } from './fake-snowflake-server.js';
@@ -84,10 +85,15 @@ export function invokeBundle(
     .then((result) => process.stdout.write('\\n' + JSON.stringify({ result })),
           (error) => process.stdout.write('\\n' + JSON.stringify({ error: { name: error.name, message: error.message } })));`;
   return new Promise<Invocation>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, join(fn.asset, 'index.js'), JSON.stringify(event)], {
-      cwd: tmpdir(),
-      env: { PATH: process.env.PATH, ...fn.environment, ...environment, SQL_DIR: join(fn.asset, 'sql') },
-    });
+    // On Lambda's Node.js line, not the test runner's.
+    const child = spawn(
+      inject('deployedNode'),
+      ['-e', script, join(fn.asset, 'index.js'), JSON.stringify(event)],
+      {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH, ...fn.environment, ...environment, SQL_DIR: join(fn.asset, 'sql') },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

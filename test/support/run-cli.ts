@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { repositoryRoot } from '../../local/tooling/cache-dir.js';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/spotify-pipeline.mjs', import.meta.url));
@@ -14,11 +15,12 @@ export interface CliRun {
 
 /**
  * Runs `spotify-pipeline <args>` as a separate process, exactly as a user would (through the tsx
- * shim), so that detached services, exit codes and output streams are the real ones.
+ * shim), so that detached services, exit codes and output streams are the real ones; on the oldest
+ * Node.js line the tool supports.
  */
 export function runCli(args: readonly string[], environment: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    const child = spawn(inject('cliNode'), [CLI_PATH, ...args], {
       cwd: repositoryRoot,
       env: { ...process.env, ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],

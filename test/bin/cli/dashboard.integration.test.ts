@@ -307,7 +307,7 @@ describe('the dashboard, as a person sees it in headless Chromium', () => {
   it('GIVEN dashboard --serve WHEN the pipeline runs again THEN the open page shows the new numbers by itself, asking only its own server', async () => {
     // Arrange: the live dashboard, as a child process, on any free port.
     const server = spawn(
-      process.execPath,
+      inject('cliNode'),
       [CLI_PATH, ...dashboardOf(run), '--serve', '--port', '0', '--refresh-seconds', '1'],
       { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'pipe'] },
     );

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { repositoryRoot } from '../../../local/tooling/cache-dir.js';
 import { CLI_PATH } from '../../support/run-cli.js';
 
 describe('spotify-pipeline demo, as a person runs it', () => {
   it('GIVEN --follow WHEN the demo has run THEN it serves the dashboard live at the URL it prints, and on Ctrl-C ends by printing the written page’s path, after an audit that accounts for every record', async () => {
     // Arrange: the demo writes into .cache/demo, as `npm run demo` does; the test's services are reused.
-    const demo = spawn(process.execPath, [CLI_PATH, 'demo', '--events', '400', '--follow', '--port', '0'], {
+    const demo = spawn(inject('cliNode'), [CLI_PATH, 'demo', '--events', '400', '--follow', '--port', '0'], {
       cwd: repositoryRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

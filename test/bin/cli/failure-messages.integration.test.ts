@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -430,6 +430,7 @@ describe('every failure a user can cause, for every command it applies to: one c
     iamMoto?.stop();
     foreign?.close();
     await snowflake?.stop();
+    if (fixture !== undefined) rmSync(fixture.workDir, { recursive: true, force: true });
   });
 
   // Concurrent: most of a cell's time is a process starting or a client giving up, not this machine's CPU.

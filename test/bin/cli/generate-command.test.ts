@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { buildProgram } from '../../../bin/cli/main.js';
 import { generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../../../lambdas/shared/event-contract/validate-listening-event.js';
@@ -149,7 +149,7 @@ describe('spotify-pipeline generate', () => {
   });
 
   it('GIVEN a reader that goes away after one line WHEN a long run is under way THEN it stops quietly with exit 0', async () => {
-    const child = spawn(process.execPath, [CLI_PATH, 'generate', '--seed', '1', '--count', '50000000'], {
+    const child = spawn(inject('cliNode'), [CLI_PATH, 'generate', '--seed', '1', '--count', '50000000'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

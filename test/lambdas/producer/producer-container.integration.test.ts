@@ -1,12 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, inject, it } from 'vitest';
-import { repositoryRoot } from '../../../local/tooling/cache-dir.js';
 import { localKafka } from '../../support/local-clients.js';
 import { buildPipelineFor } from '../../support/pipeline-app.js';
+import { buildProducerImageBundle } from '../../support/producer-bundle.js';
 
 /** Messages on every partition of the topic so far (0 before it exists). */
 async function messagesIn(topic: string): Promise<number> {
@@ -36,9 +34,8 @@ function taskEnvironment(): { Name: string; Value: unknown }[] {
 describe("the producer's container entry point, as the image runs it", () => {
   it("GIVEN the bundle built by the Dockerfile's own script and the task definition's environment WHEN started with plain Node, then stopped with SIGTERM THEN it sends events and every event it took is on the topic", async () => {
     // Prepare: the image's build step, and its one file run from outside the repository
-    execFileSync('npm', ['run', '--silent', 'build:producer'], { cwd: repositoryRoot, stdio: 'ignore' });
-    const folder = mkdtempSync(join(tmpdir(), 'producer-image-'));
-    copyFileSync(join(repositoryRoot, 'dist', 'producer.mjs'), join(folder, 'producer.mjs'));
+    const bundle = buildProducerImageBundle();
+    const folder = dirname(bundle);
     // The template's values, but the broker: the local one instead of MSK's, with no IAM to sign for.
     const environment: Record<string, string> = {};
     for (const { Name, Value } of taskEnvironment()) {
@@ -58,7 +55,7 @@ describe("the producer's container entry point, as the image runs it", () => {
     const before = await messagesIn(topic);
 
     // Act: it runs until a few events are out at the task's rate, then ECS stops it
-    const producer: ChildProcess = spawn(process.execPath, ['producer.mjs'], {
+    const producer: ChildProcess = spawn(inject('deployedNode'), ['producer.mjs'], {
       cwd: folder,
       env: {
         PATH: process.env.PATH,

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { localKafka, uniqueName } from '../../support/local-clients.js';
+import { buildProducerImageBundle } from '../../support/producer-bundle.js';
 import { runCli } from '../../support/run-cli.js';
 
 /** Every message of the topic, read with a plain kafkajs consumer, in partition and offset order. */
@@ -81,22 +80,10 @@ describe('the producer on a real broker', () => {
   });
 
   it('GIVEN the Fargate entry point, bundled as its image bundles it WHEN it runs and gets SIGTERM THEN it stops, and every event it counted as sent is in the topic', async () => {
-    // Prepare: the same esbuild bundle the Dockerfile makes.
-    const outfile = join(mkdtempSync(join(tmpdir(), 'producer-image-')), 'producer.mjs');
-    await build({
-      entryPoints: [fileURLToPath(new URL('../../../lambdas/producer/main.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      outfile,
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'silent',
-    });
+    // Prepare: the bundle the image's build step makes.
+    const outfile = buildProducerImageBundle();
     const topic = uniqueName('fargate');
-    const child = spawn(process.execPath, [outfile], {
+    const child = spawn(inject('deployedNode'), [outfile], {
       env: {
         ...process.env,
         KAFKA_BROKERS: inject('kafkaBrokers'),

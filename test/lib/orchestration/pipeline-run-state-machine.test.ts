@@ -1,8 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
+import { PIPELINE_LAMBDA_RUNTIME } from '../../../lib/app/pipeline-node-version.js';
 import { PipelineRunStateMachine } from '../../../lib/orchestration/pipeline-run-state-machine.js';
 import type { PipelineRunStateMachineProps } from '../../../lib/orchestration/pipeline-run-state-machine-props.js';
 import { RunLease } from '../../../lib/orchestration/run-lease.js';
@@ -13,7 +14,7 @@ function pipelineRun(overrides: Partial<PipelineRunStateMachineProps> = {}) {
   const stack = new Stack(appWithProjectFlags(), 'Warehouse');
   const standIn = (id: string) =>
     new LambdaFunction(stack, id, {
-      runtime: Runtime.NODEJS_22_X,
+      runtime: PIPELINE_LAMBDA_RUNTIME,
       handler: 'index.handler',
       code: Code.fromInline('exports.handler = async () => ({})'),
     });

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
+import { PIPELINE_NODE_MAJOR } from '../../../lib/app/pipeline-node-version.js';
 import { LakeConsumerFunction } from '../../../lib/ingestion/lake-consumer-function.js';
 import { LakeStorage } from '../../../lib/lake/lake-storage.js';
 import { IngestionMonitoring } from '../../../lib/observability/ingestion-monitoring.js';
@@ -99,9 +100,9 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
   });
 
   describe('consumer', () => {
-    it('is an ARM64 Node.js 22 function with JSON logs, source maps and the lake bucket, in the VPC', () => {
+    it('is an ARM64 Node.js function on the pipeline’s line with JSON logs, source maps and the lake bucket, in the VPC', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs22.x',
+        Runtime: `nodejs${PIPELINE_NODE_MAJOR}.x`,
         Architectures: ['arm64'],
         MemorySize: config.ingestion.memoryMiB,
         Timeout: config.ingestion.timeoutSeconds,

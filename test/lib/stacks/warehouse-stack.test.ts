@@ -5,6 +5,7 @@ import {
   loadTransformationManifest,
   planWaves,
 } from '../../../lambdas/shared/transform/transformation-manifest.js';
+import { PIPELINE_NODE_MAJOR } from '../../../lib/app/pipeline-node-version.js';
 import { buildPipelineFor, cdkJsonContext } from '../../support/pipeline-app.js';
 
 /** A state of the definition, as much of it as these tests read. */
@@ -138,10 +139,10 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
   });
 
   describe('the loader function', () => {
-    it('is one ARM64 Node.js 22 function with JSON logs, sized by config, outside the VPC, with sql/ in its bundle and Snowflake timeouts a minute inside its own', () => {
+    it('is one ARM64 Node.js function on the pipeline’s line with JSON logs, sized by config, outside the VPC, with sql/ in its bundle and Snowflake timeouts a minute inside its own', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Architectures: ['arm64'],
-        Runtime: 'nodejs22.x',
+        Runtime: `nodejs${PIPELINE_NODE_MAJOR}.x`,
         LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
         MemorySize: config.loading.memoryMiB,
         Timeout: config.loading.timeoutSeconds,
