@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
+import type { WholeNumberRange } from '../app/whole-number-range.js';
 import { LAKE_CONSUMER_DEFAULTS, LAKE_CONSUMER_LIMITS } from '../ingestion/lake-consumer-function.js';
 import { bronzeTransitionProblem, LAKE_STORAGE_DEFAULTS } from '../lake/lake-storage.js';
 import { LAKE_LOADER_DEFAULT_MEMORY_MIB } from '../loading/lake-loader.js';
@@ -38,6 +38,23 @@ import {
   MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT,
   WAREHOUSE_SQL_FUNCTION_DEFAULTS,
 } from '../warehouse/warehouse-sql-function.js';
+import {
+  between,
+  decimal,
+  eachKey,
+  fail,
+  flag,
+  isRecord,
+  PipelineConfigError,
+  type Read,
+  type Rule,
+  readerOf,
+  refuse,
+  requireRecord,
+  section,
+  text,
+  whole,
+} from './config-table.js';
 
 /**
  * Typed, validated per-environment configuration of the pipeline's infrastructure, read from the
@@ -58,92 +75,15 @@ export const DESTROY_ON_REMOVAL_CONTEXT_KEY = 'destroyOnRemoval';
 /** The environment used when `-c env=...` is not given. */
 export const DEFAULT_ENVIRONMENT_NAME = 'dev';
 
-/** Thrown for any invalid configuration; the message names the key and the allowed values. */
-export class PipelineConfigError extends Error {
-  override readonly name = 'PipelineConfigError';
-}
+export { PipelineConfigError };
 
 /** Reads one CDK context value; `app.node.tryGetContext` in `bin/`, a plain object in tests. */
 export type ContextReader = (key: string) => unknown;
 
-/** Reads one key: its raw value (`undefined` when absent), at `path` in the context. */
-type Read<T> = (raw: unknown, path: string) => T;
-/** A section's keys, each with how to read it. */
-type Table = Record<string, Read<unknown>>;
-/** What a table reads: one value per key. */
-type Values<T extends Table> = { readonly [K in keyof T]: ReturnType<T[K]> };
-/** What to use instead of a value, or `undefined` when it is allowed. */
-type Rule<T> = (value: T) => string | undefined;
-
-function fail(message: string): never {
-  throw new PipelineConfigError(message);
-}
-
-function refuse(path: string, value: unknown, instead: string): never {
-  return fail(`${path} is ${JSON.stringify(value)}: ${instead}`);
-}
-
-/** Readers of one kind of value, each with its default (or what to do when absent) and its rule. */
-function readerOf<T>(isKind: (raw: unknown) => raw is T, instead: string) {
-  return (fallback: T | { readonly ifMissing: string }, rule?: Rule<T>): Read<T> =>
-    (raw, path) => {
-      if (raw === undefined) {
-        const ifMissing = (fallback as { ifMissing?: string }).ifMissing;
-        return ifMissing === undefined ? (fallback as T) : fail(`${path} is missing: ${ifMissing}`);
-      }
-      if (!isKind(raw)) return refuse(path, raw, instead);
-      const problem = rule?.(raw);
-      return problem === undefined ? raw : refuse(path, raw, problem);
-    };
-}
-
-const integer = readerOf((raw): raw is number => Number.isInteger(raw), 'it must be a whole number');
-const decimal = readerOf((raw): raw is number => Number.isFinite(raw), 'it must be a number');
-const text = readerOf(
-  (raw): raw is string => typeof raw === 'string' && raw !== '',
-  'it must be a non-empty string',
-);
-const flag = readerOf((raw): raw is boolean => typeof raw === 'boolean', 'use true or false');
 const mskMode = readerOf(
   (raw): raw is 'serverless' | 'provisioned' => raw === 'serverless' || raw === 'provisioned',
   'use one of serverless, provisioned',
 );
-
-/** A whole number within a range (the construct's, or AWS's), or that a rule allows; `fallback` when absent. */
-function whole(fallback: number, check?: WholeNumberRange | Rule<number>): Read<number> {
-  return integer(fallback, (value) =>
-    typeof check === 'function' ? check(value) : check && outsideRange(value, check),
-  );
-}
-
-function between(min: number, max: number, unit: string): WholeNumberRange {
-  return { min, max, unit };
-}
-
-/** An object read key by key through `table` (all defaults when absent), then checked across keys. */
-function section<T extends Table>(table: T, check?: (values: Values<T>, path: string) => string | undefined) {
-  return (raw: unknown, path: string): Values<T> => {
-    const record = raw === undefined ? {} : requireRecord(raw, path);
-    const entries = Object.entries(table).map(([key, read]) => [key, read(record[key], `${path}.${key}`)]);
-    const values = Object.fromEntries(entries) as Values<T>;
-    const problem = check?.(values, path);
-    return problem === undefined ? values : fail(problem);
-  };
-}
-
-/** A table of every key of `defaults`, each read with its default. */
-function eachKey<T extends Record<keyof T, number>>(defaults: T, read: (fallback: number) => Read<number>) {
-  const entries = Object.entries<number>(defaults).map(([key, fallback]) => [key, read(fallback)]);
-  return Object.fromEntries(entries) as Record<keyof T, Read<number>>;
-}
-
-function requireRecord(value: unknown, path: string): Record<string, unknown> {
-  return isRecord(value) ? value : refuse(path, value, 'it must be an object');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Lambda's memory sizes, for every function of the pipeline. */
 const LAMBDA_MEMORY_MIB = between(128, 10_240, 'MiB');
