@@ -25,7 +25,7 @@ export function replayFailedCommand(): Command {
     )
     .requiredOption(
       '--bucket <name>',
-      'the lake bucket, the event source mapping’s on-failure destination',
+      "the lake bucket (the event source mapping's on-failure destination)",
       parseBucketName,
     )
     .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
@@ -38,7 +38,10 @@ export function replayFailedCommand(): Command {
       '--topic <name>',
       'replay only the failure records of this topic (default: every topic they name)',
     )
-    .option('--dry-run', 'say what would be replayed, and from where; read no record and write nothing')
+    .option(
+      '--dry-run',
+      'say what would be replayed, and from where; read nothing from the topic and write nothing',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .addHelpText(
       'after',
