@@ -6,7 +6,7 @@ import {
   parseFailedBatchRecord,
 } from '../../../lambdas/consumer/failed-batch-record.js';
 import { putIfAbsent } from '../../../lambdas/consumer/lake-object-writer.js';
-import type { MskEvent } from '../../../lambdas/consumer/msk-event.js';
+import { type MskEvent, topicPartitionName } from '../../../lambdas/consumer/msk-event.js';
 import {
   type OffsetRange,
   REPLAYS_PREFIX,
@@ -190,7 +190,10 @@ export async function replayFailedBatches(options: ReplayOptions): Promise<Repla
     const watermarks = new Map<string, { low: number; high: number }>();
     for (const topic of namedTopics)
       for (const mark of await admin.fetchTopicOffsets(topic))
-        watermarks.set(`${topic}-${mark.partition}`, { low: Number(mark.low), high: Number(mark.high) });
+        watermarks.set(topicPartitionName(topic, mark.partition), {
+          low: Number(mark.low),
+          high: Number(mark.high),
+        });
 
     const replayed = new Map<string, ReplayEntry>();
     for (const { key, record } of toReplay) {
@@ -372,13 +375,12 @@ function totalsOf(entries: readonly ReplayEntry[]): ReplayTotals {
   let offsetsLost = 0;
   for (const entry of entries) {
     byStatus[entry.status]++;
+    for (const range of entry.lost) offsetsLost += range.lastOffset - range.firstOffset + 1;
+    if (entry.batch === undefined) continue;
     for (const range of entry.ranges) {
-      if (entry.batch === undefined) continue;
       fromKafka += range.recordsFromKafka ?? 0;
       fromPayload += range.recordsFromPayload;
     }
-    for (const range of entry.lost) offsetsLost += range.lastOffset - range.firstOffset + 1;
-    if (entry.batch === undefined) continue;
     records += entry.batch.records;
     valid += entry.batch.valid;
     quarantined += entry.batch.quarantined;
