@@ -8,6 +8,7 @@ import { generateCommand } from './commands/generate.js';
 import { loadCommand } from './commands/load.js';
 import { localCommand } from './commands/local.js';
 import { produceCommand } from './commands/produce.js';
+import { replayFailedCommand } from './commands/replay-failed.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { transformCommand } from './commands/transform.js';
@@ -17,13 +18,14 @@ import { explainFailure, failureContextOf } from './failure-messages.js';
 export function buildProgram(): Command {
   const program = new Command('spotify-pipeline')
     .description(
-      'Front door to the streaming pipeline on this machine: generate, produce, consume, load, transform, run, report, dashboard, audit.',
+      'Front door to the streaming pipeline on this machine: generate, produce, consume, replay-failed, load, transform, run, report, dashboard, audit.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(generateCommand());
   program.addCommand(produceCommand());
   program.addCommand(consumeCommand());
+  program.addCommand(replayFailedCommand());
   program.addCommand(loadCommand());
   program.addCommand(localCommand());
   program.addCommand(transformCommand());

@@ -27,6 +27,8 @@ export interface ConsumedBatch {
   readonly response: KafkaBatchResponse;
   readonly metrics: ConsumerBatchMetrics;
   readonly errors: LakeWriteOutcome['errors'];
+  /** Every lake object holding the batch's records (written now or found already there): what its manifest lists. */
+  readonly objects: LakeWriteOutcome['objectKeys'];
 }
 
 /**
@@ -76,6 +78,7 @@ export async function consumeBatch(
       ...(arrivalManifest === undefined ? {} : { arrivalManifest }),
     },
     errors,
+    objects: outcome.objectKeys,
   };
 }
 

@@ -188,8 +188,8 @@ async function coveredOffsetRanges(
   return ranges;
 }
 
-/** Writes the object unless one of that name exists; returns whether this call wrote it. */
-async function putIfAbsent(
+/** Writes the object unless one of that name exists (`If-None-Match: *`); returns whether this call wrote it. */
+export async function putIfAbsent(
   s3: S3Client,
   bucket: string,
   key: string,

@@ -224,3 +224,15 @@ export function arrivalTimeOfKey(key: string): number | null {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? null : ms;
 }
+
+/**
+ * Replay markers: `spotify-pipeline replay-failed` replays a batch the event source gave up on
+ * (Lambda's failure record under `aws/lambda/`, whose key Lambda chooses) and then writes one small
+ * JSON object at `replays/<the failure record's key>.json` saying when, how many records and which
+ * arrival manifest. A failure record with a marker is not replayed again.
+ */
+export const REPLAYS_PREFIX = 'replays/';
+
+export function replayMarkerKey(failureRecordKey: string): string {
+  return `${REPLAYS_PREFIX}${failureRecordKey}.json`;
+}

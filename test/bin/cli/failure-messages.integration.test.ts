@@ -51,6 +51,14 @@ const COMMANDS = {
     ...s3Flags(where),
     '--until-idle',
   ],
+  'replay-failed': (where: Where) => [
+    'replay-failed',
+    ...s3Flags(where),
+    '--brokers',
+    where.brokers,
+    '--topic',
+    where.topic,
+  ],
   load: (where: Where) => ['load', ...s3Flags(where), '--warehouse', where.warehouse],
   run: (where: Where) => ['run', ...s3Flags(where), '--warehouse', where.warehouse],
   transform: (where: Where) => ['transform', '--warehouse', where.warehouse],
@@ -130,8 +138,15 @@ const WAREHOUSE_COMMANDS: readonly CommandName[] = [
   'dashboard',
   'audit',
 ];
-const LAKE_COMMANDS: readonly CommandName[] = ['consume', 'load', 'run', 'audit', 'dashboard'];
-const LAKE_READERS: readonly CommandName[] = ['load', 'run', 'audit', 'dashboard'];
+const LAKE_COMMANDS: readonly CommandName[] = [
+  'consume',
+  'replay-failed',
+  'load',
+  'run',
+  'audit',
+  'dashboard',
+];
+const LAKE_READERS: readonly CommandName[] = ['replay-failed', 'load', 'run', 'audit', 'dashboard'];
 const SNOWFLAKE_COMMANDS: readonly CommandName[] = ['load', 'report', 'dashboard', 'audit'];
 
 /**
@@ -141,7 +156,7 @@ const SNOWFLAKE_COMMANDS: readonly CommandName[] = ['load', 'report', 'dashboard
 const FAILURE_CLASSES: readonly FailureClass[] = [
   {
     name: 'no broker listens at --brokers',
-    commands: ['produce', 'consume', 'audit'],
+    commands: ['produce', 'consume', 'replay-failed', 'audit'],
     where: (f, w) => ({ ...w, brokers: `127.0.0.1:${f.closedPort}` }),
     exitCode: 1,
     says: () =>
@@ -149,7 +164,7 @@ const FAILURE_CLASSES: readonly FailureClass[] = [
   },
   {
     name: 'the topic does not exist',
-    commands: ['consume', 'audit'],
+    commands: ['consume', 'replay-failed', 'audit'],
     where: (_f, w) => ({ ...w, topic: 'no-such-topic-anywhere' }),
     exitCode: 1,
     says: () =>
