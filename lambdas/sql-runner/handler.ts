@@ -22,7 +22,7 @@ const secrets = new SecretsManagerClient({});
 /**
  * One task of the transformation state machine: a model of `sql/manifest.json` (its statements in
  * one transaction), a data-quality test, or a question to the warehouse, on Snowflake. A failing
- * test throws DataQualityError naming the test and a sample of its rows; that becomes the
+ * test throws DataQualityError naming the test, its count of rows and their query; that becomes the
  * execution's cause. The audit publishes its `Unexplained` records as a metric.
  */
 export async function handler(payload: unknown): Promise<TransformationStepResult> {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import {
   DataQualityError,
+  describeFailuresWithSamples,
   GoldStateMissingError,
 } from '../../../lambdas/shared/transform/run-transformation.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
@@ -76,7 +77,7 @@ export function runCommand(): Command {
         } catch (error) {
           if (error instanceof DataQualityError)
             throw new CliError(
-              error.message,
+              describeFailuresWithSamples(error.failures),
               `the models ran and their tables hold the new data; fix the cause, then run again (a new run; or transform --full-refresh if silver must be rebuilt)`,
               1,
             );

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import {
   DataQualityError,
+  describeFailuresWithSamples,
   GoldStateMissingError,
   runTransformation,
   type TransformationProgress,
@@ -55,7 +56,7 @@ export function transformCommand(): Command {
         } catch (error) {
           if (error instanceof DataQualityError) {
             throw new CliError(
-              error.message,
+              describeFailuresWithSamples(error.failures),
               'the models ran and their tables hold the new data; fix the cause, then run again (with --full-refresh if silver must be rebuilt)',
               1,
             );

@@ -58,7 +58,8 @@ export interface TransformationStepOptions {
 
 /**
  * Runs one step. A data-quality test that finds rows throws {@link DataQualityError} naming the
- * test and a sample of its rows, so the state machine's execution fails with that as its cause.
+ * test, its count of rows and the query that lists them (never the rows: user ids would reach the
+ * alarm topic), so the state machine's execution fails with that as its cause.
  * An audit that finds unexplained records does not throw: they are a number the alarm watches,
  * not a reason to stop a run whose work has committed.
  */

@@ -70,7 +70,13 @@ export interface TransformationResult {
 export interface DataQualityTestResult {
   readonly name: string;
   readonly failingRows: number;
-  /** Up to SAMPLE_ROWS of the failing rows. */
+  /** The query that lists the failing rows, relative to sql/ (its `?` are the batch id). */
+  readonly query: string;
+  /**
+   * Up to SAMPLE_ROWS of the failing rows, for a person at a terminal. They can hold user ids:
+   * never put them in the error's message, which becomes the failed run's cause and reaches the
+   * alarm topic and the logs.
+   */
   readonly sample: readonly Record<string, unknown>[];
 }
 
@@ -94,7 +100,8 @@ export class DataQualityError extends Error {
  * Models of one wave are independent; this runner still runs them one after another, because the
  * embedded DuckDB warehouse is one connection. The Step Functions definition runs a wave in parallel.
  *
- * Throws DataQualityError, naming every failing test with up to five of its rows, when a test fails.
+ * Throws DataQualityError, naming every failing test and its count of rows (its `failures` hold up to
+ * five of them), when a test fails.
  */
 export async function runTransformation(
   warehouse: Warehouse,
@@ -368,7 +375,7 @@ export async function runDataQualityTest(
       failingRows > 0
         ? await warehouse.query(`SELECT * FROM (${query}\n) AS failing LIMIT ${SAMPLE_ROWS}`, binds)
         : [];
-    return { name: test.name, failingRows, sample };
+    return { name: test.name, failingRows, query: file, sample };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new Error(`data-quality test "${test.name}" (sql/${file}) could not run: ${detail}`, {
@@ -377,7 +384,18 @@ export async function runDataQualityTest(
   }
 }
 
+/** Which tests failed, how many rows each, and the query that lists them: no row itself. */
 function describeFailures(failures: readonly DataQualityTestResult[]): string {
+  const lines = [`${failures.length} data-quality test(s) failed:`];
+  for (const failure of failures)
+    lines.push(
+      `- ${failure.name}: ${failure.failingRows} failing row(s); sql/${failure.query} lists them (its ? are the batch id)`,
+    );
+  return lines.join('\n');
+}
+
+/** The failures with their sample rows, for the command line on the user's own machine. */
+export function describeFailuresWithSamples(failures: readonly DataQualityTestResult[]): string {
   const lines = [`${failures.length} data-quality test(s) failed:`];
   for (const failure of failures) {
     lines.push(

@@ -80,7 +80,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     }
   });
 
-  it('GIVEN silver holding an event twice behind the batches WHEN the unique-event_id test runs as a step over all of history THEN it throws DataQualityError naming the test and the event', async () => {
+  it('GIVEN silver holding an event twice behind the batches WHEN the unique-event_id test runs as a step over all of history THEN it throws DataQualityError naming the test and its count, and holding the event for the command line', async () => {
     const { events } = validGeneratedEvents(DAYS);
     await insertBronzeRows(local.warehouse, [bronzeRowOf(events[0]!, 'lake/part-0.ndjson.gz', LOADED_AT)]);
     for (const wave of planWaves(loadTransformationManifest())) {
@@ -104,12 +104,15 @@ describe('runTransformationStep: one state-machine task at a time', () => {
       fullChecks: true,
     });
 
-    await expect(step).rejects.toBeInstanceOf(DataQualityError);
-    await expect(step).rejects.toThrow(/silver_listening_events_unique_event_id: 1 failing row/);
-    await expect(step).rejects.toThrow(events[0]!.event_id);
+    const failure = (await step.catch((error: unknown) => error)) as DataQualityError;
+    expect(failure).toBeInstanceOf(DataQualityError);
+    expect(failure.message).toMatch(/silver_listening_events_unique_event_id: 1 failing row/);
+    // The rows stay out of the message (the run's cause, published to the alarm topic).
+    expect(failure.message).not.toContain(events[0]!.event_id);
+    expect(failure.failures[0]?.sample).toEqual([expect.objectContaining({ event_id: events[0]!.event_id })]);
   });
 
-  it('GIVEN a batch whose id reached silver twice through the key WHEN the unique-event_id test checks that batch THEN it names the event; checking another batch finds nothing', async () => {
+  it('GIVEN a batch whose id reached silver twice through the key WHEN the unique-event_id test checks that batch THEN it finds the event; checking another batch finds nothing', async () => {
     const { events } = validGeneratedEvents(DAYS);
     await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
     await runEveryModel('execution-1');
@@ -128,9 +131,9 @@ describe('runTransformationStep: one state-machine task at a time', () => {
         fullChecks: false,
       });
 
-    await expect(check('execution-1')).rejects.toThrow(
-      new RegExp(`silver_listening_events_unique_event_id: 1 failing row.*${events[3]!.event_id}`, 's'),
-    );
+    const failure = (await check('execution-1').catch((error: unknown) => error)) as DataQualityError;
+    expect(failure.message).toMatch(/silver_listening_events_unique_event_id: 1 failing row/);
+    expect(failure.failures[0]?.sample).toEqual([expect.objectContaining({ event_id: events[3]!.event_id })]);
     await expect(check('execution-2')).resolves.toMatchObject({ failingRows: 0 });
   });
 
