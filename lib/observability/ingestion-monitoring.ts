@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import {
   type Alarm,
   type AlarmProps,
@@ -10,6 +10,8 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -48,6 +50,8 @@ export function quarantineRateProblem(rate: number): string | undefined {
 export class IngestionMonitoring extends Construct {
   /** The topic every alarm notifies. */
   readonly alarmTopic: Topic;
+  /** The key the alarm topic is encrypted with; publishers need to use it (see grantPublish). */
+  readonly alarmKey: Key;
   /** The CloudWatch dashboard. */
   readonly dashboard: Dashboard;
   /** The alarms, by what they watch. */
@@ -77,9 +81,27 @@ export class IngestionMonitoring extends Construct {
     const consumerFunction = props.consumer.function;
     const { producer } = props;
 
+    this.alarmKey = new Key(this, 'AlarmTopicKey', {
+      description:
+        "Encrypts the Spotify pipeline's alarm topic: alarms, failed runs and anomaly announcements",
+      enableKeyRotation: true,
+    });
+    // An encrypted topic takes messages only from services the key lets encrypt. CloudWatch, for the
+    // alarms, only on behalf of this account. (EventBridge, for the failed-run rule in the warehouse
+    // stack, is let in by CDK when that rule targets this topic.)
+    this.alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: 'Spotify pipeline ingestion alarms',
       enforceSSL: true,
+      masterKey: this.alarmKey,
     });
 
     const consumerErrors = consumerFunction.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });

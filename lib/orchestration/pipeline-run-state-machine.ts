@@ -435,6 +435,8 @@ export class PipelineRunStateMachine extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
     this.grantDescribeOwnExecutions();
+    // The anomaly announcement publishes to the alarm topic; an encrypted topic also needs its key.
+    props.failureTopic.masterKey?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
 
     const cadence =
       schedule.everyMinutes === 60

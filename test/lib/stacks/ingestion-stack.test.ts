@@ -206,6 +206,31 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
 
+    it('encrypts the alarm topic with a rotating key of its own, which lets CloudWatch (this account’s alarms) and EventBridge (the failed-run rule) publish', () => {
+      const keys = template.findResources('AWS::KMS::Key');
+      const [keyId] = Object.keys(keys).filter((id) => id.includes('AlarmTopicKey'));
+      expect(keyId).toBeDefined();
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      });
+      const key = keys[keyId!]!.Properties as {
+        EnableKeyRotation: boolean;
+        KeyPolicy: { Statement: { Principal: unknown }[] };
+      };
+      expect(key.EnableKeyRotation).toBe(true);
+      const services = key.KeyPolicy.Statement.filter((statement) =>
+        JSON.stringify(statement.Principal).includes('Service'),
+      );
+      expect(services.map((statement) => statement.Principal)).toEqual([
+        { Service: 'cloudwatch.amazonaws.com' },
+        { Service: 'events.amazonaws.com' },
+      ]);
+      expect(services[0]).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+    });
+
     it('outputs the alarm topic ARN, and the topic refuses plain HTTP', () => {
       template.hasOutput('AlarmTopicArn', { Value: { Ref: Match.stringLikeRegexp('AlarmTopic') } });
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {

@@ -228,6 +228,21 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
     const workBranch = work.Branches![0]!;
     const lambdaTasks = Object.values(states).filter((s) => s.Resource?.endsWith(':lambda:invoke'));
 
+    it('may use the alarm topic’s key, which the anomaly announcement needs to publish to the encrypted topic', () => {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes('PipelineRunStateMachineRole'),
+      );
+      const statements = policies.flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      );
+      const keyUse = statements.find(
+        (statement) =>
+          JSON.stringify(statement.Action) === JSON.stringify(['kms:Decrypt', 'kms:GenerateDataKey']),
+      );
+      expect(keyUse, 'a statement granting the key').toBeDefined();
+      expect(JSON.stringify(keyUse!.Resource)).toMatch(/AlarmTopicKey/);
+    });
+
     it('is started at the configured minute of every hour with {"fullRefresh": false} and its time, and by nothing else', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: `cron(${config.loading.schedule.minute} * * * ? *)`,
