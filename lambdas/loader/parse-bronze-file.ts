@@ -49,7 +49,10 @@ export async function parseLakeObject(gzipped: Uint8Array): Promise<ReturnType<t
   return parseBronzeFile((await gunzipAsync(gzipped)).toString('utf8'));
 }
 
-/** What each of bronze.load_staging's columns holds, in the table's order (sql/bronze/create_load_staging.sql). */
+/**
+ * What each of bronze.load_staging's columns holds, in the table's order
+ * (sql/loader/{duckdb,snowflake}/; test/sql/load-staging-tables.test.ts holds the three together).
+ */
 export const LOAD_STAGING_COLUMN_KINDS = [
   'text', // event_id
   'integer', // schema_version

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { connectKafka, type KafkaAuth, parseBrokerList } from '../shared/kafka/kafka-connection.js';
+import { DEFAULT_EVENTS_TOPIC, DEFAULT_PARTITION_COUNT } from '../shared/kafka/pipeline-topic.js';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
 import { ensureTopic } from './ensure-topic.js';
 import { produceEvents } from './event-producer.js';
@@ -33,8 +34,8 @@ function settingsFromEnvironment(environment: NodeJS.ProcessEnv) {
   return {
     brokers: parseBrokerList(KAFKA_BROKERS),
     auth,
-    topic: environment.KAFKA_TOPIC || 'spotify-events',
-    partitions: number('TOPIC_PARTITIONS', 6),
+    topic: environment.KAFKA_TOPIC || DEFAULT_EVENTS_TOPIC,
+    partitions: number('TOPIC_PARTITIONS', DEFAULT_PARTITION_COUNT),
     rate: number('EVENT_RATE', 1),
     users: number('CATALOGUE_USERS', 20),
     songs: number('CATALOGUE_SONGS', 6),

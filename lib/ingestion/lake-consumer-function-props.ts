@@ -19,7 +19,7 @@ export interface LakeConsumerFunctionProps {
   readonly lake: LakeStorage;
   /**
    * Kafka consumer group of the event source.
-   * @default 'spotify-lake-consumer'
+   * @default - DEFAULT_LAKE_CONSUMER_GROUP (lambdas/shared/kafka/pipeline-topic.ts)
    */
   readonly consumerGroupId?: string;
   /**

@@ -5,6 +5,7 @@ import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_LAKE_CONSUMER_GROUP } from '../../lambdas/shared/kafka/pipeline-topic.js';
 import { acknowledgeWildcardResources } from '../app/acknowledge-wildcard-resources.js';
 import {
   acknowledgeFunctionDefaults,
@@ -20,7 +21,7 @@ import { FAILED_BATCHES_PREFIX, LakeFailedBatchDestination } from './lake-failed
 export const CONSUMER_ENTRY = 'lambdas/consumer/handler.ts';
 /** The function and its event source when the props do not say otherwise. */
 export const LAKE_CONSUMER_DEFAULTS = {
-  consumerGroupId: 'spotify-lake-consumer',
+  consumerGroupId: DEFAULT_LAKE_CONSUMER_GROUP,
   batchSize: 500,
   maxBatchingWindow: Duration.seconds(5),
   retryAttempts: 3,

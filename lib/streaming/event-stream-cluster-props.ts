@@ -45,7 +45,7 @@ export interface EventStreamClusterProps {
   readonly capacity: ClusterCapacity;
   /**
    * Name of the events topic, created with a provisioned cluster at deploy time.
-   * @default 'spotify-events'
+   * @default - DEFAULT_EVENTS_TOPIC (lambdas/shared/kafka/pipeline-topic.ts)
    */
   readonly topicName?: string;
   /**

@@ -4,6 +4,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnCluster, CfnServerlessCluster, CfnTopic } from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
+import { DEFAULT_EVENTS_TOPIC, DEFAULT_PARTITION_COUNT } from '../../lambdas/shared/kafka/pipeline-topic.js';
 import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
 import type {
   ClusterCapacity,
@@ -17,8 +18,8 @@ export const MSK_IAM_TLS_PORT = 9098;
 export const MSK_MINIMUM_ZONES = 2;
 /** The events topic when the props do not say otherwise. */
 export const EVENTS_TOPIC_DEFAULTS = {
-  topicName: 'spotify-events',
-  partitionCount: 6,
+  topicName: DEFAULT_EVENTS_TOPIC,
+  partitionCount: DEFAULT_PARTITION_COUNT,
   replicationFactor: 3,
 } as const;
 /** MSK Serverless keeps this many copies of every partition, whatever a topic asks for. */

@@ -1,32 +1,30 @@
 -- Gold totals that must equal a count of silver: events per device (gold.device_usage) and plays
--- per song (gold.top_songs). One row per difference, with both numbers.
-WITH silver_devices AS (
-    SELECT device_type, COUNT(*) AS events
+-- per song (gold.top_songs). One row per difference, with both numbers. Each side is one list of
+-- (model, item, value), so that one comparison serves every total.
+WITH gold_totals AS (
+    SELECT 'gold.device_usage' AS model, device_type AS item, 'total_events' AS measure, total_events AS value
+    FROM gold.device_usage
+    UNION ALL
+    SELECT 'gold.top_songs' AS model, song_id AS item, 'total_plays' AS measure, total_plays AS value
+    FROM gold.top_songs
+),
+silver_totals AS (
+    SELECT 'gold.device_usage' AS model, device_type AS item, 'total_events' AS measure, COUNT(*) AS value
     FROM silver.listening_events
     GROUP BY device_type
-),
-silver_songs AS (
-    SELECT song_id, COUNT_IF(event_type = 'play') AS plays
+    UNION ALL
+    SELECT 'gold.top_songs' AS model, song_id AS item, 'total_plays' AS measure,
+        COUNT_IF(event_type = 'play') AS value
     FROM silver.listening_events
     GROUP BY song_id
 )
 SELECT
-    'gold.device_usage' AS model,
-    COALESCE(g.device_type, s.device_type) AS item,
-    'total_events' AS measure,
-    COALESCE(g.total_events, 0) AS gold_value,
-    COALESCE(s.events, 0) AS silver_value
-FROM gold.device_usage AS g
-FULL OUTER JOIN silver_devices AS s ON s.device_type = g.device_type
-WHERE COALESCE(g.total_events, 0) <> COALESCE(s.events, 0)
-UNION ALL
-SELECT
-    'gold.top_songs' AS model,
-    COALESCE(g.song_id, s.song_id) AS item,
-    'total_plays' AS measure,
-    COALESCE(g.total_plays, 0) AS gold_value,
-    COALESCE(s.plays, 0) AS silver_value
-FROM gold.top_songs AS g
-FULL OUTER JOIN silver_songs AS s ON s.song_id = g.song_id
-WHERE COALESCE(g.total_plays, 0) <> COALESCE(s.plays, 0)
+    COALESCE(g.model, s.model) AS model,
+    COALESCE(g.item, s.item) AS item,
+    COALESCE(g.measure, s.measure) AS measure,
+    COALESCE(g.value, 0) AS gold_value,
+    COALESCE(s.value, 0) AS silver_value
+FROM gold_totals AS g
+FULL OUTER JOIN silver_totals AS s ON s.model = g.model AND s.item = g.item
+WHERE COALESCE(g.value, 0) <> COALESCE(s.value, 0)
 ORDER BY model, item

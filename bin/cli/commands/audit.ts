@@ -4,8 +4,16 @@ import { connectKafka, type KafkaAuth } from '../../../lambdas/shared/kafka/kafk
 import type { AuditReport } from '../audit/run-audit.js';
 import { runAudit } from '../audit/run-audit.js';
 import { CliError } from '../cli-error.js';
+import {
+  brokersOption,
+  bucketOption,
+  consumerGroupOption,
+  iamRegionOption,
+  s3EndpointOption,
+  topicOption,
+} from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBrokersFlag, parseBucketName } from '../option-parsers.js';
+import { parseBrokersFlag } from '../option-parsers.js';
 import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -26,15 +34,12 @@ export function auditCommand(): Command {
     .description(
       'Account for every record from Kafka to gold: each committed offset in one lake place, and every layer adding up.',
     )
-    .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated')
-    .option('--topic <name>', 'the topic the consumer reads', 'spotify-events')
-    .option('--group <id>', 'the consumer group whose committed offsets are audited', 'spotify-lake-consumer')
-    .requiredOption('--bucket <name>', 'the lake bucket', parseBucketName)
-    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
-    .option(
-      '--iam-region <region>',
-      'Amazon MSK with IAM auth in this region (TLS, SASL signed with your AWS credentials)',
-    )
+    .addOption(brokersOption('bootstrap brokers, comma-separated'))
+    .addOption(topicOption('the topic the consumer reads'))
+    .addOption(consumerGroupOption('the consumer group whose committed offsets are audited'))
+    .addOption(bucketOption('the lake bucket'))
+    .addOption(s3EndpointOption())
+    .addOption(iamRegionOption())
     .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .addHelpText(

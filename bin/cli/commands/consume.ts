@@ -3,8 +3,15 @@ import { logLevel } from 'kafkajs';
 import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import { runLocalConsumer } from '../../../local/consumer/local-kafka-consumer.js';
 import { CliError } from '../cli-error.js';
+import {
+  brokersOption,
+  bucketOption,
+  consumerGroupOption,
+  s3EndpointOption,
+  topicOption,
+} from '../common-options.js';
 import { ensureBucket, s3ClientForCli } from '../lake-bucket.js';
-import { parseBrokersFlag, parseBucketName, parseWholeNumber } from '../option-parsers.js';
+import { parseBrokersFlag, parseWholeNumber } from '../option-parsers.js';
 
 /** Set by tests only: kill the process after a batch is written and before its offsets are committed. */
 const CRASH_BEFORE_COMMIT = 'SPOTIFY_PIPELINE_TEST_CRASH_BEFORE_COMMIT';
@@ -14,15 +21,11 @@ export function consumeCommand(): Command {
     .description(
       'Read the topic into the lake with the Lambda consumer, run here: bronze/ for events, quarantine/ for the rest.',
     )
-    .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated (a local broker, plaintext)')
-    .option('--topic <name>', 'topic to read', 'spotify-events')
-    .requiredOption('--bucket <name>', 'lake bucket; created when missing', parseBucketName)
-    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
-    .option(
-      '--group <id>',
-      'consumer group; offsets are committed after each batch is in the lake',
-      'spotify-lake-consumer',
-    )
+    .addOption(brokersOption('bootstrap brokers, comma-separated (a local broker, plaintext)'))
+    .addOption(topicOption('topic to read'))
+    .addOption(bucketOption('lake bucket; created when missing'))
+    .addOption(s3EndpointOption())
+    .addOption(consumerGroupOption('consumer group; offsets are committed after each batch is in the lake'))
     .option(
       '--batch-size <n>',
       'records per handler call, at most (the MSK event source allows 10,000)',

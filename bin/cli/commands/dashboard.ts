@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from '../cli-error.js';
+import { s3EndpointOption } from '../common-options.js';
 import { DASHBOARD_MODELS, type DashboardSources, readDashboardData } from '../dashboard/dashboard-data.js';
 import type { DashboardData } from '../dashboard/dashboard-model.js';
 import { DashboardPortError, type DashboardServer, serveDashboard } from '../dashboard/dashboard-server.js';
@@ -33,7 +34,7 @@ export function dashboardCommand(): Command {
     .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
     .option('--out <file>', 'where the page is written', 'dashboard.html')
     .option('--serve', 'serve the page on 127.0.0.1 instead, refreshing its numbers until Ctrl-C')
-    .option('--port <n>', 'the port --serve listens on (0: any free port)', String(DEFAULT_DASHBOARD_PORT))
+    .option('--port <n>', 'the port --serve listens on (0 picks a free port)', String(DEFAULT_DASHBOARD_PORT))
     .option(
       '--refresh-seconds <n>',
       'how often --serve reads the warehouse again',
@@ -44,7 +45,7 @@ export function dashboardCommand(): Command {
       "the lake bucket, for the health panel's lake freshness and quarantine",
       parseBucketName,
     )
-    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
+    .addOption(s3EndpointOption())
     .addHelpText(
       'after',
       '\nThe page reads gold with the same queries as `report`, and fetches nothing when opened: its\n' +

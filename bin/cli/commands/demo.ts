@@ -45,7 +45,7 @@ export function demoCommand(): Command {
     )
     .option(
       '--port <n>',
-      'the port --follow serves the dashboard on (0: any free port)',
+      'the port --follow serves the dashboard on (0 picks a free port)',
       String(DEFAULT_DASHBOARD_PORT),
     )
     .addHelpText(

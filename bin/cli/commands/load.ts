@@ -12,8 +12,9 @@ import { loadLakeIntoDuckDb } from '../../../local/loader/load-lake-into-duckdb.
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { DuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { CliError } from '../cli-error.js';
+import { bucketOption, s3EndpointOption } from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBucketName, parseWholeNumber } from '../option-parsers.js';
+import { parseWholeNumber } from '../option-parsers.js';
 import { ProgressReporter } from '../progress-reporter.js';
 import {
   openLocalWarehouse,
@@ -32,8 +33,8 @@ export function loadCommand(): Command {
     .description(
       "Load the lake's new bronze files into the warehouse, exactly once (a ledger records every file).",
     )
-    .requiredOption('--bucket <name>', 'the lake bucket', parseBucketName)
-    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
+    .addOption(bucketOption('the lake bucket'))
+    .addOption(s3EndpointOption())
     .requiredOption(
       '--warehouse <target>',
       'duckdb:PATH (an embedded file, created when missing) or snowflake',

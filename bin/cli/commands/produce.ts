@@ -8,15 +8,21 @@ import { type ProducerStats, produceEvents } from '../../../lambdas/producer/eve
 import { DEFAULT_START_MS, generateEventLines } from '../../../lambdas/producer/generator/generate-events.js';
 import { eventTimePacer, fixedRatePacer, unpaced } from '../../../lambdas/producer/pacers.js';
 import { connectKafka } from '../../../lambdas/shared/kafka/kafka-connection.js';
+import { DEFAULT_PARTITION_COUNT } from '../../../lambdas/shared/kafka/pipeline-topic.js';
 import { CliError } from '../cli-error.js';
+import { brokersOption, topicOption } from '../common-options.js';
 import { parseBrokersFlag, parseShare, parseWholeNumber } from '../option-parsers.js';
 
 export function produceCommand(): Command {
   return new Command('produce')
     .description('Send listening events to a Kafka topic: generated ones, or a file replayed line by line.')
-    .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated (a local broker, plaintext)')
-    .option('--topic <name>', 'topic to send to; created when missing', 'spotify-events')
-    .option('--partitions <n>', 'partitions for a topic this command creates', '6')
+    .addOption(brokersOption('bootstrap brokers, comma-separated (a local broker, plaintext)'))
+    .addOption(topicOption('topic to send to; created when missing'))
+    .option(
+      '--partitions <n>',
+      'partitions for a topic this command creates',
+      String(DEFAULT_PARTITION_COUNT),
+    )
     .option('--rate <n>', 'events a second; 0 sends as fast as the broker takes them', '1')
     .option(
       '--count <n>',

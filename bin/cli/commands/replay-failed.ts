@@ -2,8 +2,9 @@ import { Command, Option } from 'commander';
 import { logLevel } from 'kafkajs';
 import { connectKafka, type KafkaAuth } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import type { OffsetRange } from '../../../lambdas/shared/lake/lake-layout.js';
+import { brokersOption, bucketOption, iamRegionOption, s3EndpointOption } from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBrokersFlag, parseBucketName } from '../option-parsers.js';
+import { parseBrokersFlag } from '../option-parsers.js';
 import { type ReplayEntry, type ReplayReport, replayFailedBatches } from '../replay/replay-failed-batches.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -23,17 +24,10 @@ export function replayFailedCommand(): Command {
     .description(
       "Replay the batches Lambda's Kafka event source gave up on (its failure records under aws/lambda/ in the lake bucket) through the consumer's core, from Kafka while the topic retains them.",
     )
-    .requiredOption(
-      '--bucket <name>',
-      "the lake bucket (the event source mapping's on-failure destination)",
-      parseBucketName,
-    )
-    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
-    .requiredOption('--brokers <host:port>', 'bootstrap brokers, comma-separated')
-    .option(
-      '--iam-region <region>',
-      'Amazon MSK with IAM auth in this region (TLS, SASL signed with your AWS credentials)',
-    )
+    .addOption(bucketOption("the lake bucket (the event source mapping's on-failure destination)"))
+    .addOption(s3EndpointOption())
+    .addOption(brokersOption('bootstrap brokers, comma-separated'))
+    .addOption(iamRegionOption())
     .option(
       '--topic <name>',
       'replay only the failure records of this topic (default: every topic they name)',

@@ -7,8 +7,8 @@ import {
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
 import { CliError } from '../cli-error.js';
+import { bucketOption, s3EndpointOption } from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBucketName } from '../option-parsers.js';
 import { openLocalWarehouse, parseWarehouseOption } from '../warehouse-option.js';
 import { describeLoad } from './load.js';
 
@@ -17,8 +17,8 @@ export function runCommand(): Command {
     .description(
       'One run of the pipeline, as the deployed state machine does it every hour: load what arrived in the lake, then, if anything is new, the transformation and its data-quality tests.',
     )
-    .requiredOption('--bucket <name>', 'the lake bucket', parseBucketName)
-    .option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)')
+    .addOption(bucketOption('the lake bucket'))
+    .addOption(s3EndpointOption())
     .requiredOption('--warehouse <target>', 'duckdb:PATH (an embedded file, created when missing)')
     .option('--full-refresh', 'rebuild silver and gold from all of bronze after the load', false)
     .option(

@@ -21,7 +21,7 @@ import { aKafkaFailureRecord, type KafkaFailureRecord } from '../../support/fail
 import { occurrences, readLake } from '../../support/lake-contents.js';
 import { localKafka, localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent } from '../../support/msk-event-factory.js';
-import { runCli } from '../../support/run-cli.js';
+import { lakeCommandLine, runCli } from '../../support/run-cli.js';
 
 /** A record as produced: what the event source would deliver for it, and whether it is a valid event. */
 interface Produced {
@@ -144,21 +144,19 @@ const dataObjects = async (s3: S3Client, bucket: string) =>
 describe('spotify-pipeline replay-failed, on the real local services', () => {
   const s3Endpoint = inject('s3Endpoint');
   const brokers = inject('kafkaBrokers');
+  const replayCommandLine = (lake: { topic: string; bucket: string }) => [
+    'replay-failed',
+    '--bucket',
+    lake.bucket,
+    '--s3-endpoint',
+    s3Endpoint,
+    '--brokers',
+    brokers,
+    '--topic',
+    lake.topic,
+  ];
   const replay = async (lake: { topic: string; bucket: string }, extra: readonly string[] = []) => {
-    const result = await runCli([
-      'replay-failed',
-      '--bucket',
-      lake.bucket,
-      '--s3-endpoint',
-      s3Endpoint,
-      '--brokers',
-      brokers,
-      '--topic',
-      lake.topic,
-      '--format',
-      'json',
-      ...extra,
-    ]);
+    const result = await runCli([...replayCommandLine(lake), '--format', 'json', ...extra]);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     return { ...result, report: JSON.parse(result.stdout) as ReplayReport };
   };
@@ -199,15 +197,7 @@ describe('spotify-pipeline replay-failed, on the real local services', () => {
       expect(result.exitCode, result.stderr).toBe(0);
     };
     const loadAndAudit = async () => {
-      const run = await runCli([
-        'run',
-        '--bucket',
-        lake.bucket,
-        '--s3-endpoint',
-        s3Endpoint,
-        '--warehouse',
-        `duckdb:${warehouse}`,
-      ]);
+      const run = await runCli(lakeCommandLine('run', { bucket: lake.bucket, s3Endpoint }, warehouse));
       expect(run.exitCode, run.stderr).toBe(0);
       const audit = await runCli([
         'audit',
@@ -488,17 +478,7 @@ describe('spotify-pipeline replay-failed, on the real local services', () => {
     it('WHEN run again, as a table THEN the lost offsets and damaged records are named again, the rest is already replayed, and the lake is unchanged', async () => {
       const objects = await dataObjects(s3, lake.bucket);
 
-      const result = await runCli([
-        'replay-failed',
-        '--bucket',
-        lake.bucket,
-        '--s3-endpoint',
-        s3Endpoint,
-        '--brokers',
-        brokers,
-        '--topic',
-        lake.topic,
-      ]);
+      const result = await runCli(replayCommandLine(lake));
 
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toContain(`${fromPayload.key}: already replayed at `);

@@ -9,6 +9,18 @@ import { anMskRecord } from '../../support/msk-event-factory.js';
 const KEY =
   'aws/lambda/f89f8514-cdd9-4602-9e1f-01a5b77d449b/spotify-events-0/2026/01/01/2026-01-01T10.00.06-0c9d3b6e-2f1a-4e5b-8c7d-6a5b4c3d2e1f';
 
+/** The first record of the example's payload, with a key, a value and a header. */
+const FIRST_RECORD = {
+  topic: 'spotify-events',
+  partition: 0,
+  offset: 4211,
+  timestamp: 1573691884835,
+  timestampType: 'CREATE_TIME',
+  key: 'dXNlcl8wMDAwMDE=',
+  value: 'eyJldmVudF9pZCI6IjEifQ==',
+  headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }],
+};
+
 /**
  * AWS's "S3 destination example invocation record" for a Kafka event source (kafka-on-failure.html),
  * with Kafka offsets where the page's example has Kinesis-sized sequence numbers, its `|` between
@@ -57,16 +69,7 @@ const AS_AWS_DOCUMENTS_IT = `{
         bootstrapServers: 'b-1.demo.abc123.c1.kafka.us-east-1.amazonaws.com:9098',
         records: {
           'spotify-events-0': [
-            {
-              topic: 'spotify-events',
-              partition: 0,
-              offset: 4211,
-              timestamp: 1573691884835,
-              timestampType: 'CREATE_TIME',
-              key: 'dXNlcl8wMDAwMDE=',
-              value: 'eyJldmVudF9pZCI6IjEifQ==',
-              headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }],
-            },
+            FIRST_RECORD,
             {
               topic: 'spotify-events',
               partition: 0,
@@ -145,16 +148,8 @@ describe('parseFailedBatchRecord', () => {
     ]);
     expect(record.payload?.eventSource).toBe('aws:kafka');
     expect(record.payload?.records['spotify-events-0']?.map((item) => item.offset)).toEqual([4211, 4212]);
-    expect(record.payload?.records['spotify-events-0']?.[0]).toEqual({
-      topic: 'spotify-events',
-      partition: 0,
-      offset: 4211,
-      timestamp: 1573691884835,
-      timestampType: 'CREATE_TIME',
-      key: 'dXNlcl8wMDAwMDE=',
-      value: 'eyJldmVudF9pZCI6IjEifQ==',
-      headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }],
-    });
+    // A record is read as Lambda wrote it, every field kept.
+    expect(record.payload?.records['spotify-events-0']?.[0]).toEqual(FIRST_RECORD);
     // A null key and value are a record without them, as the consumer's MskRecord has it.
     expect(record.payload?.records['spotify-events-1']?.[0]).toEqual({
       topic: 'spotify-events',

@@ -81,6 +81,12 @@ function bronzeDdl(file: string): string {
   return ddl;
 }
 
+/**
+ * When the tests' single load of generated events happened: after the generator's first week (it
+ * starts on 2026-01-01), so that every generated event was in the lake by then.
+ */
+export const LOADED_AFTER_FIRST_WEEK = '2026-01-08 00:05:00';
+
 const BRONZE_COLUMNS = [
   'event_id',
   'schema_version',

@@ -19,13 +19,13 @@ import {
   bronzeRowOf,
   bronzeRowsOf,
   insertBronzeRows,
+  LOADED_AFTER_FIRST_WEEK,
   openTestWarehouse,
   type TestWarehouse,
   validGeneratedEvents,
 } from './bronze-fixture.js';
 
 const DAYS = { seed: 47, count: 1_200, users: 20, songs: 6, faultRate: 0, eventsPerSecond: 0.003 };
-const LOADED_AT = '2026-01-08 00:05:00';
 
 /**
  * Bronze rows inserted as one load, with the ledger entries the loader writes in the same
@@ -38,7 +38,7 @@ async function loadWithLedger(local: TestWarehouse, rows: readonly BronzeRow[]):
   for (const [file, count] of rowsByFile) {
     await local.warehouse.execute(
       'INSERT INTO bronze.load_ledger VALUES (?, ?, ?, ?, CAST(? AS TIMESTAMP), ?)',
-      [file, 'lake', count, count, LOADED_AT, loadId],
+      [file, 'lake', count, count, LOADED_AFTER_FIRST_WEEK, loadId],
     );
   }
 }
@@ -81,11 +81,11 @@ describe('the audit step: the layer audit as a state-machine task', () => {
     // Prepare: one load of valid events and one row the contract refuses (a silver reject).
     const { events } = validGeneratedEvents(DAYS);
     const refused = {
-      ...bronzeRowOf(events[0]!, 'lake/late.ndjson.gz', LOADED_AT),
+      ...bronzeRowOf(events[0]!, 'lake/late.ndjson.gz', LOADED_AFTER_FIRST_WEEK),
       event_id: 'refused-1',
       event_type: 'dance',
     };
-    await loadWithLedger(local, [...bronzeRowsOf(events, LOADED_AT, 'lake'), refused]);
+    await loadWithLedger(local, [...bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'), refused]);
     await runTransformation(local.warehouse, { batchId: 'execution-1' });
 
     // Act
@@ -131,7 +131,7 @@ describe('the audit step: the layer audit as a state-machine task', () => {
   it('GIVEN a bronze row deleted behind the pipeline WHEN the audit step runs THEN it names the file and the event, never the user, counts them in Unexplained, publishes that, and does not throw', async () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
-    await loadWithLedger(local, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    await loadWithLedger(local, bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'));
     await runTransformation(local.warehouse, { batchId: 'execution-1' });
     const lost = events[7]!;
     await local.warehouse.execute('DELETE FROM bronze.listening_events WHERE event_id = ?', [lost.event_id]);

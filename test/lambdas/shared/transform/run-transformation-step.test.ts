@@ -14,6 +14,7 @@ import {
   bronzeRowOf,
   bronzeRowsOf,
   insertBronzeRows,
+  LOADED_AFTER_FIRST_WEEK,
   openTestWarehouse,
   type TestWarehouse,
   validGeneratedEvents,
@@ -21,7 +22,6 @@ import {
 import { comparable, expectedGold } from './expected-gold.js';
 
 const DAYS = { seed: 43, count: 1500, users: 20, songs: 6, faultRate: 0.05, eventsPerSecond: 0.003 };
-const LOADED_AT = '2026-01-08 00:05:00';
 
 describe('runTransformationStep: one state-machine task at a time', () => {
   let local: TestWarehouse;
@@ -35,7 +35,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
   it('GIVEN bronze rows WHEN every model runs as its own step, wave by wave in reverse order within a wave, then every test THEN gold matches values computed independently from the events', async () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
-    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'));
     const manifest = loadTransformationManifest();
 
     // Act: the order within a wave is not promised by a Parallel state, so run it backwards.
@@ -82,7 +82,9 @@ describe('runTransformationStep: one state-machine task at a time', () => {
 
   it('GIVEN silver holding an event twice behind the batches WHEN the unique-event_id test runs as a step over all of history THEN it throws DataQualityError naming the test and its count, and holding the event for the command line', async () => {
     const { events } = validGeneratedEvents(DAYS);
-    await insertBronzeRows(local.warehouse, [bronzeRowOf(events[0]!, 'lake/part-0.ndjson.gz', LOADED_AT)]);
+    await insertBronzeRows(local.warehouse, [
+      bronzeRowOf(events[0]!, 'lake/part-0.ndjson.gz', LOADED_AFTER_FIRST_WEEK),
+    ]);
     for (const wave of planWaves(loadTransformationManifest())) {
       for (const model of wave) {
         await runTransformationStep(local.warehouse, {
@@ -114,7 +116,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
 
   it('GIVEN a batch whose id reached silver twice through the key WHEN the unique-event_id test checks that batch THEN it finds the event; checking another batch finds nothing', async () => {
     const { events } = validGeneratedEvents(DAYS);
-    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'));
     await runEveryModel('execution-1');
     // A second copy of one of the batch's events, with its key, as a faulty statement would leave it.
     await local.warehouse.execute(
@@ -173,8 +175,8 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     // Prepare: one load with faults (duplicates reach bronze), a batch run to the end
     const { events, duplicates } = validGeneratedEvents(DAYS);
     await insertBronzeRows(local.warehouse, [
-      ...bronzeRowsOf(events, LOADED_AT, 'lake'),
-      bronzeRowOf(duplicates[0]!, 'lake/replayed.ndjson.gz', LOADED_AT),
+      ...bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'),
+      bronzeRowOf(duplicates[0]!, 'lake/replayed.ndjson.gz', LOADED_AFTER_FIRST_WEEK),
     ]);
     await runEveryModel('execution-1', fullRefresh);
     const afterOneRun = await everyRow();
@@ -192,7 +194,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
   it('GIVEN the silver step committed but its answer was lost WHEN the step is retried THEN silver holds the batch once, and the later steps build gold as one run would', async () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
-    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'));
     const step = (model: string) =>
       runTransformationStep(local.warehouse, {
         kind: 'model',
@@ -229,13 +231,15 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
     const pending = () => runTransformationStep(local.warehouse, { kind: 'pending-work' });
-    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AT, 'lake'));
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(events, LOADED_AFTER_FIRST_WEEK, 'lake'));
 
     // Act
     const beforeFirstRun = await pending();
     await runEveryModel('execution-1');
     const afterRun = await pending();
-    await insertBronzeRows(local.warehouse, [bronzeRowOf(events[0]!, 'lake/again.ndjson.gz', LOADED_AT)]);
+    await insertBronzeRows(local.warehouse, [
+      bronzeRowOf(events[0]!, 'lake/again.ndjson.gz', LOADED_AFTER_FIRST_WEEK),
+    ]);
     const afterAnotherLoad = await pending();
 
     // Assess

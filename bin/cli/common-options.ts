@@ -1,0 +1,35 @@
+import { Option } from 'commander';
+import {
+  DEFAULT_EVENTS_TOPIC,
+  DEFAULT_LAKE_CONSUMER_GROUP,
+} from '../../lambdas/shared/kafka/pipeline-topic.js';
+import { parseBucketName } from './option-parsers.js';
+
+/** Options several commands take, each with its flag, check and default written once. */
+
+export function bucketOption(description: string): Option {
+  return new Option('--bucket <name>', description).argParser(parseBucketName).makeOptionMandatory();
+}
+
+export function s3EndpointOption(): Option {
+  return new Option('--s3-endpoint <url>', 'a local S3 server, e.g. http://127.0.0.1:4566 (default: AWS)');
+}
+
+export function brokersOption(description: string): Option {
+  return new Option('--brokers <host:port>', description).makeOptionMandatory();
+}
+
+export function iamRegionOption(): Option {
+  return new Option(
+    '--iam-region <region>',
+    'Amazon MSK with IAM auth in this region (TLS, SASL signed with your AWS credentials)',
+  );
+}
+
+export function topicOption(description: string): Option {
+  return new Option('--topic <name>', description).default(DEFAULT_EVENTS_TOPIC);
+}
+
+export function consumerGroupOption(description: string): Option {
+  return new Option('--group <id>', description).default(DEFAULT_LAKE_CONSUMER_GROUP);
+}
