@@ -10,3 +10,10 @@ export const SQL_RUNNER_SERVICE = 'sql-runner';
 
 /** Records the audit of the warehouse's layers could not account for (lambdas/shared/audit/layer-audit.ts). */
 export const UNEXPLAINED_RECORDS_METRIC = 'Unexplained';
+
+/**
+ * How far gold lags bronze: the age, in seconds, of the oldest bronze load whose rows some gold
+ * model has not folded in yet (0 when gold holds everything). The SQL runner publishes it at each
+ * run's pending-work step; the gold freshness alarm reads it.
+ */
+export const GOLD_LAG_METRIC = 'GoldLagSeconds';
