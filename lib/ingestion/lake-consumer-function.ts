@@ -1,4 +1,4 @@
-import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -127,7 +127,7 @@ export class LakeConsumerFunction extends Construct {
       bisectBatchOnError: true,
       retryAttempts,
       maxRecordAge: props.maxRecordAge ?? defaults.maxRecordAge,
-      onFailure: new LakeFailedBatchDestination(lake.bucket),
+      onFailure: new LakeFailedBatchDestination(lake),
       // Retries, record age, bisect and partial batch responses are honoured for Kafka event
       // sources in provisioned mode only.
       provisionedPollerConfig: { minimumPollers, maximumPollers },
@@ -147,13 +147,9 @@ export class LakeConsumerFunction extends Construct {
     lake.grantWriteBronze(this.function);
     lake.grantWriteQuarantine(this.function);
     lake.grantWriteArrivals(this.function);
-    // No grant lists without also reading objects. The writer lists an hour folder of bronze/ or
-    // quarantine/ before it writes (to skip offsets already in the lake), and the on-failure
-    // destination needs ListBucket at a prefix Lambda chooses, so the listing is not narrowed by
-    // prefix; it reveals key names only.
-    this.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [lake.bucket.bucketArn] }),
-    );
+    // The writer lists a partition's hour folder of bronze/ or quarantine/ before it writes, to
+    // skip offsets already in the lake.
+    lake.grantListUnder(this.function, BRONZE_PREFIX, QUARANTINE_PREFIX);
     this.acknowledgeFindings();
   }
 
@@ -183,11 +179,6 @@ export class LakeConsumerFunction extends Construct {
         ],
         'Object-key prefixes of the lake bucket: the consumer writes one object per topic partition and hour under bronze/ and quarantine/, and one arrival manifest per batch under arrivals/, whose names it cannot know in advance, and Lambda writes failed batches under aws/lambda/ with names it chooses.',
       );
-      Validations.of(defaultPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
-        reason:
-          "s3:Abort* comes with aws-cdk-lib's put grant on those prefixes: it lets the writer abort its own multipart uploads (AbortMultipartUpload), nothing else.",
-      });
     }
   }
 }

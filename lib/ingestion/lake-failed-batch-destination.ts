@@ -4,7 +4,7 @@ import type {
   IEventSourceMapping,
   IFunction,
 } from 'aws-cdk-lib/aws-lambda';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { LakeStorage } from '../lake/lake-storage.js';
 
 /**
  * Where Lambda writes, under this prefix of the destination bucket, the batches its Kafka event
@@ -20,15 +20,17 @@ export const FAILED_BATCHES_PREFIX = 'aws/lambda/';
  *
  * The same as aws-cdk-lib's `S3OnFailureDestination`, with narrower permissions: that one grants
  * read and write (deletes included) on the whole bucket, which would let the consumer delete the
- * lake. Lambda needs `s3:PutObject` and `s3:ListBucket`; PutObject is granted under
- * {@link FAILED_BATCHES_PREFIX} only.
+ * lake. Lambda needs `s3:PutObject` and `s3:ListBucket`: both are granted under
+ * {@link FAILED_BATCHES_PREFIX} only. AWS does not say which prefix Lambda lists; a delivery it
+ * cannot make is counted (OnFailureDestinationDeliveryErrorCount), and alarmed on.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html
  */
 export class LakeFailedBatchDestination implements IEventSourceDlq {
-  constructor(private readonly bucket: IBucket) {}
+  constructor(private readonly lake: LakeStorage) {}
 
   bind(_target: IEventSourceMapping, targetHandler: IFunction): DlqDestinationConfig {
-    this.bucket.grantPut(targetHandler, `${FAILED_BATCHES_PREFIX}*`);
-    return { destination: this.bucket.bucketArn };
+    this.lake.grantCreateObjects(targetHandler, FAILED_BATCHES_PREFIX);
+    this.lake.grantListUnder(targetHandler, FAILED_BATCHES_PREFIX);
+    return { destination: this.lake.bucket.bucketArn };
   }
 }

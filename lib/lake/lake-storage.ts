@@ -1,5 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Grant, type IGrantable, Role } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, Grant, type IGrantable, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -54,6 +54,12 @@ export function bronzeTransitionProblem(
   }
   return undefined;
 }
+
+/**
+ * The prefixes whose objects are written once and never replaced: the consumer creates each with a
+ * conditional write (`If-None-Match: *`), and the bucket policy refuses any other write there.
+ */
+export const WRITE_ONCE_PREFIXES = [BRONZE_PREFIX, QUARANTINE_PREFIX, ARRIVALS_PREFIX] as const;
 
 /** Why reading every object under bronze/ is no wider than it must be, for cdk-nag. */
 const BRONZE_READ_REASON =
@@ -178,16 +184,52 @@ export class LakeStorage extends Construct {
       autoDeleteObjects: destroyOnRemoval,
     });
     this.accessLogBucket = accessLogBucket;
+    // Write-once, for everyone: a write under these prefixes that does not say "only if no object
+    // of this name exists" is refused, so no role, however wide its grants, replaces a lake file.
+    // A multipart upload cannot carry the condition and is refused too; the consumer writes each
+    // object in one request. Lifecycle transitions and expirations are not requests, and go on.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'LakeFilesAreWrittenOnce',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: WRITE_ONCE_PREFIXES.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)),
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
+  }
+
+  /**
+   * Lets the grantee create objects under `prefix` (s3:PutObject, and nothing else: no tagging,
+   * retention or legal hold, no aborting uploads, no delete).
+   */
+  grantCreateObjects(grantee: IGrantable, prefix: string): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+  }
+
+  /** Lets the grantee list key names under each of `prefixes`, and under no other. */
+  grantListUnder(grantee: IGrantable, ...prefixes: readonly string[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+    });
   }
 
   /** Lets the grantee write accepted events under `bronze/`, and nowhere else. */
   grantWriteBronze(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${BRONZE_PREFIX}*`);
+    return this.grantCreateObjects(grantee, BRONZE_PREFIX);
   }
 
   /** Lets the grantee write rejected records under `quarantine/`, and nowhere else. */
   grantWriteQuarantine(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${QUARANTINE_PREFIX}*`);
+    return this.grantCreateObjects(grantee, QUARANTINE_PREFIX);
   }
 
   /**
@@ -195,7 +237,7 @@ export class LakeStorage extends Construct {
    * announces each batch's objects there, after writing them, for the loader to find.
    */
   grantWriteArrivals(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${ARRIVALS_PREFIX}*`);
+    return this.grantCreateObjects(grantee, ARRIVALS_PREFIX);
   }
 
   /**
@@ -203,7 +245,7 @@ export class LakeStorage extends Construct {
    * the listing half of what Snowflake's storage integration needs (grantReadBronze).
    */
   grantListBronze(grantee: IGrantable): Grant {
-    return this.listPrefix(grantee, BRONZE_PREFIX).combine(
+    return this.grantListUnder(grantee, BRONZE_PREFIX).combine(
       Grant.addToPrincipal({
         grantee,
         actions: ['s3:GetBucketLocation'],
@@ -252,17 +294,7 @@ export class LakeStorage extends Construct {
       ARRIVALS_PREFIX,
       ['s3:GetObject'],
       'Every arrival record under arrivals/ may be read: they are named after the lake files they announce, which the consumer names as it writes them. Nothing else in the lake is readable through this statement.',
-    ).combine(this.listPrefix(grantee, ARRIVALS_PREFIX));
-  }
-
-  /** ListBucket for key names under `prefix` only. */
-  private listPrefix(grantee: IGrantable, prefix: string): Grant {
-    return Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-    });
+    ).combine(this.grantListUnder(grantee, ARRIVALS_PREFIX));
   }
 
   /**

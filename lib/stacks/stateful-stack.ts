@@ -39,7 +39,7 @@ export interface StatefulStackProps extends StackProps {
   readonly lake?: Omit<LakeStorageProps, 'destroyOnRemoval'>;
   /**
    * Snowflake's storage integration, once it exists.
-   * @default - the lake-reader role trusts only this account
+   * @default - nobody may assume the lake-reader role
    */
   readonly snowflakeStorageIntegration?: SnowflakeStorageIntegration;
   /** Retention of the stack's log groups (MSK broker logs). */

@@ -19,7 +19,7 @@ export interface SnowflakeAccessProps {
   readonly lake: LakeStorage;
   /**
    * The IAM user and external id of Snowflake's storage integration (from `DESC INTEGRATION`).
-   * @default - the role trusts only this account until they are known; Snowflake cannot assume it yet
+   * @default - nobody may assume the role until they are known
    */
   readonly storageIntegration?: SnowflakeStorageIntegration;
   /**

@@ -1,5 +1,12 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AccountRootPrincipal, ArnPrincipal, type IPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import {
+  AccountRootPrincipal,
+  AnyPrincipal,
+  ArnPrincipal,
+  Effect,
+  PolicyStatement,
+  Role,
+} from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SnowflakeAccessProps } from './snowflake-access-props.js';
@@ -14,6 +21,13 @@ export const SNOWFLAKE_SECRET_FIELDS = [
   'role',
 ] as const;
 
+/** Every way to assume a role: the lake-reader role refuses them all until Snowflake is configured. */
+const ASSUME_ROLE_ACTIONS = [
+  'sts:AssumeRole',
+  'sts:AssumeRoleWithSAML',
+  'sts:AssumeRoleWithWebIdentity',
+] as const;
+
 /**
  * The two things that join the pipeline to a team's Snowflake account, both kept with the stateful
  * resources because Snowflake holds on to them:
@@ -24,8 +38,9 @@ export const SNOWFLAKE_SECRET_FIELDS = [
  *   SET RSA_PUBLIC_KEY_2) and then here, not by a rotation Lambda.
  * - `lakeReaderRole`: the role Snowflake's storage integration assumes to read `bronze/` for COPY
  *   INTO. Snowflake only says which IAM user and external id it uses after the integration exists,
- *   which needs this role's ARN: so the first deployment trusts only this account, and a second one
- *   with `loading.snowflakeStorageIntegration` set lets Snowflake in.
+ *   which needs this role's ARN (and not that the role be assumable): so the first deployment lets
+ *   nobody assume it, and a second one with `loading.snowflakeStorageIntegration` set lets Snowflake
+ *   in, and only Snowflake.
  */
 export class SnowflakeAccess extends Construct {
   readonly credentials: Secret;
@@ -44,19 +59,31 @@ export class SnowflakeAccess extends Construct {
     });
 
     const integration = props.storageIntegration;
-    const trusted: IPrincipal =
-      integration === undefined
-        ? new AccountRootPrincipal()
-        : new ArnPrincipal(integration.iamUserArn).withConditions({
-            StringEquals: { 'sts:ExternalId': integration.externalId },
-          });
-    this.lakeReaderRole = new Role(this, 'LakeReaderRole', {
-      assumedBy: trusted,
-      description:
-        integration === undefined
-          ? "Read access to the lake's bronze/ for Snowflake's storage integration; trusts only this account until loading.snowflakeStorageIntegration is configured"
-          : "Read access to the lake's bronze/ for Snowflake's storage integration (its IAM user, with its external id)",
-    });
+    if (integration === undefined) {
+      // IAM wants a principal in a trust policy's Allow statement; the Deny below overrides it for
+      // every caller, this account's own administrators included.
+      this.lakeReaderRole = new Role(this, 'LakeReaderRole', {
+        assumedBy: new AccountRootPrincipal(),
+        description:
+          "Read access to the lake's bronze/ for Snowflake's storage integration; nobody may assume it until loading.snowflakeStorageIntegration is configured",
+      });
+      this.lakeReaderRole.assumeRolePolicy?.addStatements(
+        new PolicyStatement({
+          sid: 'NobodyUntilTheStorageIntegrationIsConfigured',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: [...ASSUME_ROLE_ACTIONS],
+        }),
+      );
+    } else {
+      this.lakeReaderRole = new Role(this, 'LakeReaderRole', {
+        assumedBy: new ArnPrincipal(integration.iamUserArn).withConditions({
+          StringEquals: { 'sts:ExternalId': integration.externalId },
+        }),
+        description:
+          "Read access to the lake's bronze/ for Snowflake's storage integration (its IAM user, with its external id)",
+      });
+    }
     props.lake.grantReadBronze(this.lakeReaderRole);
   }
 }

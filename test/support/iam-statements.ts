@@ -33,14 +33,16 @@ export function statementAllows(statement: StatementJson, action: string, resour
 
 /**
  * Whether the conditions of `statement` hold for a request with `context` (its condition keys).
- * Only the operators the pipeline's roles use are evaluated, as IAM does: StringEquals and
- * StringLike, a key absent from the request failing the condition. Any other operator throws,
- * naming it, so that a new one is added here before a test relies on it.
+ * Only the operators the pipeline's policies use are evaluated, as IAM does: StringEquals and
+ * StringLike, a key absent from the request failing the condition, and Null ("true": the key is
+ * absent). Any other operator throws, naming it, so that a new one is added here before a test
+ * relies on it.
  */
 export function conditionsHold(statement: StatementJson, context: Readonly<Record<string, string>>): boolean {
   return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
     Object.entries(keys).every(([key, expected]) => {
       const actual = context[key];
+      if (operator === 'Null') return String(expected) === String(actual === undefined);
       if (operator !== 'StringEquals' && operator !== 'StringLike')
         throw new Error(
           `the condition operator ${operator} (on ${key}) is not evaluated: add it to test/support/iam-statements.ts`,
@@ -50,5 +52,24 @@ export function conditionsHold(statement: StatementJson, context: Readonly<Recor
         .flat()
         .some((value) => (operator === 'StringEquals' ? value === actual : iamPatternMatches(value, actual)));
     }),
+  );
+}
+
+/**
+ * Whether a Deny statement of a bucket policy refuses `action` on `resource` for a request with
+ * `context`: it names both, and its conditions hold. (Its Principal is taken as matching: the
+ * pipeline's bucket policies deny everyone alike.)
+ */
+export function statementDenies(
+  statement: StatementJson,
+  action: string,
+  resource: string,
+  context: Readonly<Record<string, string>>,
+): boolean {
+  return (
+    statement.Effect === 'Deny' &&
+    statementNamesAction(statement, action) &&
+    [statement.Resource ?? []].flat().some((pattern) => iamPatternMatches(String(pattern), resource)) &&
+    conditionsHold(statement, context)
   );
 }

@@ -17,6 +17,11 @@ function lakeUnderTest(props: LakeStorageProps = {}): LakeUnderTest {
   return { stack, lake };
 }
 
+/** The ARN pattern of the lake bucket's objects under `prefix`, as a template writes it. */
+const objectsOfLakeBucket = (prefix: string) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LakeBucket/), 'Arn'] }, `/${prefix}*`]],
+});
+
 /** Matches the lake bucket (the one that logs to the other) rather than the access log bucket. */
 const LAKE_BUCKET = { LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'lake/' }) };
 
@@ -49,6 +54,24 @@ describe('LakeStorage', () => {
         },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       });
+    });
+
+    it('refuses, for everyone, a write under bronze/, quarantine/ or arrivals/ that does not carry If-None-Match', () => {
+      const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+      const denials = policies
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string }[])
+        .filter((statement) => statement.Sid === 'LakeFilesAreWrittenOnce');
+      expect(denials).toEqual([
+        {
+          Sid: 'LakeFilesAreWrittenOnce',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:PutObject',
+          // In the order CDK writes them.
+          Resource: ['arrivals/', 'bronze/', 'quarantine/'].map((prefix) => objectsOfLakeBucket(prefix)),
+          Condition: { Null: { 's3:if-none-match': 'true' } },
+        },
+      ]);
     });
 
     it('versions both buckets', () => {
@@ -210,38 +233,35 @@ describe('LakeStorage', () => {
       'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeBucket'), 'Arn'] }, `/${prefix}*`]],
     });
 
-    it('grantWriteBronze allows putting objects under bronze/ only', () => {
-      const statements = grantStatements((lake, role) => lake.grantWriteBronze(role));
-      expect(statements).toEqual([
-        expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['s3:PutObject']) }),
-      ]);
-      expect(JSON.stringify(statements)).toContain('/bronze/*');
-      expect(JSON.stringify(statements)).not.toContain('quarantine/');
-      expect(JSON.stringify(statements)).not.toContain('s3:GetObject');
-    });
-
     it.each([
+      ['grantWriteBronze', 'bronze/', (lake: LakeStorage, role: Role) => lake.grantWriteBronze(role)],
       [
         'grantWriteQuarantine',
         'quarantine/',
         (lake: LakeStorage, role: Role) => lake.grantWriteQuarantine(role),
       ],
       ['grantWriteArrivals', 'arrivals/', (lake: LakeStorage, role: Role) => lake.grantWriteArrivals(role)],
-    ] as const)('%s allows putting objects under %s only', (_name, prefix, grant) => {
+    ] as const)('%s allows creating objects under %s only: no tagging, retention, legal hold, abort or delete', (_name, prefix, grant) => {
       const { stack, lake } = lakeUnderTest();
       const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
       grant(lake, role);
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
-          Statement: [
-            Match.objectLike({
-              Effect: 'Allow',
-              Action: Match.arrayWith(['s3:PutObject']),
-              Resource: objectsUnder(prefix),
-            }),
-          ],
+          Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: objectsUnder(prefix) }],
         },
       });
+    });
+
+    it('grantListUnder allows listing key names under the prefixes given, and under no other', () => {
+      const statements = grantStatements((lake, role) => lake.grantListUnder(role, 'bronze/', 'quarantine/'));
+      expect(statements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LakeBucket/), 'Arn'] },
+          Condition: { StringLike: { 's3:prefix': ['bronze/*', 'quarantine/*'] } },
+        },
+      ]);
     });
 
     it('grantReadBronzeObjects allows reading current bronze/ objects only: no versions, no listing, nothing else', () => {

@@ -138,7 +138,7 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
       });
     });
 
-    it('may write only under bronze/, quarantine/, arrivals/ and aws/lambda/, read its group and list the bucket', () => {
+    it('may write only under bronze/, quarantine/, arrivals/ and aws/lambda/, read its group and list some of the bucket', () => {
       const policies = template.findResources('AWS::IAM::Policy', {
         Properties: { PolicyName: Match.stringLikeRegexp('ConsumerFunctionServiceRole') },
       });
@@ -159,6 +159,39 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
           'kafka-cluster:DescribeClusterDynamicConfiguration',
         ]),
       );
+    });
+    it('creates lake objects with s3:PutObject alone and lists only the prefixes it reads: no tagging, retention, legal hold, abort, delete or read', () => {
+      const policies = template.findResources('AWS::IAM::Policy', {
+        Properties: { PolicyName: Match.stringLikeRegexp('ConsumerFunctionServiceRole') },
+      });
+      const statements = Object.values(policies).flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as {
+            Action: string | string[];
+            Resource: unknown;
+            Condition?: unknown;
+          }[],
+      );
+      const onS3 = statements.filter((statement) =>
+        [statement.Action].flat().some((action) => action.startsWith('s3:')),
+      );
+      const withAction = (action: string) =>
+        onS3.filter((statement) => [statement.Action].flat().includes(action));
+      expect([...new Set(onS3.flatMap((statement) => [statement.Action].flat()))].sort()).toEqual([
+        's3:ListBucket',
+        's3:PutObject',
+      ]);
+      const createdUnder = withAction('s3:PutObject').flatMap((statement) =>
+        [statement.Resource].flat().map((resource) => JSON.stringify(resource).match(/"\/([a-z/]+)\*"/)?.[1]),
+      );
+      expect(createdUnder.sort()).toEqual(['arrivals/', 'aws/lambda/', 'bronze/', 'quarantine/']);
+      const listings = withAction('s3:ListBucket');
+      expect(listings.every((statement) => statement.Condition !== undefined)).toBe(true);
+      const listedUnder = listings.flatMap(
+        (statement) =>
+          (statement.Condition as { StringLike: { 's3:prefix': string[] } }).StringLike['s3:prefix'],
+      );
+      expect(listedUnder.sort()).toEqual(['aws/lambda/*', 'bronze/*', 'quarantine/*']);
     });
   });
 

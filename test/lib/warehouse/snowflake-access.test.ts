@@ -13,26 +13,31 @@ function snowflakeAccessTemplate(props: Partial<ConstructorParameters<typeof Sno
 }
 
 describe('SnowflakeAccess', () => {
-  it('GIVEN no storage integration yet THEN the lake-reader role trusts only this account', () => {
+  it('GIVEN no storage integration yet THEN nobody may assume the lake-reader role, whatever the Allow statement IAM requires says', () => {
     const template = snowflakeAccessTemplate();
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: {
-              AWS: {
-                'Fn::Join': [
-                  '',
-                  ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root'],
-                ],
-              },
-            },
-          },
-        ],
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(1);
+    const statements = roles[0]!.Properties.AssumeRolePolicyDocument.Statement as {
+      Effect: string;
+      Principal: unknown;
+      Action: string | string[];
+      Condition?: unknown;
+    }[];
+    const denials = statements.filter((statement) => statement.Effect === 'Deny');
+    expect(denials).toEqual([
+      {
+        Sid: 'NobodyUntilTheStorageIntegrationIsConfigured',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'],
       },
-    });
+    ]);
+    // Every action an Allow statement names is one the unconditional Deny names.
+    const allowed = statements
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => [statement.Action].flat());
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(allowed.filter((action) => !denials[0]!.Action.includes(action))).toEqual([]);
   });
 
   it("GIVEN the integration's IAM user and external id THEN only that user, sending that id, may assume the role", () => {

@@ -11,8 +11,9 @@ a test that runs deployed code under the permissions its role grants:
 
 What moto still does not evaluate: statement conditions. It passes no request context to an
 identity policy and knows only StringEquals, so `s3:prefix` on s3:ListBucket never restricts. The
-decision carries the condition keys the request gives (`s3:prefix`), and the harness evaluates the
-conditions of the statements that allowed it.
+decision carries the condition keys the request gives (`s3:prefix` of a listing, `s3:if-none-match`
+of a write), and the harness evaluates the conditions of the statements that allowed it, and of the
+bucket policy's.
 
 Loaded into the moto server that harness starts, before moto's own server code; its test checks
 that a grant on one secret reads that secret and is refused another.
@@ -61,6 +62,11 @@ def _request_context(request):
         prefix = parse_qs(urlparse(request._path).query, keep_blank_values=True).get("prefix")
         if prefix:
             context["s3:prefix"] = prefix[0]
+    if request._action == "s3:PutObject":
+        # What a bucket policy requiring conditional writes reads (s3:if-none-match).
+        if_none_match = request._headers.get("If-None-Match")
+        if if_none_match is not None:
+            context["s3:if-none-match"] = if_none_match
     return context
 
 
