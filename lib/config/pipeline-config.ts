@@ -22,6 +22,7 @@ import {
 import {
   defaultMemoryMiB,
   EVENT_PRODUCER_DEFAULTS,
+  eventRateProblem,
   fargateCpuProblem,
   fargateMemoryProblem,
 } from '../producer/event-producer-service.js';
@@ -158,11 +159,7 @@ const LAKE = section(
 const PRODUCER = section({
   desiredCount: whole(EVENT_PRODUCER_DEFAULTS.desiredCount, between(0, 100, 'tasks')),
   /** Events per second each task sends (the producer's EVENT_RATE). */
-  eventRate: decimal(EVENT_PRODUCER_DEFAULTS.eventsPerSecond, (rate) =>
-    rate > 0 && rate <= 100_000
-      ? undefined
-      : 'use events per second per task, more than 0 and at most 100000 (0 would make the producer send as fast as it can)',
-  ),
+  eventRate: decimal(EVENT_PRODUCER_DEFAULTS.eventsPerSecond, eventRateProblem),
   cpu: whole(EVENT_PRODUCER_DEFAULTS.cpu, fargateCpuProblem),
 });
 
