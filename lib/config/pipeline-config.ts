@@ -4,7 +4,11 @@ import type { WholeNumberRange } from '../app/whole-number-range.js';
 import { LAKE_CONSUMER_DEFAULTS, LAKE_CONSUMER_LIMITS } from '../ingestion/lake-consumer-function.js';
 import { bronzeTransitionProblem, LAKE_STORAGE_DEFAULTS } from '../lake/lake-storage.js';
 import { LAKE_LOADER_DEFAULT_MEMORY_MIB } from '../loading/lake-loader.js';
-import { PIPELINE_NETWORK_DEFAULTS } from '../network/pipeline-network.js';
+import {
+  natGatewaysProblem,
+  PIPELINE_NETWORK_DEFAULTS,
+  zoneCountProblem,
+} from '../network/pipeline-network.js';
 import {
   INGESTION_MONITORING_DEFAULTS,
   quarantineRateProblem,
@@ -30,7 +34,6 @@ import {
   EVENT_STREAM_LIMITS,
   EVENTS_TOPIC_DEFAULTS,
   hasMskTopicApi,
-  MSK_MINIMUM_ZONES,
   OLDEST_KAFKA_WITH_TOPIC_API,
   SERVERLESS_REPLICATION_FACTOR,
   topicNameProblem,
@@ -107,18 +110,13 @@ const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDay
 
 const NETWORK = section(
   {
-    // 3 counts only once the stacks have an account and region: an environment-agnostic stack sees 2 zones.
-    maxAzs: whole(PIPELINE_NETWORK_DEFAULTS.maxAzs, (zones) =>
-      zones >= MSK_MINIMUM_ZONES && zones <= 3
-        ? undefined
-        : `use ${MSK_MINIMUM_ZONES} or 3 (MSK spreads brokers over at least ${MSK_MINIMUM_ZONES} availability zones)`,
-    ),
+    maxAzs: whole(PIPELINE_NETWORK_DEFAULTS.maxAzs, zoneCountProblem),
     natGateways: whole(PIPELINE_NETWORK_DEFAULTS.natGateways),
   },
-  ({ maxAzs, natGateways }, path) =>
-    natGateways >= 0 && natGateways <= maxAzs
-      ? undefined
-      : `${path}.natGateways is ${natGateways}: use 0 (isolated, endpoints only) up to maxAzs (${maxAzs}, one per zone)`,
+  ({ maxAzs, natGateways }, path) => {
+    const refused = natGatewaysProblem(natGateways, maxAzs);
+    return refused && `${path}.natGateways is ${natGateways}: ${refused}`;
+  },
 );
 
 const STREAMING = section({
