@@ -31,6 +31,7 @@ import {
   fargateMemoryProblem,
 } from '../producer/event-producer-service.js';
 import {
+  consumerGroupIdProblem,
   EVENT_STREAM_LIMITS,
   EVENTS_TOPIC_DEFAULTS,
   hasMskTopicApi,
@@ -164,11 +165,7 @@ const PRODUCER = section({
 // Lambda's limits for a function and its MSK event source, and the consumer's own for retries and pollers.
 const INGESTION = section(
   {
-    consumerGroupId: text(CONSUMER.consumerGroupId, (id) =>
-      /^[a-zA-Z0-9._-]{1,200}$/.test(id)
-        ? undefined
-        : 'use 1 to 200 letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)',
-    ),
+    consumerGroupId: text(CONSUMER.consumerGroupId, consumerGroupIdProblem),
     batchSize: whole(CONSUMER.batchSize, between(1, 10_000, 'records')),
     maxBatchingWindowSeconds: whole(CONSUMER.maxBatchingWindow.toSeconds(), between(0, 300, 'seconds')),
     retryAttempts: whole(CONSUMER.retryAttempts, LAKE_CONSUMER_LIMITS.retryAttempts),
