@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
 import { findArrivedFiles, findFilesInWindow } from '../lambdas/loader/find-new-lake-files.js';
+import { DEFAULT_EVENTS_TOPIC } from '../lambdas/shared/kafka/pipeline-topic.js';
 import {
   arrivalManifestKey,
   hourPartitionPrefix,
@@ -113,7 +114,7 @@ async function lakeWithHistory(s3Endpoint: string, hours: number, nowMs: number)
   const history = Array.from({ length: hours }, (_, index) => nowMs - (hours - index) * HOUR_MS);
   const objectOf = (hourMs: number, partition: number) =>
     lakeObjectKey(hourPartitionPrefix('bronze/', hourMs), {
-      topic: 'spotify-events',
+      topic: DEFAULT_EVENTS_TOPIC,
       partition,
       firstOffset: 0,
       lastOffset: 0,

@@ -6,6 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBronzeTables } from '../lambdas/loader/bronze-tables.js';
 import { generateEventLines } from '../lambdas/producer/generator/generate-events.js';
 import { parseListeningEventJson } from '../lambdas/shared/event-contract/validate-listening-event.js';
+import { DEFAULT_EVENTS_TOPIC } from '../lambdas/shared/kafka/pipeline-topic.js';
 import { lakeObjectKey } from '../lambdas/shared/lake/lake-layout.js';
 import { DEFAULT_SQL_DIR, readSqlStatement } from '../lambdas/shared/warehouse/sql-files.js';
 import { loadLakeIntoDuckDb } from '../local/loader/load-lake-into-duckdb.js';
@@ -48,7 +49,7 @@ export async function run(): Promise<readonly BenchFigure[]> {
   const localFiles: string[] = [];
   for (let start = 0, file = 0; start < lines.length; start += ROWS_PER_FILE, file++) {
     const key = lakeObjectKey('bronze/date=2026-01-01/hour=10/', {
-      topic: 'spotify-events',
+      topic: DEFAULT_EVENTS_TOPIC,
       partition: file,
       firstOffset: 0,
       lastOffset: ROWS_PER_FILE - 1,

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { consumeBatch } from '../../lambdas/consumer/consume-batch.js';
-import type { MskEvent, MskRecord } from '../../lambdas/consumer/msk-event.js';
+import { type MskEvent, type MskRecord, topicPartitionName } from '../../lambdas/consumer/msk-event.js';
 import { generateEventLines } from '../../lambdas/producer/generator/generate-events.js';
+import { DEFAULT_EVENTS_TOPIC } from '../../lambdas/shared/kafka/pipeline-topic.js';
 import { benchS3, newBucket } from './local-stack-for-bench.js';
 
 /**
@@ -32,7 +33,7 @@ for (const line of generateEventLines({
   );
   bytes += Buffer.byteLength(value);
   records.push({
-    topic: 'spotify-events',
+    topic: DEFAULT_EVENTS_TOPIC,
     partition: 0,
     offset: offset++,
     timestamp: Date.now(),
@@ -42,7 +43,10 @@ for (const line of generateEventLines({
     headers: [],
   });
 }
-const event: MskEvent = { eventSource: 'aws:kafka', records: { 'spotify-events-0': records } };
+const event: MskEvent = {
+  eventSource: 'aws:kafka',
+  records: { [topicPartitionName(DEFAULT_EVENTS_TOPIC, 0)]: records },
+};
 
 const s3 = benchS3(s3Endpoint);
 const bucket = mode === 'handler' ? await newBucket(s3, `bench-${process.pid}-${Date.now()}`) : '';

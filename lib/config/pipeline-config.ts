@@ -4,7 +4,11 @@ import type { WholeNumberRange } from '../app/whole-number-range.js';
 import { LAKE_CONSUMER_DEFAULTS, LAKE_CONSUMER_LIMITS } from '../ingestion/lake-consumer-function.js';
 import { bronzeTransitionProblem, LAKE_STORAGE_DEFAULTS } from '../lake/lake-storage.js';
 import { LAKE_LOADER_DEFAULT_MEMORY_MIB } from '../loading/lake-loader.js';
-import { PIPELINE_NETWORK_DEFAULTS } from '../network/pipeline-network.js';
+import {
+  natGatewaysProblem,
+  PIPELINE_NETWORK_DEFAULTS,
+  zoneCountProblem,
+} from '../network/pipeline-network.js';
 import {
   INGESTION_MONITORING_DEFAULTS,
   quarantineRateProblem,
@@ -22,14 +26,15 @@ import {
 import {
   defaultMemoryMiB,
   EVENT_PRODUCER_DEFAULTS,
+  eventRateProblem,
   fargateCpuProblem,
   fargateMemoryProblem,
 } from '../producer/event-producer-service.js';
 import {
+  consumerGroupIdProblem,
   EVENT_STREAM_LIMITS,
   EVENTS_TOPIC_DEFAULTS,
   hasMskTopicApi,
-  MSK_MINIMUM_ZONES,
   OLDEST_KAFKA_WITH_TOPIC_API,
   SERVERLESS_REPLICATION_FACTOR,
   topicNameProblem,
@@ -106,18 +111,13 @@ const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDay
 
 const NETWORK = section(
   {
-    // 3 counts only once the stacks have an account and region: an environment-agnostic stack sees 2 zones.
-    maxAzs: whole(PIPELINE_NETWORK_DEFAULTS.maxAzs, (zones) =>
-      zones >= MSK_MINIMUM_ZONES && zones <= 3
-        ? undefined
-        : `use ${MSK_MINIMUM_ZONES} or 3 (MSK spreads brokers over at least ${MSK_MINIMUM_ZONES} availability zones)`,
-    ),
+    maxAzs: whole(PIPELINE_NETWORK_DEFAULTS.maxAzs, zoneCountProblem),
     natGateways: whole(PIPELINE_NETWORK_DEFAULTS.natGateways),
   },
-  ({ maxAzs, natGateways }, path) =>
-    natGateways >= 0 && natGateways <= maxAzs
-      ? undefined
-      : `${path}.natGateways is ${natGateways}: use 0 (isolated, endpoints only) up to maxAzs (${maxAzs}, one per zone)`,
+  ({ maxAzs, natGateways }, path) => {
+    const refused = natGatewaysProblem(natGateways, maxAzs);
+    return refused && `${path}.natGateways is ${natGateways}: ${refused}`;
+  },
 );
 
 const STREAMING = section({
@@ -158,22 +158,14 @@ const LAKE = section(
 const PRODUCER = section({
   desiredCount: whole(EVENT_PRODUCER_DEFAULTS.desiredCount, between(0, 100, 'tasks')),
   /** Events per second each task sends (the producer's EVENT_RATE). */
-  eventRate: decimal(EVENT_PRODUCER_DEFAULTS.eventsPerSecond, (rate) =>
-    rate > 0 && rate <= 100_000
-      ? undefined
-      : 'use events per second per task, more than 0 and at most 100000 (0 would make the producer send as fast as it can)',
-  ),
+  eventRate: decimal(EVENT_PRODUCER_DEFAULTS.eventsPerSecond, eventRateProblem),
   cpu: whole(EVENT_PRODUCER_DEFAULTS.cpu, fargateCpuProblem),
 });
 
 // Lambda's limits for a function and its MSK event source, and the consumer's own for retries and pollers.
 const INGESTION = section(
   {
-    consumerGroupId: text(CONSUMER.consumerGroupId, (id) =>
-      /^[a-zA-Z0-9._-]{1,200}$/.test(id)
-        ? undefined
-        : 'use 1 to 200 letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)',
-    ),
+    consumerGroupId: text(CONSUMER.consumerGroupId, consumerGroupIdProblem),
     batchSize: whole(CONSUMER.batchSize, between(1, 10_000, 'records')),
     maxBatchingWindowSeconds: whole(CONSUMER.maxBatchingWindow.toSeconds(), between(0, 300, 'seconds')),
     retryAttempts: whole(CONSUMER.retryAttempts, LAKE_CONSUMER_LIMITS.retryAttempts),

@@ -9,8 +9,8 @@ export interface PipelineNetworkProps {
    */
   readonly cidr?: string;
   /**
-   * Availability zones to spread the subnets over. MSK needs at least 2.
-   * An environment-agnostic stack resolves at most 2 zones whatever this says.
+   * Availability zones to spread the subnets over: 2 or 3, as MSK spreads a provisioned cluster's
+   * brokers. An environment-agnostic stack resolves at most 2 zones whatever this says.
    * @default 2
    */
   readonly maxAzs?: number;

@@ -24,6 +24,23 @@ export const PIPELINE_NETWORK_DEFAULTS = {
   natGateways: 0,
 } as const satisfies Required<Pick<PipelineNetworkProps, 'maxAzs' | 'natGateways'>>;
 
+/** MSK puts a provisioned cluster's brokers in 2 or 3 availability zones, one client subnet in each. */
+const MSK_MAXIMUM_ZONES = 3;
+
+/** What to use instead of `maxAzs`, or `undefined` when MSK can spread its brokers over that many zones. */
+export function zoneCountProblem(maxAzs: number): string | undefined {
+  return Number.isInteger(maxAzs) && maxAzs >= MSK_MINIMUM_ZONES && maxAzs <= MSK_MAXIMUM_ZONES
+    ? undefined
+    : `use ${MSK_MINIMUM_ZONES} or ${MSK_MAXIMUM_ZONES} (MSK needs at least ${MSK_MINIMUM_ZONES} zones, and spreads a provisioned cluster's brokers over at most ${MSK_MAXIMUM_ZONES})`;
+}
+
+/** What to use instead of `natGateways` in a VPC over `maxAzs` zones, or `undefined` when it fits. */
+export function natGatewaysProblem(natGateways: number, maxAzs: number): string | undefined {
+  return Number.isInteger(natGateways) && natGateways >= 0 && natGateways <= maxAzs
+    ? undefined
+    : `use 0 (isolated, endpoints only) up to maxAzs (${maxAzs}, one per zone)`;
+}
+
 /**
  * Interface endpoints every function and task of the pipeline needs when it has no route to the
  * internet. Keyed by the construct id each endpoint gets.
@@ -59,15 +76,13 @@ export class PipelineNetwork extends Construct {
     super(scope, id);
     const maxAzs = props.maxAzs ?? PIPELINE_NETWORK_DEFAULTS.maxAzs;
     const natGateways = props.natGateways ?? PIPELINE_NETWORK_DEFAULTS.natGateways;
-    if (!Number.isInteger(maxAzs) || maxAzs < MSK_MINIMUM_ZONES) {
-      throw new Error(
-        `PipelineNetwork ${this.node.path}: maxAzs is ${maxAzs}; MSK needs at least ${MSK_MINIMUM_ZONES} zones`,
-      );
+    const zonesRefused = zoneCountProblem(maxAzs);
+    if (zonesRefused !== undefined) {
+      throw new Error(`PipelineNetwork ${this.node.path}: maxAzs is ${maxAzs}; ${zonesRefused}`);
     }
-    if (!Number.isInteger(natGateways) || natGateways < 0 || natGateways > maxAzs) {
-      throw new Error(
-        `PipelineNetwork ${this.node.path}: natGateways is ${natGateways}; use 0 up to maxAzs (${maxAzs})`,
-      );
+    const natRefused = natGatewaysProblem(natGateways, maxAzs);
+    if (natRefused !== undefined) {
+      throw new Error(`PipelineNetwork ${this.node.path}: natGateways is ${natGateways}; ${natRefused}`);
     }
     const withEgress = natGateways > 0;
     const workloadSubnetType = withEgress ? SubnetType.PRIVATE_WITH_EGRESS : SubnetType.PRIVATE_ISOLATED;

@@ -22,7 +22,7 @@ export interface EventProducerServiceProps {
    */
   readonly desiredCount?: number;
   /**
-   * Events per second each task sends (the producer's `EVENT_RATE`); more than 0.
+   * Events per second each task sends (the producer's `EVENT_RATE`); more than 0, at most 100000.
    * @default 1
    */
   readonly eventsPerSecond?: number;

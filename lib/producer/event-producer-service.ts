@@ -70,6 +70,19 @@ export function fargateMemoryProblem(cpu: number, memoryMiB: number): string | u
     : `${range} (one of ${sizes.join(', ')})`;
 }
 
+/** The most events a second one task may send: a ceiling that catches a mistyped rate; a load test runs more tasks. */
+const MOST_EVENTS_PER_SECOND = 100_000;
+
+/**
+ * What to use instead of `eventsPerSecond` for one task, or `undefined` when it is a rate the
+ * producer should send at. 0 would make it send as fast as it can: a benchmark, not a deployment.
+ */
+export function eventRateProblem(eventsPerSecond: number): string | undefined {
+  return eventsPerSecond > 0 && eventsPerSecond <= MOST_EVENTS_PER_SECOND
+    ? undefined
+    : `use more than 0 and at most ${MOST_EVENTS_PER_SECOND} events per second per task (0 would make the producer send as fast as it can)`;
+}
+
 /** A task's memory (MiB) when none is asked for: the producer's default, or the least Fargate offers with `cpu`. */
 export function defaultMemoryMiB(cpu: number): number {
   return Math.max(EVENT_PRODUCER_DEFAULTS.memoryLimitMiB, FARGATE_MEMORY_BY_CPU.get(cpu)?.[0] ?? 0);
@@ -107,9 +120,9 @@ export class EventProducerService extends Construct {
     if (!Number.isInteger(desiredCount) || desiredCount < 0) {
       throw new Error(`${where}: desiredCount is ${desiredCount}; use a whole number of tasks, 0 or more`);
     }
-    // 0 would make the producer send as fast as it can, which is a benchmark, not a deployment.
-    if (!(eventsPerSecond > 0)) {
-      throw new Error(`${where}: eventsPerSecond is ${eventsPerSecond}; use more than 0 events per second`);
+    const rateRefused = eventRateProblem(eventsPerSecond);
+    if (rateRefused !== undefined) {
+      throw new Error(`${where}: eventsPerSecond is ${eventsPerSecond}; ${rateRefused}`);
     }
     const cpuRefused = fargateCpuProblem(cpu);
     if (cpuRefused !== undefined) throw new Error(`${where}: cpu is ${cpu}; ${cpuRefused}`);

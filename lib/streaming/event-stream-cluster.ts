@@ -48,6 +48,13 @@ export function topicNameProblem(name: string): string | undefined {
     : 'must be 1 to 249 letters, digits, ".", "_" or "-" (Kafka\'s rule for topic names)';
 }
 
+/** What a consumer group's name must be instead of `groupId`, or `undefined` when it may be granted. */
+export function consumerGroupIdProblem(groupId: string): string | undefined {
+  return /^[a-zA-Z0-9._-]{1,200}$/.test(groupId)
+    ? undefined
+    : 'must use only letters, digits, ".", "_" or "-", 1 to 200 of them (it becomes part of an IAM resource ARN, and Lambda\'s MSK event source takes at most 200)';
+}
+
 /**
  * The Kafka cluster (MSK, serverless or provisioned) with IAM client authentication and TLS in
  * transit, reachable on port 9098 only from {@link clientSecurityGroup}, and the events topic.
@@ -216,9 +223,10 @@ export class EventStreamCluster extends Construct {
    * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html
    */
   grantConsume(grantee: IGrantable, consumerGroupId: string): Grant {
-    if (!/^[a-zA-Z0-9._-]+$/.test(consumerGroupId)) {
+    const groupRefused = consumerGroupIdProblem(consumerGroupId);
+    if (groupRefused !== undefined) {
       throw new Error(
-        `EventStreamCluster ${this.node.path}: consumer group "${consumerGroupId}" must use only letters, digits, ".", "_" or "-" (it becomes part of an IAM resource ARN)`,
+        `EventStreamCluster ${this.node.path}: consumer group "${consumerGroupId}" ${groupRefused}`,
       );
     }
     const groupArn = Stack.of(this).formatArn({

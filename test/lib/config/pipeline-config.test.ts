@@ -202,7 +202,10 @@ describe('loadPipelineConfig', () => {
 
   it.each([
     [{ producer: { desiredCount: -1 } }, /producer\.desiredCount is -1: use 0 to 100/],
-    [{ producer: { eventRate: 0 } }, /producer\.eventRate is 0: use events per second per task, more than 0/],
+    [
+      { producer: { eventRate: 0 } },
+      /producer\.eventRate is 0: use more than 0 and at most 100000 events per second per task/,
+    ],
     [{ producer: { cpu: 300 } }, /producer\.cpu is 300: use one of 256, 512, 1024, 2048, 4096/],
     [
       { producer: { cpu: 256, memoryMiB: 4096 } },

@@ -129,8 +129,9 @@ describe('PipelineNetwork', () => {
   });
 
   it.each([
-    [{ maxAzs: 1 }, /maxAzs is 1; MSK needs at least 2 zones/],
-    [{ natGateways: 3 }, /natGateways is 3; use 0 up to maxAzs \(2\)/],
+    [{ maxAzs: 1 }, /maxAzs is 1; use 2 or 3 \(MSK needs at least 2 zones/],
+    [{ maxAzs: 4 }, /maxAzs is 4; use 2 or 3 /],
+    [{ natGateways: 3 }, /natGateways is 3; use 0 .* up to maxAzs \(2/],
   ])('rejects %j', (props, message) => {
     // GIVEN
     const stack = new Stack(appWithProjectFlags(), 'NetworkUnderTest');

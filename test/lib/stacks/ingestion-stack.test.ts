@@ -316,6 +316,13 @@ describe('bad props', () => {
     ).toThrow(/eventsPerSecond is 0; use more than 0/);
   });
 
+  it('EventProducerService refuses a rate above 100000 events per second per task', () => {
+    const { stack, vpc, eventStream } = dependencies();
+    expect(
+      () => new EventProducerService(stack, 'Producer', { vpc, eventStream, eventsPerSecond: 100_001 }),
+    ).toThrow(/eventsPerSecond is 100001; use more than 0 and at most 100000 events per second per task/);
+  });
+
   it('LakeConsumerFunction refuses unbounded retries', () => {
     const { stack, vpc, eventStream, lake } = dependencies();
     expect(

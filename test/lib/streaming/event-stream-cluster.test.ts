@@ -313,6 +313,12 @@ describe('EventStreamCluster', () => {
       const role = new Role(stack, 'ClientRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
       expect(() => cluster.grantConsume(role, 'group/*')).toThrow(/consumer group "group\/\*" must use only/);
     });
+
+    it('grantConsume rejects a consumer group longer than Lambda’s MSK event source takes', () => {
+      const { stack, cluster } = clusterUnderTest();
+      const role = new Role(stack, 'ClientRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      expect(() => cluster.grantConsume(role, 'g'.repeat(201))).toThrow(/1 to 200 of them/);
+    });
   });
 
   describe('rejects invalid props', () => {
