@@ -101,13 +101,6 @@ describe('the warehouse functions as bundled for deployment', () => {
       skipped: [],
       loadIds: ['execution-1/1'],
     });
-    expect(work.result).toEqual({
-      kind: 'pending-work',
-      hasWork: true,
-      unclaimedLoads: 1,
-      pendingDays: 0,
-      unfoldedBatches: 0,
-    });
     expect(models.map((model) => model.error)).toEqual(models.map(() => undefined));
     expect(tests.map((test) => test.result)).toEqual(
       manifest.tests.map((test) => ({ kind: 'test', test: test.name, failingRows: 0 })),
@@ -118,6 +111,18 @@ describe('the warehouse functions as bundled for deployment', () => {
     );
     const reader = await snowflake.reader();
     try {
+      // The work was the load just made, sent over Snowflake's protocol and read back as UTC.
+      const [loaded] = await reader.query<{ loaded_at: Date }>(
+        "SELECT loaded_at FROM bronze.loads WHERE load_id = 'execution-1/1'",
+      );
+      expect(work.result).toEqual({
+        kind: 'pending-work',
+        hasWork: true,
+        unclaimedLoads: 1,
+        pendingDays: 0,
+        unfoldedBatches: 0,
+        oldestPendingLoadAt: loaded!.loaded_at.toISOString(),
+      });
       expect(comparable(await readGoldReport(reader))).toEqual(comparable(expectedGold(events)));
     } finally {
       await reader.close();
@@ -145,6 +150,7 @@ describe('the warehouse functions as bundled for deployment', () => {
       unclaimedLoads: 0,
       pendingDays: 0,
       unfoldedBatches: 0,
+      oldestPendingLoadAt: null,
     });
   });
 

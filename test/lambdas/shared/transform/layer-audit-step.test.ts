@@ -167,6 +167,7 @@ describe('the audit step: the layer audit as a state-machine task', () => {
           unclaimedLoads: 0,
           pendingDays: 0,
           unfoldedBatches: 0,
+          oldestPendingLoadAt: null,
         }),
       ),
     ).toEqual([]);
