@@ -23,7 +23,9 @@ const secrets = new SecretsManagerClient({});
  * One task of the transformation state machine: a model of `sql/manifest.json` (its statements in
  * one transaction), a data-quality test, or a question to the warehouse, on Snowflake. A failing
  * test throws DataQualityError naming the test, its count of rows and their query; that becomes the
- * execution's cause. The audit publishes its `Unexplained` records as a metric.
+ * execution's cause. The audit publishes its `Unexplained` records as a metric, and the pending-work
+ * check how far gold lags bronze, `GoldLagSeconds` (the age of the oldest load gold does not
+ * reflect yet; 0 when none), both in the embedded metric format (step-metrics.ts).
  */
 export async function handler(payload: unknown): Promise<TransformationStepResult> {
   const step = parseTransformationStep(payload);

@@ -9,6 +9,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { inject } from 'vitest';
 import { localS3Credentials } from '../../local/services/endpoints.js';
 import { permissionsOfRole, type RolePermissions, type TemplateJson } from './cloudformation-template.js';
+import { emfDocumentsIn } from './embedded-metrics.js';
 import { aPrivateKeyPem } from './fake-snowflake-server.js';
 import { uniqueName } from './local-clients.js';
 import { buildPipelineFor } from './pipeline-app.js';
@@ -76,15 +77,36 @@ export function synthesizedPipeline(environmentName = 'dev') {
  * with the template's environment, `environment` on top (the local endpoints and names), and
  * SQL_DIR where the bundle put sql/.
  */
-export function invokeBundle(
+export async function invokeBundle(
   fn: DeployedFunction,
   event: unknown,
   environment: Readonly<Record<string, string>>,
 ): Promise<Invocation> {
+  return (await invokeBundlePrinting(fn, event, environment)).invocation;
+}
+
+/**
+ * {@link invokeBundle}, with the embedded-metric-format documents the handler printed: what
+ * CloudWatch would read from the function's log.
+ */
+export async function invokeBundleForMetrics(
+  fn: DeployedFunction,
+  event: unknown,
+  environment: Readonly<Record<string, string>>,
+): Promise<{ readonly invocation: Invocation; readonly metrics: Record<string, unknown>[] }> {
+  const { invocation, stdout } = await invokeBundlePrinting(fn, event, environment);
+  return { invocation, metrics: emfDocumentsIn(stdout) };
+}
+
+function invokeBundlePrinting(
+  fn: DeployedFunction,
+  event: unknown,
+  environment: Readonly<Record<string, string>>,
+): Promise<{ readonly invocation: Invocation; readonly stdout: string }> {
   const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2]), { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 900000 })
     .then((result) => process.stdout.write('\\n' + JSON.stringify({ result })),
           (error) => process.stdout.write('\\n' + JSON.stringify({ error: { name: error.name, message: error.message } })));`;
-  return new Promise<Invocation>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     // On Lambda's Node.js line, not the test runner's.
     const child = spawn(
       inject('deployedNode'),
@@ -102,7 +124,7 @@ export function invokeBundle(
     child.on('close', () => {
       // Powertools logs JSON lines to stdout too; the outcome is the last line.
       try {
-        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
+        resolve({ invocation: JSON.parse(stdout.trim().split('\n').at(-1) ?? ''), stdout });
       } catch {
         reject(new Error(`the bundle printed no outcome: ${stdout}\n${stderr}`));
       }

@@ -5,7 +5,7 @@
  */
 export const PIPELINE_METRICS_NAMESPACE = 'SpotifyPipeline';
 
-/** The SQL runner's `service` dimension (its `audit` step publishes `Unexplained`). */
+/** The SQL runner's `service` dimension (its `audit` step publishes `Unexplained`, its `pending-work` step `GoldLagSeconds`). */
 export const SQL_RUNNER_SERVICE = 'sql-runner';
 
 /** Records the audit of the warehouse's layers could not account for (lambdas/shared/audit/layer-audit.ts). */

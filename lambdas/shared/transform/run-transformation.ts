@@ -1,4 +1,5 @@
 import { DEFAULT_SQL_DIR, readSqlStatement } from '../warehouse/sql-files.js';
+import { utcIsoTimestamp } from '../warehouse/utc-timestamp.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { type NewAnomalies, newSkipRateAnomalies } from './new-anomalies.js';
 import {
@@ -238,31 +239,55 @@ export interface PendingWork {
   readonly pendingDays: number;
   /** Batches whose new rows some gold model has not folded yet (a run that failed after silver). */
   readonly unfoldedBatches: number;
+  /**
+   * When the oldest bronze load gold does not reflect yet was loaded (`bronze.loads.loaded_at`),
+   * ISO-8601 UTC: a load no batch has claimed, or one claimed by a batch some gold model has not
+   * folded. Null when gold reflects every load. The SQL runner publishes its age as GoldLagSeconds.
+   */
+  readonly oldestPendingLoadAt: string | null;
 }
 
 /**
  * Whether a run has anything to transform: bronze loads no batch has claimed, or UTC days left
- * pending by a run that failed after silver. Nothing before the loader has made bronze; always
- * before the first run has made silver.
+ * pending by a run that failed after silver; and the oldest load gold does not reflect. Nothing
+ * before the loader has made bronze; always, every load pending, before the first run has made
+ * silver.
  */
 export async function pendingWork(warehouse: Warehouse, sqlDir: string): Promise<PendingWork> {
   const [tables] = await warehouse.query<{ bronze_tables: number | bigint; silver_tables: number | bigint }>(
     readSqlStatement(sqlDir, 'silver/batch_tables_exist.sql'),
   );
   if (Number(tables?.bronze_tables ?? 0) === 0)
-    return { hasWork: false, unclaimedLoads: 0, pendingDays: 0, unfoldedBatches: 0 };
+    return {
+      hasWork: false,
+      unclaimedLoads: 0,
+      pendingDays: 0,
+      unfoldedBatches: 0,
+      oldestPendingLoadAt: null,
+    };
   // Before the first run, which sets silver up and claims whatever bronze holds (or before the
   // first run of this version, whose models then say what to do).
   if (Number(tables?.silver_tables ?? 0) < 3) {
-    const [loads] = await warehouse.query<{ loads: number | bigint | string }>(
-      readSqlStatement(sqlDir, 'silver/loads_before_first_run.sql'),
-    );
-    return { hasWork: true, unclaimedLoads: Number(loads?.loads ?? 0), pendingDays: 0, unfoldedBatches: 0 };
+    const [loads] = await warehouse.query<{
+      loads: number | bigint | string;
+      oldest_pending_load_at: unknown;
+    }>(readSqlStatement(sqlDir, 'silver/loads_before_first_run.sql'));
+    return {
+      hasWork: true,
+      unclaimedLoads: Number(loads?.loads ?? 0),
+      pendingDays: 0,
+      unfoldedBatches: 0,
+      oldestPendingLoadAt: utcIsoTimestamp(
+        loads?.oldest_pending_load_at,
+        'sql/silver/loads_before_first_run.sql, oldest_pending_load_at',
+      ),
+    };
   }
   const [row] = await warehouse.query<{
     unclaimed_loads: number | bigint | string;
     pending_days: number | bigint | string;
     unfolded_batches: number | bigint | string;
+    oldest_pending_load_at: unknown;
   }>(readSqlStatement(sqlDir, 'silver/pending_work.sql'));
   const unclaimedLoads = Number(row?.unclaimed_loads ?? 0);
   const pendingDays = Number(row?.pending_days ?? 0);
@@ -272,6 +297,10 @@ export async function pendingWork(warehouse: Warehouse, sqlDir: string): Promise
     unclaimedLoads,
     pendingDays,
     unfoldedBatches,
+    oldestPendingLoadAt: utcIsoTimestamp(
+      row?.oldest_pending_load_at,
+      'sql/silver/pending_work.sql, oldest_pending_load_at',
+    ),
   };
 }
 

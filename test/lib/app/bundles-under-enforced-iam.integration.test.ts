@@ -252,8 +252,20 @@ describe('the deployed functions under the IAM their roles grant', () => {
     }).toEqual({ consumer: [], loader: [], 'SQL runner': [], 'lake reader (COPY)': [] });
     expect(results.consumer!.outcome).toEqual({ result: { batchItemFailures: [] } });
     expect(results.loader!.outcome).toMatchObject({ result: { rowsInserted: BATCH.count, skipped: [] } });
+    const [loadId] = (results.loader!.outcome as { result: { loadIds: string[] } }).result.loadIds;
+    const reader = await snowflake.reader();
+    const [loaded] = await reader
+      .query<{ loaded_at: Date }>('SELECT loaded_at FROM bronze.loads WHERE load_id = ?', [loadId!])
+      .finally(() => reader.close());
     expect(results['SQL runner']!.outcome).toEqual({
-      result: { kind: 'pending-work', hasWork: true, unclaimedLoads: 1, pendingDays: 0, unfoldedBatches: 0 },
+      result: {
+        kind: 'pending-work',
+        hasWork: true,
+        unclaimedLoads: 1,
+        pendingDays: 0,
+        unfoldedBatches: 0,
+        oldestPendingLoadAt: loaded!.loaded_at.toISOString(),
+      },
     });
     // Each made the calls its code is known to make, so "nothing refused" is not "nothing called".
     expect(results.consumer!.calls).toEqual(

@@ -81,6 +81,20 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     }
   }
 
+  /** When the run's load was recorded in bronze.loads, ISO-8601 UTC. */
+  async function loadedAtOf(runId: string) {
+    const reader = await snowflake.reader();
+    try {
+      const rows = await reader.query<{ loaded_at: Date }>(
+        'SELECT loaded_at FROM bronze.loads WHERE run_id = ?',
+        [runId],
+      );
+      return rows.map((row) => row.loaded_at.toISOString());
+    } finally {
+      await reader.close();
+    }
+  }
+
   const invocationsOf = (execution: string) =>
     stepFunctions.invocations.filter(
       (invocation) => invocation.payload.batchId === execution || invocation.payload.runId === execution,
@@ -227,6 +241,19 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     // Every step named the run: the loader its loads, the models their batch.
     const invoked = invocationsOf('run-1');
     expect(invoked[0]).toMatchObject({ payload: { runId: 'run-1' } });
+    // The work it found (silver not set up yet): the load it had just made, the oldest gold did not reflect.
+    const [loadedAt] = await loadedAtOf('run-1');
+    expect(invoked[1]).toMatchObject({ payload: { kind: 'pending-work' } });
+    expect(invoked[1]!.outcome).toEqual({
+      result: {
+        kind: 'pending-work',
+        hasWork: true,
+        unclaimedLoads: 1,
+        pendingDays: 0,
+        unfoldedBatches: 0,
+        oldestPendingLoadAt: loadedAt,
+      },
+    });
     expect(
       invoked
         .filter((invocation) => invocation.payload.kind === 'model')
@@ -264,6 +291,16 @@ describe('the pipeline-run state machine, executed as deployed', () => {
       'pending-work',
       'audit',
     ]);
+    expect(invocationsOf('run-3')[1]!.outcome).toEqual({
+      result: {
+        kind: 'pending-work',
+        hasWork: false,
+        unclaimedLoads: 0,
+        pendingDays: 0,
+        unfoldedBatches: 0,
+        oldestPendingLoadAt: null,
+      },
+    });
   });
 
   it("GIVEN nothing new WHEN the schedule's first run of the full-checks hour starts THEN it runs every test over all of history; the next scheduled run checks its batch", async () => {

@@ -14,6 +14,7 @@ import { comparable, expectedGold } from '../../lambdas/shared/transform/expecte
 import {
   type Invocation,
   invokeBundle,
+  invokeBundleForMetrics,
   localWarehouseEnvironment,
   synthesizedPipeline,
 } from '../../support/deployed-functions.js';
@@ -56,6 +57,17 @@ describe('the warehouse functions as bundled for deployment', () => {
   const invoke = (fn: 'loader' | 'sqlRunner', event: unknown, extra: Record<string, string> = {}) =>
     invokeBundle(warehouse[fn], event, { ...environment, ...extra });
 
+  /** The bundled SQL runner's pending-work step: its result, what it published, and when it ran. */
+  async function pendingWorkStep(batchId: string) {
+    const startedAt = Date.now();
+    const { invocation, metrics } = await invokeBundleForMetrics(
+      warehouse.sqlRunner,
+      { kind: 'pending-work', batchId },
+      environment,
+    );
+    return { result: invocation.result, metrics, startedAt, endedAt: Date.now() };
+  }
+
   it('GIVEN the synthesized app THEN each function asset holds its bundle and the sql/ the tests checked', () => {
     for (const asset of [warehouse.loader.asset, warehouse.sqlRunner.asset]) {
       expect(existsSync(join(asset, 'index.js'))).toBe(true);
@@ -65,14 +77,14 @@ describe('the warehouse functions as bundled for deployment', () => {
     }
   });
 
-  it('GIVEN the arrived lake WHEN the bundled loader, then the bundled SQL runner for pending work, every model wave by wave and every test run as one execution would THEN gold holds what the events give', async () => {
+  it('GIVEN the arrived lake WHEN the bundled loader, then the bundled SQL runner for pending work, every model wave by wave and every test run as one execution would THEN gold holds what the events give, and the pending-work step published how far gold lagged the load', async () => {
     // Act
     const load = await invoke(
       'loader',
       { runId: 'execution-1' },
       { LAKE_BUCKET: bucket, LAKE_S3_ENDPOINT: inject('s3Endpoint') },
     );
-    const work = await invoke('sqlRunner', { kind: 'pending-work', batchId: 'execution-1' });
+    const work = await pendingWorkStep('execution-1');
     const manifest = loadTransformationManifest(join(warehouse.sqlRunner.asset, 'sql'));
     const models: Invocation[] = [];
     for (const wave of planWaves(manifest))
@@ -101,13 +113,6 @@ describe('the warehouse functions as bundled for deployment', () => {
       skipped: [],
       loadIds: ['execution-1/1'],
     });
-    expect(work.result).toEqual({
-      kind: 'pending-work',
-      hasWork: true,
-      unclaimedLoads: 1,
-      pendingDays: 0,
-      unfoldedBatches: 0,
-    });
     expect(models.map((model) => model.error)).toEqual(models.map(() => undefined));
     expect(tests.map((test) => test.result)).toEqual(
       manifest.tests.map((test) => ({ kind: 'test', test: test.name, failingRows: 0 })),
@@ -118,20 +123,53 @@ describe('the warehouse functions as bundled for deployment', () => {
     );
     const reader = await snowflake.reader();
     try {
+      // The work was the load just made, sent over Snowflake's protocol and read back as UTC.
+      const [loaded] = await reader.query<{ loaded_at: Date }>(
+        "SELECT loaded_at FROM bronze.loads WHERE load_id = 'execution-1/1'",
+      );
+      const loadedAtMs = loaded!.loaded_at.getTime();
+      expect(work.result).toEqual({
+        kind: 'pending-work',
+        hasWork: true,
+        unclaimedLoads: 1,
+        pendingDays: 0,
+        unfoldedBatches: 0,
+        oldestPendingLoadAt: new Date(loadedAtMs).toISOString(),
+      });
+      // Its age when the step published it, which was while the step ran: how far gold lagged.
+      expect(work.metrics).toEqual([
+        {
+          _aws: {
+            Timestamp: expect.any(Number),
+            CloudWatchMetrics: [
+              {
+                Namespace: 'SpotifyPipeline',
+                Dimensions: [['service']],
+                Metrics: [{ Name: 'GoldLagSeconds', Unit: 'Seconds' }],
+              },
+            ],
+          },
+          service: 'sql-runner',
+          GoldLagSeconds: expect.any(Number),
+        },
+      ]);
+      const lag = work.metrics[0]!.GoldLagSeconds as number;
+      expect(lag).toBeGreaterThanOrEqual((work.startedAt - loadedAtMs) / 1000);
+      expect(lag).toBeLessThanOrEqual((work.endedAt - loadedAtMs) / 1000);
       expect(comparable(await readGoldReport(reader))).toEqual(comparable(expectedGold(events)));
     } finally {
       await reader.close();
     }
   });
 
-  it('GIVEN a model the batch ran WHEN the bundled SQL runner is invoked for it again (a retry) THEN it runs nothing, and a new load leaves nothing pending', async () => {
+  it('GIVEN a model the batch ran WHEN the bundled SQL runner is invoked for it again (a retry) THEN it runs nothing, and a new check finds nothing pending and publishes a lag of 0', async () => {
     const again = await invoke('sqlRunner', {
       kind: 'model',
       model: 'silver.listening_events',
       fullRefresh: false,
       batchId: 'execution-1',
     });
-    const work = await invoke('sqlRunner', { kind: 'pending-work', batchId: 'execution-2' });
+    const work = await pendingWorkStep('execution-2');
 
     expect(again.result).toEqual({
       kind: 'model',
@@ -145,7 +183,9 @@ describe('the warehouse functions as bundled for deployment', () => {
       unclaimedLoads: 0,
       pendingDays: 0,
       unfoldedBatches: 0,
+      oldestPendingLoadAt: null,
     });
+    expect(work.metrics).toEqual([expect.objectContaining({ service: 'sql-runner', GoldLagSeconds: 0 })]);
   });
 
   it('GIVEN silver holding an event twice WHEN the bundled SQL runner runs the unique test over all of history THEN it fails with DataQualityError, naming the test and the event', async () => {

@@ -11,6 +11,11 @@ import {
   planWaves,
 } from '../../../../lambdas/shared/transform/transformation-manifest.js';
 import {
+  DEFAULT_SQL_DIR,
+  readDuckDbCompatibilitySql,
+} from '../../../../lambdas/shared/warehouse/sql-files.js';
+import { openDuckDbWarehouse } from '../../../../local/warehouse/duckdb-warehouse.js';
+import {
   bronzeRowOf,
   bronzeRowsOf,
   insertBronzeRows,
@@ -227,7 +232,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     expect(comparable(await readGoldReport(local.warehouse))).toEqual(comparable(expectedGold(events)));
   });
 
-  it('GIVEN loads no batch has claimed, or days left pending WHEN asked for pending work THEN it says so; after a full run it says there is none', async () => {
+  it('GIVEN loads no batch has claimed, or days left pending WHEN asked for pending work THEN it says so, and when the oldest load gold does not reflect was loaded; after a full run it says there is none', async () => {
     // Prepare
     const { events } = validGeneratedEvents(DAYS);
     const pending = () => runTransformationStep(local.warehouse, { kind: 'pending-work' });
@@ -238,18 +243,26 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     await runEveryModel('execution-1');
     const afterRun = await pending();
     await insertBronzeRows(local.warehouse, [
-      bronzeRowOf(events[0]!, 'lake/again.ndjson.gz', LOADED_AFTER_FIRST_WEEK),
+      bronzeRowOf(events[0]!, 'lake/again.ndjson.gz', '2026-01-09 10:15:30'),
     ]);
     const afterAnotherLoad = await pending();
 
     // Assess
-    expect(beforeFirstRun).toMatchObject({ kind: 'pending-work', hasWork: true });
+    expect(beforeFirstRun).toEqual({
+      kind: 'pending-work',
+      hasWork: true,
+      unclaimedLoads: 1,
+      pendingDays: 0,
+      unfoldedBatches: 0,
+      oldestPendingLoadAt: '2026-01-08T00:05:00.000Z',
+    });
     expect(afterRun).toEqual({
       kind: 'pending-work',
       hasWork: false,
       unclaimedLoads: 0,
       pendingDays: 0,
       unfoldedBatches: 0,
+      oldestPendingLoadAt: null,
     });
     expect(afterAnotherLoad).toEqual({
       kind: 'pending-work',
@@ -257,7 +270,86 @@ describe('runTransformationStep: one state-machine task at a time', () => {
       unclaimedLoads: 1,
       pendingDays: 0,
       unfoldedBatches: 0,
+      oldestPendingLoadAt: '2026-01-09T10:15:30.000Z',
     });
+  });
+
+  it('GIVEN a batch that claimed a load but stopped before gold folded it, and a newer load since WHEN asked for pending work THEN the claimed load is the oldest gold does not reflect; after a run to the end none is', async () => {
+    // Prepare: a first load run to the end; a second that a batch took only as far as silver (as
+    // if the warehouse failed right after silver committed) and two of the folding models; a third
+    // that no batch has claimed.
+    const first = validGeneratedEvents(DAYS).events;
+    const later = validGeneratedEvents({
+      ...DAYS,
+      seed: 44,
+      count: 200,
+      startMs: Date.parse('2026-01-09T00:00:00Z'),
+    }).events;
+    await insertBronzeRows(local.warehouse, bronzeRowsOf(first, LOADED_AFTER_FIRST_WEEK, 'lake/first'));
+    await runEveryModel('execution-1');
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf(later.slice(0, 150), '2026-01-10 00:05:00', 'lake/later'),
+    );
+    for (const model of [
+      'silver.setup',
+      'gold.setup',
+      'silver.listening_events',
+      'silver.song_names',
+      'gold.top_songs',
+    ])
+      await runTransformationStep(local.warehouse, {
+        kind: 'model',
+        model,
+        fullRefresh: false,
+        batchId: 'execution-2',
+      });
+    await insertBronzeRows(
+      local.warehouse,
+      bronzeRowsOf(later.slice(150), '2026-01-10 01:05:00', 'lake/latest'),
+    );
+
+    // Act
+    const halfway = await runTransformationStep(local.warehouse, { kind: 'pending-work' });
+    await runEveryModel('execution-3');
+    const afterRun = await runTransformationStep(local.warehouse, { kind: 'pending-work' });
+
+    // Assess
+    expect(halfway).toEqual({
+      kind: 'pending-work',
+      hasWork: true,
+      unclaimedLoads: 1,
+      pendingDays: new Set(later.slice(0, 150).map((event) => event.timestamp.slice(0, 10))).size,
+      unfoldedBatches: 1,
+      oldestPendingLoadAt: '2026-01-10T00:05:00.000Z',
+    });
+    expect(afterRun).toEqual({
+      kind: 'pending-work',
+      hasWork: false,
+      unclaimedLoads: 0,
+      pendingDays: 0,
+      unfoldedBatches: 0,
+      oldestPendingLoadAt: null,
+    });
+    expect(comparable(await readGoldReport(local.warehouse))).toEqual(
+      comparable(expectedGold([...first, ...later])),
+    );
+  });
+
+  it('GIVEN a warehouse the loader has not set up WHEN asked for pending work THEN there is none, and no load is pending', async () => {
+    const empty = await openDuckDbWarehouse(':memory:', readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
+    try {
+      expect(await runTransformationStep(empty, { kind: 'pending-work' })).toEqual({
+        kind: 'pending-work',
+        hasWork: false,
+        unclaimedLoads: 0,
+        pendingDays: 0,
+        unfoldedBatches: 0,
+        oldestPendingLoadAt: null,
+      });
+    } finally {
+      await empty.close();
+    }
   });
 
   it('GIVEN a model or test the manifest does not know WHEN run as a step THEN it says which names exist, and runs nothing', async () => {
