@@ -34,8 +34,8 @@ export function statementAllows(statement: StatementJson, action: string, resour
 /**
  * Whether the conditions of `statement` hold for a request with `context` (its condition keys).
  * Only the operators the pipeline's policies use are evaluated, as IAM does: StringEquals and
- * StringLike, a key absent from the request failing the condition, and Null ("true": the key is
- * absent). Any other operator throws, naming it, so that a new one is added here before a test
+ * StringLike, a key absent from the request failing the condition, Bool, and Null ("true": the key
+ * is absent). Any other operator throws, naming it, so that a new one is added here before a test
  * relies on it.
  */
 export function conditionsHold(statement: StatementJson, context: Readonly<Record<string, string>>): boolean {
@@ -43,6 +43,7 @@ export function conditionsHold(statement: StatementJson, context: Readonly<Recor
     Object.entries(keys).every(([key, expected]) => {
       const actual = context[key];
       if (operator === 'Null') return String(expected) === String(actual === undefined);
+      if (operator === 'Bool') return actual !== undefined && String(expected) === actual;
       if (operator !== 'StringEquals' && operator !== 'StringLike')
         throw new Error(
           `the condition operator ${operator} (on ${key}) is not evaluated: add it to test/support/iam-statements.ts`,

@@ -7,7 +7,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { freeLoopbackPorts } from './free-ports.js';
-import { conditionsHold, type StatementJson, statementAllows } from './iam-statements.js';
+import { conditionsHold, type StatementJson, statementAllows, statementDenies } from './iam-statements.js';
 import { type OwnMoto, startOwnMoto } from './own-moto.js';
 
 export const REGION = 'us-east-1';
@@ -151,6 +151,29 @@ export class MotoWithEnforcedIam {
       ];
     });
   }
+}
+
+/**
+ * The calls `principal` made that a resource policy's Deny statements (`statements`, a bucket
+ * policy as synthesized) refuse, as `<action> on <resource>`. moto does not evaluate bucket
+ * policies; this evaluates them on what each request carried (see iam_enforcement.py), taken as
+ * sent over TLS: the deployed functions' SDK speaks HTTPS to S3; only this moto is plain HTTP.
+ */
+export async function deniedByResourcePolicy(
+  aws: MotoWithEnforcedIam,
+  principal: Principal,
+  statements: readonly StatementJson[],
+): Promise<string[]> {
+  return (await aws.decisions(principal))
+    .filter((decision) =>
+      statements.some((statement) =>
+        statementDenies(statement, decision.action, decision.resource, {
+          ...decision.context,
+          'aws:SecureTransport': 'true',
+        }),
+      ),
+    )
+    .map((decision) => `${decision.action} on ${decision.resource}`);
 }
 
 async function createUser(

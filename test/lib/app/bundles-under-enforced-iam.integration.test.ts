@@ -1,4 +1,4 @@
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -25,6 +25,7 @@ import { uniqueName } from '../../support/local-clients.js';
 import {
   ACCOUNT,
   type Credentials,
+  deniedByResourcePolicy,
   MotoWithEnforcedIam,
   type Principal,
   REGION,
@@ -288,6 +289,46 @@ describe('the deployed functions under the IAM their roles grant', () => {
     expect((await aws.decisions(lakeReader.principal)).map((decision) => decision.action)).toContain(
       's3:GetObject',
     );
+  });
+
+  it('GIVEN the lake bucket’s policy as synthesized WHEN the consumer writes a batch THEN the policy refuses none of its writes, and refuses a write without If-None-Match', async () => {
+    // GIVEN
+    const stateful = pipeline.stacks.stateful;
+    const lakeBucket = logicalIdOf(stateful.lake.bucket);
+    const policies = Object.values(pipeline.templates[stateful.stackName]!.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::S3::BucketPolicy' &&
+        JSON.stringify(resource.Properties?.Bucket) === JSON.stringify({ Ref: lakeBucket }),
+    );
+    expect(policies).toHaveLength(1);
+    const bucketPolicy = resolveIntrinsics(
+      (policies[0]!.Properties!.PolicyDocument as { Statement: unknown[] }).Statement,
+      stateful.stackName,
+      deployed,
+    ) as StatementJson[];
+    const { principal } = await principalWith(pipeline.consumer.permissions, pipeline.consumer.stackName);
+
+    // WHEN
+    const { outcome, calls } = await runAs(
+      pipeline.consumer,
+      aBatch(nextOffset + 1),
+      principal,
+      lakeEnvironment(),
+    );
+    const refusedToTheConsumer = await deniedByResourcePolicy(aws, principal, bucketPolicy);
+    // A write as an overwrite would make it: no If-None-Match. moto lets it through; the policy would not.
+    const unconditional = 'quarantine/written-without-if-none-match.ndjson.gz';
+    await s3As(principal.credentials).send(
+      new PutObjectCommand({ Bucket: bucket, Key: unconditional, Body: 'x' }),
+    );
+
+    // THEN
+    expect(failed(outcome)).toBe(false);
+    expect(calls.filter((call) => call.startsWith('s3:PutObject ')).length).toBeGreaterThanOrEqual(3);
+    expect(refusedToTheConsumer).toEqual([]);
+    expect(await deniedByResourcePolicy(aws, principal, bucketPolicy)).toEqual([
+      `s3:PutObject on ${arn(unconditional)}`,
+    ]);
   });
 
   it('GIVEN each function WHEN its role loses any one action its run used THEN its run fails, and the refused calls name that action', async () => {
