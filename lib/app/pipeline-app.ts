@@ -1,4 +1,4 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PipelineConfig } from '../config/pipeline-config.js';
 import { IngestionStack } from '../stacks/ingestion-stack.js';
@@ -45,6 +45,7 @@ export function buildPipelineApp(app: App, config: PipelineConfig): PipelineStac
       topicName: config.streaming.topicName,
       partitionCount: config.streaming.partitionCount,
       replicationFactor: config.streaming.replicationFactor,
+      retention: Duration.hours(config.streaming.retentionHours),
     },
     lake: config.lake,
     snowflakeStorageIntegration: config.loading.snowflakeStorageIntegration,

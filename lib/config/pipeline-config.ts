@@ -10,6 +10,7 @@ import {
   zoneCountProblem,
 } from '../network/pipeline-network.js';
 import {
+  brokerDiskThresholdProblem,
   INGESTION_MONITORING_DEFAULTS,
   quarantineRateProblem,
 } from '../observability/ingestion-monitoring.js';
@@ -38,6 +39,7 @@ import {
   OLDEST_KAFKA_WITH_TOPIC_API,
   SERVERLESS_REPLICATION_FACTOR,
   topicNameProblem,
+  topicRetentionProblem,
 } from '../streaming/event-stream-cluster.js';
 import {
   MINIMUM_WAREHOUSE_FUNCTION_TIMEOUT,
@@ -125,6 +127,8 @@ const STREAMING = section({
   mode: mskMode('provisioned'),
   topicName: text(EVENTS_TOPIC_DEFAULTS.topicName, topicNameProblem),
   partitionCount: whole(EVENTS_TOPIC_DEFAULTS.partitionCount, EVENT_STREAM_LIMITS.partitionCount),
+  /** How long the topic keeps records; checked against ingestion.maxRecordAgeSeconds below. */
+  retentionHours: whole(EVENTS_TOPIC_DEFAULTS.retention.toHours(), { min: 1, unit: 'hours' }),
 });
 
 const PROVISIONED_BROKERS = section({
@@ -210,6 +214,7 @@ const TRANSFORMATION = section({
 const OBSERVABILITY = section({
   offsetLagThreshold: whole(ALARMS.offsetLagThreshold, { min: 1, unit: 'records' }),
   quarantineRateThreshold: decimal(ALARMS.quarantineRateThreshold, quarantineRateProblem),
+  brokerDiskUsedPercentThreshold: whole(ALARMS.brokerDiskUsedPercentThreshold, brokerDiskThresholdProblem),
   freshnessThresholdMinutes: whole(
     WAREHOUSE_MONITORING_DEFAULTS.freshnessThreshold.toMinutes(),
     between(FRESHNESS_FLOOR_MINUTES, 10_080, 'minutes'),
@@ -325,6 +330,15 @@ export function parseEnvironmentConfig(
   if (config.destroyOnRemoval && !allowDestroyOnRemoval) {
     fail(
       `context.${DESTROY_ON_REMOVAL_CONTEXT_KEY} is true but ${path}.allowDestroyOnRemoval is not: the "${environmentName}" lake must be retained. Drop -c ${DESTROY_ON_REMOVAL_CONTEXT_KEY}=true, or set allowDestroyOnRemoval: true for an environment whose data may be lost`,
+    );
+  }
+  const retentionRefused = topicRetentionProblem(
+    Duration.hours(config.streaming.retentionHours),
+    Duration.seconds(config.ingestion.maxRecordAgeSeconds),
+  );
+  if (retentionRefused !== undefined) {
+    fail(
+      `${path}.streaming.retentionHours is ${config.streaming.retentionHours} with ${path}.ingestion.maxRecordAgeSeconds ${config.ingestion.maxRecordAgeSeconds}: ${retentionRefused}`,
     );
   }
   return config;

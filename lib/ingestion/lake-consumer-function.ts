@@ -1,6 +1,6 @@
 import { type CfnResource, Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { MetricType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,6 +14,7 @@ import {
 } from '../app/pipeline-function-defaults.js';
 import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
 import { ARRIVALS_PREFIX, BRONZE_PREFIX, type LakeStorage, QUARANTINE_PREFIX } from '../lake/lake-storage.js';
+import { topicRetentionProblem } from '../streaming/event-stream-cluster.js';
 import type { LakeConsumerFunctionProps } from './lake-consumer-function-props.js';
 import { FAILED_BATCHES_PREFIX, LakeFailedBatchDestination } from './lake-failed-batch-destination.js';
 
@@ -88,6 +89,13 @@ export class LakeConsumerFunction extends Construct {
     if (minimumRefused !== undefined) {
       throw new Error(`${where}: minimumPollers is ${minimumPollers}; ${minimumRefused}`);
     }
+    const maxRecordAge = props.maxRecordAge ?? defaults.maxRecordAge;
+    const retentionRefused = topicRetentionProblem(eventStream.retention, maxRecordAge);
+    if (retentionRefused !== undefined) {
+      throw new Error(
+        `${where}: the events topic keeps records for ${eventStream.retention.toHours()} hours; ${retentionRefused}`,
+      );
+    }
     const mostPollers = LAKE_CONSUMER_LIMITS.maximumPollers.max;
     if (outsideRange(maximumPollers, { min: minimumPollers, max: mostPollers }) !== undefined) {
       throw new Error(
@@ -126,11 +134,14 @@ export class LakeConsumerFunction extends Construct {
       reportBatchItemFailures: true,
       bisectBatchOnError: true,
       retryAttempts,
-      maxRecordAge: props.maxRecordAge ?? defaults.maxRecordAge,
+      maxRecordAge,
       onFailure: new LakeFailedBatchDestination(lake),
       // Retries, record age, bisect and partial batch responses are honoured for Kafka event
       // sources in provisioned mode only.
       provisionedPollerConfig: { minimumPollers, maximumPollers },
+      // Counts of records given up on, delivered to the failed-batch destination or dropped, which
+      // the ingestion alarms watch (IngestionMonitoring).
+      metricsConfig: { metrics: [MetricType.EVENT_COUNT, MetricType.ERROR_COUNT] },
     });
     this.function.addEventSource(this.eventSource);
 

@@ -27,9 +27,20 @@ const FIFTEEN_MINUTES = Duration.minutes(15);
 export const INGESTION_MONITORING_DEFAULTS = {
   offsetLagThreshold: 10_000,
   quarantineRateThreshold: 0.05,
+  brokerDiskUsedPercentThreshold: 80,
 } as const satisfies Required<
-  Pick<IngestionMonitoringProps, 'offsetLagThreshold' | 'quarantineRateThreshold'>
+  Pick<
+    IngestionMonitoringProps,
+    'offsetLagThreshold' | 'quarantineRateThreshold' | 'brokerDiskUsedPercentThreshold'
+  >
 >;
+
+/** What to use instead of a broker disk threshold that is not a percentage short of full, or `undefined`. */
+export function brokerDiskThresholdProblem(percent: number): string | undefined {
+  return percent >= 1 && percent <= 99
+    ? undefined
+    : 'use a percentage of the disk from 1 to 99, e.g. 80; at 100 the broker has already stopped taking writes';
+}
 
 /** What to use instead of a quarantine-rate threshold that is not a share, or `undefined` when it is one. */
 export function quarantineRateProblem(rate: number): string | undefined {
@@ -44,8 +55,11 @@ export function quarantineRateProblem(rate: number): string | undefined {
  *
  * Alarms: consumer errors (Lambda `Errors`), consumer lag (the event source's `OffsetLag`),
  * quarantine rate (the consumer's `RecordsQuarantined / RecordsIn`), producer tasks running below
- * the desired count (Container Insights `RunningTaskCount`), and producer errors (ERROR lines in
- * its JSON logs).
+ * the desired count (Container Insights `RunningTaskCount`), producer errors (ERROR lines in its
+ * JSON logs), and every way a record can be lost or stuck on the way to the lake: lake objects the
+ * consumer failed to write, records the event source gave up on (delivered to the failed-batch
+ * destination, to replay), records it dropped or could not deliver there (lost), and a broker disk
+ * filling up (provisioned clusters).
  */
 export class IngestionMonitoring extends Construct {
   /** The topic every alarm notifies. */
@@ -61,6 +75,11 @@ export class IngestionMonitoring extends Construct {
     readonly quarantineRate: Alarm;
     readonly producerTasks: Alarm;
     readonly producerErrors: Alarm;
+    readonly failedObjects: Alarm;
+    readonly failedBatchesDelivered: Alarm;
+    readonly recordsLost: Alarm;
+    /** Provisioned clusters only. */
+    readonly brokerDiskUsed?: Alarm;
   };
 
   constructor(scope: Construct, id: string, props: IngestionMonitoringProps) {
@@ -76,6 +95,14 @@ export class IngestionMonitoring extends Construct {
     if (quarantineRateRefused !== undefined) {
       throw new Error(
         `${where}: quarantineRateThreshold is ${quarantineRateThreshold}; ${quarantineRateRefused}`,
+      );
+    }
+    const brokerDiskThreshold =
+      props.brokerDiskUsedPercentThreshold ?? INGESTION_MONITORING_DEFAULTS.brokerDiskUsedPercentThreshold;
+    const brokerDiskRefused = brokerDiskThresholdProblem(brokerDiskThreshold);
+    if (brokerDiskRefused !== undefined) {
+      throw new Error(
+        `${where}: brokerDiskUsedPercentThreshold is ${brokerDiskThreshold}; ${brokerDiskRefused}`,
       );
     }
     const consumerFunction = props.consumer.function;
@@ -143,6 +170,39 @@ export class IngestionMonitoring extends Construct {
         period: FIVE_MINUTES,
       });
     const runningTasks = containerInsights('RunningTaskCount');
+    // The event source's own counts (its metricsConfig), by event source mapping.
+    // @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+    const eventSourceMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensionsMap: { EventSourceMappingUUID: props.consumer.eventSource.eventSourceMappingId },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      });
+    const failedBatchesDelivered = eventSourceMetric('OnFailureDestinationDeliveredEventCount');
+    const recordsLost = new MathExpression({
+      // Both are published only when something happened: no data is none lost.
+      expression: 'FILL(dropped, 0) + FILL(undelivered, 0)',
+      usingMetrics: {
+        dropped: eventSourceMetric('DroppedEventCount'),
+        undelivered: eventSourceMetric('OnFailureDestinationDeliveryErrorCount'),
+      },
+      label: 'Records dropped, or not delivered to the failed-batch destination',
+      period: FIVE_MINUTES,
+    });
+    const failedObjects = consumerMetric('FailedObjects');
+    const { eventStream } = props;
+    const brokerDiskUsed =
+      eventStream.brokerCount === undefined
+        ? undefined
+        : new MathExpression({
+            // One figure for any number of brokers: the fullest disk of the cluster's.
+            expression: `SELECT MAX(KafkaDataLogsDiskUsed) FROM SCHEMA("AWS/Kafka", "Broker ID", "Cluster Name") WHERE "Cluster Name" = '${eventStream.clusterName}'`,
+            usingMetrics: {},
+            label: 'Fullest broker data disk (%)',
+            period: FIVE_MINUTES,
+          });
     const producerErrorFilter = new MetricFilter(this, 'ProducerErrorLines', {
       logGroup: producer.logGroup,
       // Powertools Logger writes one JSON object per line with its level.
@@ -203,6 +263,45 @@ export class IngestionMonitoring extends Construct {
         datapointsToAlarm: 2,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
+      failedObjects: alarm('FailedObjects', {
+        alarmDescription:
+          'The lake consumer could not write some lake objects: their records were handed back to the event source to retry, and reach the failed-batch destination if the retries fail too. Check the consumer logs for the S3 error.',
+        metric: failedObjects,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      failedBatchesDelivered: alarm('FailedBatchesDelivered', {
+        alarmDescription:
+          'The event source gave up on records and wrote them to the lake bucket under aws/lambda/: they are not in bronze. Fix the cause, then run `spotify-pipeline replay-failed --bucket <lake bucket> --brokers <brokers>` while the topic still holds them.',
+        metric: failedBatchesDelivered,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      recordsLost: alarm('RecordsLost', {
+        alarmDescription:
+          'The event source dropped records, or could not write a batch it gave up on to the failed-batch destination: those records are in neither bronze nor aws/lambda/. Read their offsets in the event source mapping and replay them from the topic before its retention passes.',
+        metric: recordsLost,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      ...(brokerDiskUsed === undefined
+        ? {}
+        : {
+            brokerDiskUsed: alarm('BrokerDiskUsed', {
+              alarmDescription: `A broker's data disk has been more than ${brokerDiskThreshold}% full for three five-minute periods: when it fills, the broker stops taking writes and the producer's events are refused. Add storage to the brokers (provisioned.ebsVolumeGiB) or shorten the topic's retention.`,
+              metric: brokerDiskUsed,
+              threshold: brokerDiskThreshold,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+              evaluationPeriods: 3,
+              treatMissingData: TreatMissingData.BREACHING,
+            }),
+          }),
     };
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -240,7 +339,7 @@ export class IngestionMonitoring extends Construct {
           }),
           new GraphWidget({
             title: 'Lake objects written and failed',
-            left: [consumerMetric('ObjectsWritten'), consumerMetric('FailedObjects')],
+            left: [consumerMetric('ObjectsWritten'), failedObjects],
             width: 8,
           }),
         ],
@@ -260,6 +359,23 @@ export class IngestionMonitoring extends Construct {
             width: 8,
           }),
           new GraphWidget({ title: 'Producer error lines', left: [producerErrors], width: 8 }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Records given up on (to aws/lambda/) and lost',
+            left: [failedBatchesDelivered, recordsLost],
+            width: 8,
+          }),
+          ...(brokerDiskUsed === undefined
+            ? []
+            : [
+                new GraphWidget({
+                  title: 'Fullest broker data disk (%)',
+                  left: [brokerDiskUsed],
+                  leftAnnotations: [{ value: brokerDiskThreshold, label: 'alarm' }],
+                  width: 8,
+                }),
+              ]),
         ],
       ],
     });

@@ -14,6 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
+  GOLD_LAG_METRIC,
   PIPELINE_METRICS_NAMESPACE,
   SQL_RUNNER_SERVICE,
   UNEXPLAINED_RECORDS_METRIC,
@@ -47,8 +48,8 @@ export interface WarehouseMonitoringProps {
   /** The topic the alarms notify (the pipeline's alarm topic). */
   readonly alarmTopic: ITopic;
   /**
-   * Alarm when the oldest unloaded lake file is older than this; at least
-   * {@link minimumFreshnessThreshold} of `runEvery`.
+   * Alarm when the oldest unloaded lake file, or the oldest bronze load gold has not folded in yet,
+   * is older than this; at least {@link minimumFreshnessThreshold} of `runEvery`.
    * @default Duration.hours(3)
    */
   readonly freshnessThreshold?: Duration;
@@ -64,7 +65,9 @@ export interface WarehouseMonitoringProps {
  *
  * Alarms: freshness (the loader's OldestUnloadedFileAgeSeconds above the threshold for two
  * hours, or not reported for two hours, which is what a run that never gets to load looks
- * like: it cannot start, or keeps finding the lease held), loader errors, failed, timed-out or
+ * like: it cannot start, or keeps finding the lease held), gold older than the same threshold
+ * (the SQL runner's `GoldLagSeconds`: the age of the oldest bronze load some gold model has not
+ * folded in, published by each run's pending-work step), loader errors, failed, timed-out or
  * aborted pipeline runs, and records the audit of the layers cannot explain (the SQL runner's
  * `Unexplained`, published by each run's audit step).
  */
@@ -72,6 +75,7 @@ export class WarehouseMonitoring extends Construct {
   readonly dashboard: Dashboard;
   readonly alarms: {
     readonly freshness: Alarm;
+    readonly goldFreshness: Alarm;
     readonly loaderErrors: Alarm;
     readonly runFailures: Alarm;
     readonly unexplainedRecords: Alarm;
@@ -109,14 +113,17 @@ export class WarehouseMonitoring extends Construct {
       period: ONE_HOUR,
     });
 
-    // One audit per run: the worst of a run period is that run's count.
-    const unexplainedRecords = new Metric({
-      namespace: PIPELINE_METRICS_NAMESPACE,
-      metricName: UNEXPLAINED_RECORDS_METRIC,
-      dimensionsMap: { service: SQL_RUNNER_SERVICE },
-      statistic: 'Maximum',
-      period: runEvery,
-    });
+    // One audit and one pending-work step per run: the worst of a run period is that run's figure.
+    const sqlRunnerMetric = (metricName: string) =>
+      new Metric({
+        namespace: PIPELINE_METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: SQL_RUNNER_SERVICE },
+        statistic: 'Maximum',
+        period: runEvery,
+      });
+    const unexplainedRecords = sqlRunnerMetric(UNEXPLAINED_RECORDS_METRIC);
+    const goldLag = sqlRunnerMetric(GOLD_LAG_METRIC);
 
     const alarm = (alarmId: string, settings: AlarmProps): Alarm =>
       notifyingAlarm(this, alarmId, props.alarmTopic, settings);
@@ -129,6 +136,16 @@ export class WarehouseMonitoring extends Construct {
         evaluationPeriods: 2,
         // The loader reports once an hour, before it loads; silence means it did not get that far.
         treatMissingData: TreatMissingData.BREACHING,
+      }),
+      goldFreshness: alarm('GoldFreshness', {
+        alarmDescription: `Gold lags bronze by more than ${freshnessThreshold.toMinutes()} minutes: rows loaded that long ago are not yet in the gold KPIs. The runs since then failed after the load, or their transformation did not finish. Check the pipeline runs and the SQL runner's logs.`,
+        metric: goldLag,
+        threshold: freshnessThreshold.toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // A run that never reaches its pending-work step reports nothing: the freshness and
+        // run-failure alarms report that run.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
       loaderErrors: alarm('LoaderErrors', {
         alarmDescription:
@@ -208,6 +225,12 @@ export class WarehouseMonitoring extends Construct {
             title: 'Records the audit cannot explain',
             left: [unexplainedRecords],
             leftAnnotations: [{ value: 0, label: 'alarm above' }],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Gold lag behind bronze (seconds)',
+            left: [goldLag],
+            leftAnnotations: [{ value: freshnessThreshold.toSeconds(), label: 'alarm' }],
             width: 8,
           }),
         ],

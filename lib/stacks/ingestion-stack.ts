@@ -84,8 +84,10 @@ export class IngestionStack extends Stack {
     this.monitoring = new IngestionMonitoring(this, 'Monitoring', {
       consumer: this.consumer,
       producer: this.producer,
+      eventStream,
       offsetLagThreshold: observability.offsetLagThreshold,
       quarantineRateThreshold: observability.quarantineRateThreshold,
+      brokerDiskUsedPercentThreshold: observability.brokerDiskUsedPercentThreshold,
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic the ingestion alarms notify: subscribe to it',

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -19,6 +19,8 @@ export interface EventStreamSettings {
   readonly partitionCount: number;
   /** Copies of each partition. */
   readonly replicationFactor: number;
+  /** How long the topic keeps each record. */
+  readonly retention: Duration;
 }
 
 /** Properties of {@link StatefulStack}. */
@@ -81,6 +83,7 @@ export class StatefulStack extends Stack {
       topicName: eventStream.topicName,
       partitionCount: eventStream.partitionCount,
       replicationFactor: eventStream.replicationFactor,
+      retention: eventStream.retention,
       brokerLogRetention: logRetention,
       removalPolicy: destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });

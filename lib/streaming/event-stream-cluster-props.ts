@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
@@ -59,6 +59,21 @@ export interface EventStreamClusterProps {
    * @default 3
    */
   readonly replicationFactor?: number;
+  /**
+   * How long the topic keeps each record (`retention.ms`): the longest outage of the consumer the
+   * pipeline recovers from without loss, and the time left to replay from the topic what the event
+   * source gave up on (`spotify-pipeline replay-failed`). The lake consumer refuses a retention
+   * that does not outlast its maximum record age by `MINIMUM_REPLAY_WINDOW` (a day).
+   * @default Duration.days(7)
+   */
+  readonly retention?: Duration;
+  /**
+   * Copies that must have a record before a write of it is acknowledged (`min.insync.replicas`;
+   * the producer writes with acks from all in-sync replicas). From 1 up to the replication factor.
+   * @default - 2 with 3 or more copies; with fewer, one less than the copies (at least 1), so that
+   * one broker being patched does not stop the producer
+   */
+  readonly minInSyncReplicas?: number;
   /**
    * Retention of the broker logs (provisioned clusters only; MSK Serverless has no broker logs).
    * @default RetentionDays.ONE_MONTH

@@ -1,4 +1,4 @@
-import { Annotations, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type ISecurityGroup, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,7 +21,36 @@ export const EVENTS_TOPIC_DEFAULTS = {
   topicName: DEFAULT_EVENTS_TOPIC,
   partitionCount: DEFAULT_PARTITION_COUNT,
   replicationFactor: 3,
+  retention: Duration.days(7),
 } as const;
+/**
+ * The least time a record stays in the topic after the event source gives up on it (its maximum
+ * record age): a day to be alerted and to replay it from the topic with `spotify-pipeline
+ * replay-failed`.
+ */
+export const MINIMUM_REPLAY_WINDOW = Duration.days(1);
+
+/**
+ * `min.insync.replicas` for `replicationFactor` copies when the props do not say: 2 with 3 or more
+ * copies, so that an acknowledged write survives the loss of a broker; with fewer copies, one less
+ * than the copies, so that a broker being patched does not stop writes.
+ */
+export function defaultMinInSyncReplicas(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : Math.max(1, replicationFactor - 1);
+}
+
+/**
+ * What the topic's retention must be instead of `retention`, for an event source that gives up on
+ * records older than `maxRecordAge`, or `undefined` when it outlasts that age by
+ * {@link MINIMUM_REPLAY_WINDOW}. A shorter retention lets records expire while the event source is
+ * still retrying them, which no metric counts, and leaves nothing in the topic to replay.
+ */
+export function topicRetentionProblem(retention: Duration, maxRecordAge: Duration): string | undefined {
+  const leastHours = Math.ceil(maxRecordAge.toSeconds() / 3600) + MINIMUM_REPLAY_WINDOW.toHours();
+  return retention.toSeconds() >= leastHours * 3600
+    ? undefined
+    : `use at least ${leastHours} hours: the event source's maximum record age (${maxRecordAge.toSeconds()} s) plus ${MINIMUM_REPLAY_WINDOW.toHours()} hours to replay what it gives up on from the topic`;
+}
 /** MSK Serverless keeps this many copies of every partition, whatever a topic asks for. */
 export const SERVERLESS_REPLICATION_FACTOR = 3;
 /** The sizes {@link EventStreamCluster} accepts. */
@@ -81,6 +110,12 @@ export class EventStreamCluster extends Construct {
   readonly clusterSecurityGroup: ISecurityGroup;
   /** The partition count of the events topic. */
   readonly partitionCount: number;
+  /** How many brokers a provisioned cluster has (MSK Serverless has none to count). */
+  readonly brokerCount?: number;
+  /** How long the events topic keeps each record. */
+  readonly retention: Duration;
+  /** Copies that must have a record before a write of it is acknowledged. */
+  readonly minInSyncReplicas: number;
 
   /** The UUID MSK puts in the cluster ARN; topic and group ARNs are built from it. */
   private readonly clusterUuid: string;
@@ -92,6 +127,8 @@ export class EventStreamCluster extends Construct {
     this.topicName = props.topicName ?? EVENTS_TOPIC_DEFAULTS.topicName;
     this.partitionCount = props.partitionCount ?? EVENTS_TOPIC_DEFAULTS.partitionCount;
     const replicationFactor = props.replicationFactor ?? EVENTS_TOPIC_DEFAULTS.replicationFactor;
+    this.retention = props.retention ?? EVENTS_TOPIC_DEFAULTS.retention;
+    this.minInSyncReplicas = props.minInSyncReplicas ?? defaultMinInSyncReplicas(replicationFactor);
     this.validate(capacity, replicationFactor);
 
     // With no subnet type CDK picks private subnets with egress, else isolated ones: never public.
@@ -103,6 +140,7 @@ export class EventStreamCluster extends Construct {
     }
     if (capacity.mode === 'provisioned') {
       const brokerCount = capacity.brokers.brokersPerAz * subnets.subnetIds.length;
+      this.brokerCount = brokerCount;
       if (replicationFactor > brokerCount) {
         throw new Error(
           `EventStreamCluster ${this.node.path}: replicationFactor is ${replicationFactor} but the cluster has only ${brokerCount} brokers (${capacity.brokers.brokersPerAz} per zone x ${subnets.subnetIds.length} zones); lower the replication factor or add brokers per zone`,
@@ -181,6 +219,7 @@ export class EventStreamCluster extends Construct {
         topicName: this.topicName,
         partitionCount: this.partitionCount,
         replicationFactor,
+        configs: Fn.base64(JSON.stringify(this.topicConfigs())),
       });
       topic.applyRemovalPolicy(removalPolicy);
       this.topicArn = topic.attrTopicArn;
@@ -192,7 +231,7 @@ export class EventStreamCluster extends Construct {
       });
       Annotations.of(this).addWarningV2(
         'spotify-pipeline:serverless-topic-not-created',
-        `MSK Serverless cannot create topics through CloudFormation (AWS::MSK::Topic serves provisioned clusters only): create "${this.topicName}" with ${this.partitionCount} partitions using a Kafka admin client, or use a provisioned cluster.`,
+        `MSK Serverless cannot create topics through CloudFormation (AWS::MSK::Topic serves provisioned clusters only): create "${this.topicName}" with ${this.partitionCount} partitions and retention.ms ${this.retention.toMilliseconds()} using a Kafka admin client, or use a provisioned cluster.`,
       );
     }
   }
@@ -251,6 +290,17 @@ export class EventStreamCluster extends Construct {
       );
   }
 
+  /**
+   * The topic's Kafka settings, as MSK's topic API takes them (a JSON object of string values,
+   * Base64-encoded in the template).
+   */
+  topicConfigs(): Record<string, string> {
+    return {
+      'min.insync.replicas': String(this.minInSyncReplicas),
+      'retention.ms': String(this.retention.toMilliseconds()),
+    };
+  }
+
   private grantOnCluster(grantee: IGrantable, extraActions: readonly string[]): Grant {
     return Grant.addToPrincipal({
       grantee,
@@ -276,6 +326,17 @@ export class EventStreamCluster extends Construct {
     for (const [name, value, range] of sizes) {
       const problem = outsideRange(value, range);
       if (problem !== undefined) throw new Error(`${where}: ${name} is ${value}; ${problem}`);
+    }
+    const insyncRefused = outsideRange(this.minInSyncReplicas, { min: 1, max: replicationFactor });
+    if (insyncRefused !== undefined) {
+      throw new Error(
+        `${where}: minInSyncReplicas is ${this.minInSyncReplicas}; ${insyncRefused} (the replication factor): a write cannot wait for more copies than there are`,
+      );
+    }
+    if (this.retention.toSeconds() < 3600 || this.retention.toSeconds() % 3600 !== 0) {
+      throw new Error(
+        `${where}: retention is ${this.retention.toSeconds()} s; use a whole number of hours, at least 1`,
+      );
     }
     if (capacity.mode === 'serverless' && replicationFactor !== SERVERLESS_REPLICATION_FACTOR) {
       throw new Error(

@@ -44,6 +44,7 @@ describe('loadPipelineConfig', () => {
       },
       topicName: 'spotify-events',
       partitionCount: 6,
+      retentionHours: 168,
       replicationFactor: 2,
     });
     expect(config.network.natGateways).toBe(0);
@@ -85,6 +86,7 @@ describe('loadPipelineConfig', () => {
         },
         topicName: 'spotify-events',
         partitionCount: 6,
+        retentionHours: 168,
         // two zones x one broker: the replication factor cannot exceed the broker count
         replicationFactor: 2,
       },
@@ -121,6 +123,7 @@ describe('loadPipelineConfig', () => {
       observability: {
         offsetLagThreshold: 10_000,
         quarantineRateThreshold: 0.05,
+        brokerDiskUsedPercentThreshold: 80,
         freshnessThresholdMinutes: 180,
       },
       logRetention: RetentionDays.ONE_MONTH,
@@ -164,6 +167,7 @@ describe('loadPipelineConfig', () => {
       mode: 'serverless',
       topicName: 'spotify-events',
       partitionCount: 6,
+      retentionHours: 168,
       replicationFactor: 3,
     });
   });
@@ -236,6 +240,14 @@ describe('loadPipelineConfig', () => {
       /streaming\.partitionCount is 0: use a whole number of at least 1/,
     ],
     [{ streaming: { partitionCount: '6' } }, /streaming\.partitionCount is "6": it must be a whole number/],
+    [
+      { streaming: { retentionHours: 24 }, ingestion: { maxRecordAgeSeconds: 3600 } },
+      /streaming\.retentionHours is 24 with environments\.dev\.ingestion\.maxRecordAgeSeconds 3600: use at least 25 hours: the event source's maximum record age \(3600 s\) plus 24 hours to replay what it gives up on from the topic/,
+    ],
+    [
+      { observability: { brokerDiskUsedPercentThreshold: 100 } },
+      /observability\.brokerDiskUsedPercentThreshold is 100: use a percentage of the disk from 1 to 99/,
+    ],
     [{ streaming: { topicName: 'spotify events' } }, /streaming\.topicName is "spotify events"/],
     [
       { streaming: { mode: 'serverless', replicationFactor: 2 } },

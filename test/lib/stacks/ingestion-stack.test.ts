@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
@@ -235,8 +235,87 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         FilterPattern: '{ $.level = "ERROR" }',
       });
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('alarms on every way a record can be lost or stuck on the way to the lake, telling the alarm topic when it fires and when it clears', () => {
+      const notifies = {
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
+        OKActions: [{ Ref: Match.stringLikeRegexp('AlarmTopic') }],
+      };
+      const [mappingId] = Object.keys(template.findResources('AWS::Lambda::EventSourceMapping'));
+      const byMapping = [{ Name: 'EventSourceMappingUUID', Value: { Ref: mappingId } }];
+      // The event source publishes the counts the alarms read.
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        MetricsConfig: { Metrics: ['EventCount', 'ErrorCount'] },
+      });
+      // Lake objects the consumer could not write.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'SpotifyPipeline',
+        MetricName: 'FailedObjects',
+        Dimensions: [{ Name: 'service', Value: 'lake-consumer' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        ...notifies,
+      });
+      // Any delivery to the failed-batch destination, whose description says how to replay.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'OnFailureDestinationDeliveredEventCount',
+        Dimensions: byMapping,
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmDescription: Match.stringLikeRegexp('spotify-pipeline replay-failed --bucket'),
+        ...notifies,
+      });
+      // Records dropped, or given up on and not delivered: lost.
+      const countOf = (metricName: string, id: string) => ({
+        Id: id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: { Namespace: 'AWS/Lambda', MetricName: metricName, Dimensions: byMapping },
+          Period: 300,
+          Stat: 'Sum',
+        },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'FILL(dropped, 0) + FILL(undelivered, 0)' }),
+          countOf('DroppedEventCount', 'dropped'),
+          countOf('OnFailureDestinationDeliveryErrorCount', 'undelivered'),
+        ]),
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        ...notifies,
+      });
+      // The fullest broker disk, on a provisioned cluster (MSK Serverless has no broker disks).
+      const diskAlarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp("broker's data disk") },
+      });
+      if (config.streaming.mode === 'provisioned') {
+        expect(Object.values(diskAlarms).map((alarm) => alarm.Properties)).toEqual([
+          expect.objectContaining({
+            Metrics: [
+              {
+                Id: expect.any(String),
+                Expression: `SELECT MAX(KafkaDataLogsDiskUsed) FROM SCHEMA("AWS/Kafka", "Broker ID", "Cluster Name") WHERE "Cluster Name" = '${stacks.stateful.eventStream.clusterName}'`,
+                Label: 'Fullest broker data disk (%)',
+                Period: 300,
+                ReturnData: true,
+              },
+            ],
+            Threshold: config.observability.brokerDiskUsedPercentThreshold,
+            ComparisonOperator: 'GreaterThanThreshold',
+            TreatMissingData: 'breaching',
+          }),
+        ]);
+      } else {
+        expect(diskAlarms).toEqual({});
+      }
+      template.resourceCountIs('AWS::CloudWatch::Alarm', config.streaming.mode === 'provisioned' ? 9 : 8);
     });
 
     it('encrypts the alarm topic with a rotating key of its own, which lets CloudWatch (this account’s alarms) and EventBridge (the failed-run rule) publish', () => {
@@ -349,8 +428,54 @@ describe('bad props', () => {
     const consumer = new LakeConsumerFunction(stack, 'Consumer', { vpc, eventStream, lake });
     const producer = new EventProducerService(stack, 'Producer', { vpc, eventStream });
     expect(
-      () => new IngestionMonitoring(stack, 'Monitoring', { consumer, producer, quarantineRateThreshold: 5 }),
+      () =>
+        new IngestionMonitoring(stack, 'Monitoring', {
+          consumer,
+          producer,
+          eventStream,
+          quarantineRateThreshold: 5,
+        }),
     ).toThrow(/quarantineRateThreshold is 5; use a share between 0 and 1/);
+  });
+
+  it('IngestionMonitoring refuses a broker disk threshold of a full disk', () => {
+    const { stack, vpc, eventStream, lake } = dependencies();
+    const consumer = new LakeConsumerFunction(stack, 'Consumer', { vpc, eventStream, lake });
+    const producer = new EventProducerService(stack, 'Producer', { vpc, eventStream });
+    expect(
+      () =>
+        new IngestionMonitoring(stack, 'Monitoring', {
+          consumer,
+          producer,
+          eventStream,
+          brokerDiskUsedPercentThreshold: 100,
+        }),
+    ).toThrow(/brokerDiskUsedPercentThreshold is 100; use a percentage of the disk from 1 to 99/);
+  });
+
+  it('LakeConsumerFunction refuses a maximum record age the topic’s retention does not outlast by a day', () => {
+    const { stack, vpc, eventStream, lake } = dependencies();
+    expect(eventStream.retention.toHours()).toBe(168);
+    expect(
+      () =>
+        new LakeConsumerFunction(stack, 'Consumer', {
+          vpc,
+          eventStream,
+          lake,
+          maxRecordAge: Duration.hours(145),
+        }),
+    ).toThrow(
+      /the events topic keeps records for 168 hours; use at least 169 hours: the event source's maximum record age \(522000 s\) plus 24 hours/,
+    );
+    expect(
+      () =>
+        new LakeConsumerFunction(stack, 'Consumer2', {
+          vpc,
+          eventStream,
+          lake,
+          maxRecordAge: Duration.hours(144),
+        }),
+    ).not.toThrow();
   });
 });
 

@@ -747,6 +747,30 @@ describe.each(['dev', 'prod'])('the %s warehouse stack', (environmentName) => {
         /Records the audit cannot explain.*\\"SpotifyPipeline\\",\\"Unexplained\\",\\"service\\",\\"sql-runner\\"/,
       );
     });
+
+    it('alarms when gold lags bronze by more than the freshness threshold at a run, telling the alarm topic, and shows the lag on the dashboard', () => {
+      const alarms = Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'GoldLagSeconds' } }),
+      );
+      expect(alarms.map((alarm) => alarm.Properties)).toEqual([
+        expect.objectContaining({
+          Namespace: 'SpotifyPipeline',
+          Dimensions: [{ Name: 'service', Value: 'sql-runner' }],
+          Statistic: 'Maximum',
+          Period: config.loading.schedule.everyMinutes * 60,
+          Threshold: config.observability.freshnessThresholdMinutes * 60,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() })],
+          OKActions: [expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() })],
+        }),
+      ]);
+      const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+      expect(JSON.stringify(dashboard!.Properties.DashboardBody)).toMatch(
+        /Gold lag behind bronze.*\\"SpotifyPipeline\\",\\"GoldLagSeconds\\",\\"service\\",\\"sql-runner\\"/,
+      );
+    });
   });
 });
 

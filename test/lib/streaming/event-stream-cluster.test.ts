@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -71,7 +71,9 @@ describe('EventStreamCluster', () => {
       expect(cluster.topicCreatedAtDeploy).toBe(false);
       Annotations.fromStack(stack).hasWarning(
         '/StreamingUnderTest/EventStream',
-        Match.stringLikeRegexp('create "spotify-events" with 6 partitions using a Kafka admin client'),
+        Match.stringLikeRegexp(
+          'create "spotify-events" with 6 partitions and retention.ms 604800000 using a Kafka admin client',
+        ),
       );
     });
 
@@ -153,6 +155,15 @@ describe('EventStreamCluster', () => {
         TopicName: 'spotify-events',
         PartitionCount: 12,
         ReplicationFactor: 3,
+      });
+    });
+
+    it('creates the topic with min.insync.replicas 2 (three copies) and a retention of seven days by default', () => {
+      const [topic] = Object.values(template.findResources('AWS::MSK::Topic'));
+      const configs = topic!.Properties.Configs as { 'Fn::Base64': string };
+      expect(JSON.parse(configs['Fn::Base64'])).toEqual({
+        'min.insync.replicas': '2',
+        'retention.ms': String(7 * 24 * 3_600_000),
       });
     });
 
@@ -321,6 +332,26 @@ describe('EventStreamCluster', () => {
     });
   });
 
+  it.each([
+    [3, 2],
+    [2, 1],
+    [1, 1],
+  ])('with %i copies, a write waits for %i of them by default, so that a broker being patched does not stop writes below three', (copies, inSync) => {
+    const { stack, cluster } = clusterUnderTest({ replicationFactor: copies });
+    expect(cluster.minInSyncReplicas).toBe(inSync);
+    const [topic] = Object.values(Template.fromStack(stack).findResources('AWS::MSK::Topic'));
+    expect(JSON.parse(topic!.Properties.Configs['Fn::Base64'])['min.insync.replicas']).toBe(String(inSync));
+  });
+
+  it('keeps records for the retention and waits for the in-sync copies it is given', () => {
+    const { stack } = clusterUnderTest({ retention: Duration.days(3), minInSyncReplicas: 3 });
+    const [topic] = Object.values(Template.fromStack(stack).findResources('AWS::MSK::Topic'));
+    expect(JSON.parse(topic!.Properties.Configs['Fn::Base64'])).toEqual({
+      'min.insync.replicas': '3',
+      'retention.ms': String(3 * 24 * 3_600_000),
+    });
+  });
+
   describe('rejects invalid props', () => {
     it.each([
       [{ partitionCount: 0 }, /partitionCount is 0; use a whole number of at least 1/],
@@ -341,6 +372,11 @@ describe('EventStreamCluster', () => {
         { capacity: { mode: 'provisioned', brokers: { ...BROKERS, ebsVolumeGiB: 0 } } },
         /ebsVolumeGiB is 0; use 1 to 16384/,
       ],
+      [
+        { replicationFactor: 3, minInSyncReplicas: 4 },
+        /minInSyncReplicas is 4; use 1 to 3 \(the replication factor\): a write cannot wait for more copies than there are/,
+      ],
+      [{ retention: Duration.minutes(90) }, /retention is 5400 s; use a whole number of hours, at least 1/],
     ] as const)('%j', (props, message) => {
       expect(() => clusterUnderTest(props as PropsUnderTest)).toThrow(message);
     });
