@@ -218,8 +218,7 @@ export class IngestionMonitoring extends Construct {
       notifyingAlarm(this, alarmId, this.alarmTopic, settings);
     this.alarms = {
       consumerErrors: alarm('ConsumerErrors', {
-        alarmDescription:
-          'The lake consumer threw in 2 of the last 3 five-minute periods: its batches are being retried and may reach the failed-batch destination. Check its logs.',
+        alarmDescription: `The lake consumer threw in 2 of the last 3 periods of ${FIVE_MINUTES.toMinutes()} minutes: its batches are being retried and may reach the failed-batch destination. Check its logs.`,
         metric: consumerErrors,
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -228,7 +227,7 @@ export class IngestionMonitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
       consumerLag: alarm('ConsumerLag', {
-        alarmDescription: `The lake consumer is more than ${offsetLagThreshold} records behind the events topic for 15 minutes.`,
+        alarmDescription: `The lake consumer is more than ${offsetLagThreshold} records behind the events topic for ${FIVE_MINUTES.toMinutes() * 3} minutes.`,
         metric: offsetLag,
         threshold: offsetLagThreshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -237,7 +236,7 @@ export class IngestionMonitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
       quarantineRate: alarm('QuarantineRate', {
-        alarmDescription: `More than ${quarantineRateThreshold * 100}% of the consumed records went to quarantine/ in 15 minutes: a producer may be sending a broken shape.`,
+        alarmDescription: `More than ${quarantineRateThreshold * 100}% of the consumed records went to quarantine/ in ${FIFTEEN_MINUTES.toMinutes()} minutes: a producer may be sending a broken shape.`,
         metric: quarantineRate,
         threshold: quarantineRateThreshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -245,7 +244,7 @@ export class IngestionMonitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
       producerTasks: alarm('ProducerTasks', {
-        alarmDescription: `Fewer producer tasks are running than the ${producer.desiredCount} wanted, for 15 minutes.`,
+        alarmDescription: `Fewer producer tasks are running than the ${producer.desiredCount} wanted, for ${FIVE_MINUTES.toMinutes() * 3} minutes.`,
         metric: runningTasks,
         threshold: producer.desiredCount,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -255,7 +254,7 @@ export class IngestionMonitoring extends Construct {
           producer.desiredCount > 0 ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
       }),
       producerErrors: alarm('ProducerErrors', {
-        alarmDescription: 'The producer logged errors in 2 of the last 3 five-minute periods.',
+        alarmDescription: `The producer logged errors in 2 of the last 3 periods of ${FIVE_MINUTES.toMinutes()} minutes.`,
         metric: producerErrors,
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -294,7 +293,7 @@ export class IngestionMonitoring extends Construct {
         ? {}
         : {
             brokerDiskUsed: alarm('BrokerDiskUsed', {
-              alarmDescription: `A broker's data disk has been more than ${brokerDiskThreshold}% full for three five-minute periods: when it fills, the broker stops taking writes and the producer's events are refused. Add storage to the brokers (provisioned.ebsVolumeGiB) or shorten the topic's retention.`,
+              alarmDescription: `A broker's data disk has been more than ${brokerDiskThreshold}% full for ${FIVE_MINUTES.toMinutes() * 3} minutes: when it fills, the broker stops taking writes and the producer's events are refused. Add storage to the brokers (provisioned.ebsVolumeGiB) or shorten the topic's retention.`,
               metric: brokerDiskUsed,
               threshold: brokerDiskThreshold,
               comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -14,8 +14,9 @@ export type SqlRunnerFunctionProps = WarehouseFunctionSettings;
 /**
  * The SQL-runner function (`lambdas/sql-runner/handler.ts`): one step of the transformation per
  * invocation (`{"kind": "model" | "test" | "pending-work" | "new-anomalies" | "audit", ...,
- * "batchId"}`), its statements in one transaction; the audit publishes the `Unexplained` metric. It records each step under the batch id in the same transaction as its rows, so
- * a step run again after it committed does nothing twice.
+ * "batchId"}`), its statements in one transaction; the pending-work step publishes the
+ * `GoldLagSeconds` metric and the audit `Unexplained`. It records each step under the batch id in
+ * the same transaction as its rows, so a step run again after it committed does nothing twice.
  */
 export class SqlRunnerFunction extends Construct {
   readonly function: NodejsFunction;
