@@ -1,7 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { WholeNumberRange } from '../app/whole-number-range.js';
-import { LAKE_CONSUMER_DEFAULTS, LAKE_CONSUMER_LIMITS } from '../ingestion/lake-consumer-function.js';
+import {
+  LAKE_CONSUMER_DEFAULTS,
+  LAKE_CONSUMER_LIMITS,
+  maximumPollersProblem,
+} from '../ingestion/lake-consumer-function.js';
 import { bronzeTransitionProblem, LAKE_STORAGE_DEFAULTS } from '../lake/lake-storage.js';
 import { LAKE_LOADER_DEFAULT_MEMORY_MIB } from '../loading/lake-loader.js';
 import {
@@ -27,6 +31,7 @@ import {
 import {
   defaultMemoryMiB,
   EVENT_PRODUCER_DEFAULTS,
+  EVENT_PRODUCER_LIMITS,
   eventRateProblem,
   fargateCpuProblem,
   fargateMemoryProblem,
@@ -160,7 +165,7 @@ const LAKE = section(
 
 /** The task's memory, `memoryMiB`, is read once its `cpu` is known: the memory sizes Fargate offers depend on it. */
 const PRODUCER = section({
-  desiredCount: whole(EVENT_PRODUCER_DEFAULTS.desiredCount, between(0, 100, 'tasks')),
+  desiredCount: whole(EVENT_PRODUCER_DEFAULTS.desiredCount, EVENT_PRODUCER_LIMITS.desiredCount),
   /** Events per second each task sends (the producer's EVENT_RATE). */
   eventRate: decimal(EVENT_PRODUCER_DEFAULTS.eventsPerSecond, eventRateProblem),
   cpu: whole(EVENT_PRODUCER_DEFAULTS.cpu, fargateCpuProblem),
@@ -179,10 +184,10 @@ const INGESTION = section(
     memoryMiB: whole(CONSUMER.memorySize, LAMBDA_MEMORY_MIB),
     timeoutSeconds: whole(CONSUMER.timeout.toSeconds(), between(1, 900, 'seconds')),
   },
-  ({ minimumPollers, maximumPollers }, path) =>
-    maximumPollers < minimumPollers
-      ? `${path}.maximumPollers is ${maximumPollers}, below minimumPollers (${minimumPollers}): raise maximumPollers or lower minimumPollers`
-      : undefined,
+  ({ minimumPollers, maximumPollers }, path) => {
+    const refused = maximumPollersProblem(minimumPollers, maximumPollers);
+    return refused && `${path}.maximumPollers is ${maximumPollers}: ${refused}`;
+  },
 );
 
 const COPY_IAM_USER_ARN =

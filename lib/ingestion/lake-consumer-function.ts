@@ -45,6 +45,14 @@ export const LAKE_CONSUMER_LIMITS = {
   maximumPollers: { min: 1, max: 2_000, unit: 'pollers' },
 } as const satisfies Record<string, WholeNumberRange>;
 
+/** What the maximum pollers must be instead, given the minimum, or `undefined` when they fit. */
+export function maximumPollersProblem(minimumPollers: number, maximumPollers: number): string | undefined {
+  const mostPollers = LAKE_CONSUMER_LIMITS.maximumPollers.max;
+  return outsideRange(maximumPollers, { min: minimumPollers, max: mostPollers }) === undefined
+    ? undefined
+    : `use minimumPollers (${minimumPollers}) up to ${mostPollers}`;
+}
+
 /**
  * The lake consumer: `lambdas/consumer/handler.ts` as an ARM64 Node.js function in the cluster's
  * VPC, fed by an MSK event source on the events topic, writing to the lake's `bronze/` and
@@ -96,11 +104,9 @@ export class LakeConsumerFunction extends Construct {
         `${where}: the events topic keeps records for ${eventStream.retention.toHours()} hours; ${retentionRefused}`,
       );
     }
-    const mostPollers = LAKE_CONSUMER_LIMITS.maximumPollers.max;
-    if (outsideRange(maximumPollers, { min: minimumPollers, max: mostPollers }) !== undefined) {
-      throw new Error(
-        `${where}: maximumPollers is ${maximumPollers}; use minimumPollers (${minimumPollers}) up to ${mostPollers}`,
-      );
+    const maximumRefused = maximumPollersProblem(minimumPollers, maximumPollers);
+    if (maximumRefused !== undefined) {
+      throw new Error(`${where}: maximumPollers is ${maximumPollers}; ${maximumRefused}`);
     }
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });

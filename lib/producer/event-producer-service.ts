@@ -14,6 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PIPELINE_NODE_MAJOR } from '../app/pipeline-node-version.js';
 import { REPOSITORY_ROOT } from '../app/repository-root.js';
+import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
 import { BootstrapBrokersLookup } from './bootstrap-brokers-lookup.js';
 import type { EventProducerServiceProps } from './event-producer-service-props.js';
 
@@ -28,6 +29,11 @@ export const EVENT_PRODUCER_DEFAULTS = {
 } as const satisfies Required<
   Pick<EventProducerServiceProps, 'desiredCount' | 'eventsPerSecond' | 'cpu' | 'memoryLimitMiB'>
 >;
+
+/** The task count {@link EventProducerService} accepts: a ceiling against a typo that would run a fleet. */
+export const EVENT_PRODUCER_LIMITS = {
+  desiredCount: { min: 0, max: 100, unit: 'tasks' },
+} as const satisfies Record<string, WholeNumberRange>;
 
 /**
  * Fargate's task sizes: for each CPU size (1024 units are one vCPU), the memory sizes (MiB) a task
@@ -117,8 +123,9 @@ export class EventProducerService extends Construct {
     const cpu = props.cpu ?? EVENT_PRODUCER_DEFAULTS.cpu;
     const memoryLimitMiB = props.memoryLimitMiB ?? defaultMemoryMiB(cpu);
     const where = `EventProducerService ${this.node.path}`;
-    if (!Number.isInteger(desiredCount) || desiredCount < 0) {
-      throw new Error(`${where}: desiredCount is ${desiredCount}; use a whole number of tasks, 0 or more`);
+    const countRefused = outsideRange(desiredCount, EVENT_PRODUCER_LIMITS.desiredCount);
+    if (countRefused !== undefined) {
+      throw new Error(`${where}: desiredCount is ${desiredCount}; ${countRefused}`);
     }
     const rateRefused = eventRateProblem(eventsPerSecond);
     if (rateRefused !== undefined) {

@@ -224,7 +224,7 @@ describe('loadPipelineConfig', () => {
     [{ ingestion: { maxRecordAgeSeconds: 30 } }, /ingestion\.maxRecordAgeSeconds is 30: use 60 to 604800/],
     [
       { ingestion: { minimumPollers: 4, maximumPollers: 2 } },
-      /ingestion\.maximumPollers is 2, below minimumPollers \(4\)/,
+      /ingestion\.maximumPollers is 2: use minimumPollers \(4\) up to 2000/,
     ],
     [{ ingestion: { consumerGroupId: 'lake consumer' } }, /ingestion\.consumerGroupId is "lake consumer"/],
     [
