@@ -26,6 +26,7 @@ import {
 } from '../../support/deployed-functions.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
+import { NOTHING_PENDING } from '../../support/pending-work.js';
 import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
 import { StepFunctionsOnMoto } from '../../support/step-functions-on-moto.js';
 
@@ -292,14 +293,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
       'audit',
     ]);
     expect(invocationsOf('run-3')[1]!.outcome).toEqual({
-      result: {
-        kind: 'pending-work',
-        hasWork: false,
-        unclaimedLoads: 0,
-        pendingDays: 0,
-        unfoldedBatches: 0,
-        oldestPendingLoadAt: null,
-      },
+      result: NOTHING_PENDING,
     });
   });
 

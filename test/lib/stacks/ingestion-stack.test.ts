@@ -423,34 +423,19 @@ describe('bad props', () => {
     ).toThrow(/maximumPollers is 2; use minimumPollers \(3\) up to 2000/);
   });
 
-  it('IngestionMonitoring refuses a quarantine rate outside 0 to 1', () => {
+  it.each([
+    [{ quarantineRateThreshold: 5 }, /quarantineRateThreshold is 5; use a share between 0 and 1/],
+    [
+      { brokerDiskUsedPercentThreshold: 100 },
+      /brokerDiskUsedPercentThreshold is 100; use a percentage of the disk from 1 to 99/,
+    ],
+  ])('IngestionMonitoring refuses %j', (thresholds, message) => {
     const { stack, vpc, eventStream, lake } = dependencies();
     const consumer = new LakeConsumerFunction(stack, 'Consumer', { vpc, eventStream, lake });
     const producer = new EventProducerService(stack, 'Producer', { vpc, eventStream });
     expect(
-      () =>
-        new IngestionMonitoring(stack, 'Monitoring', {
-          consumer,
-          producer,
-          eventStream,
-          quarantineRateThreshold: 5,
-        }),
-    ).toThrow(/quarantineRateThreshold is 5; use a share between 0 and 1/);
-  });
-
-  it('IngestionMonitoring refuses a broker disk threshold of a full disk', () => {
-    const { stack, vpc, eventStream, lake } = dependencies();
-    const consumer = new LakeConsumerFunction(stack, 'Consumer', { vpc, eventStream, lake });
-    const producer = new EventProducerService(stack, 'Producer', { vpc, eventStream });
-    expect(
-      () =>
-        new IngestionMonitoring(stack, 'Monitoring', {
-          consumer,
-          producer,
-          eventStream,
-          brokerDiskUsedPercentThreshold: 100,
-        }),
-    ).toThrow(/brokerDiskUsedPercentThreshold is 100; use a percentage of the disk from 1 to 99/);
+      () => new IngestionMonitoring(stack, 'Monitoring', { consumer, producer, eventStream, ...thresholds }),
+    ).toThrow(message);
   });
 
   it('LakeConsumerFunction refuses a maximum record age the topic’s retention does not outlast by a day', () => {

@@ -15,6 +15,7 @@ import {
   readDuckDbCompatibilitySql,
 } from '../../../../lambdas/shared/warehouse/sql-files.js';
 import { openDuckDbWarehouse } from '../../../../local/warehouse/duckdb-warehouse.js';
+import { NOTHING_PENDING } from '../../../support/pending-work.js';
 import {
   bronzeRowOf,
   bronzeRowsOf,
@@ -256,14 +257,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
       unfoldedBatches: 0,
       oldestPendingLoadAt: '2026-01-08T00:05:00.000Z',
     });
-    expect(afterRun).toEqual({
-      kind: 'pending-work',
-      hasWork: false,
-      unclaimedLoads: 0,
-      pendingDays: 0,
-      unfoldedBatches: 0,
-      oldestPendingLoadAt: null,
-    });
+    expect(afterRun).toEqual(NOTHING_PENDING);
     expect(afterAnotherLoad).toEqual({
       kind: 'pending-work',
       hasWork: true,
@@ -323,14 +317,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
       unfoldedBatches: 1,
       oldestPendingLoadAt: '2026-01-10T00:05:00.000Z',
     });
-    expect(afterRun).toEqual({
-      kind: 'pending-work',
-      hasWork: false,
-      unclaimedLoads: 0,
-      pendingDays: 0,
-      unfoldedBatches: 0,
-      oldestPendingLoadAt: null,
-    });
+    expect(afterRun).toEqual(NOTHING_PENDING);
     expect(comparable(await readGoldReport(local.warehouse))).toEqual(
       comparable(expectedGold([...first, ...later])),
     );
@@ -339,14 +326,7 @@ describe('runTransformationStep: one state-machine task at a time', () => {
   it('GIVEN a warehouse the loader has not set up WHEN asked for pending work THEN there is none, and no load is pending', async () => {
     const empty = await openDuckDbWarehouse(':memory:', readDuckDbCompatibilitySql(DEFAULT_SQL_DIR));
     try {
-      expect(await runTransformationStep(empty, { kind: 'pending-work' })).toEqual({
-        kind: 'pending-work',
-        hasWork: false,
-        unclaimedLoads: 0,
-        pendingDays: 0,
-        unfoldedBatches: 0,
-        oldestPendingLoadAt: null,
-      });
+      expect(await runTransformationStep(empty, { kind: 'pending-work' })).toEqual(NOTHING_PENDING);
     } finally {
       await empty.close();
     }
