@@ -1,16 +1,19 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { DEFAULT_TOPIC_RETENTION_HOURS } from '../shared/kafka/pipeline-topic.js';
 
 const LEADER_WAIT_MS = 30_000;
 
 /**
- * Creates the topic when it is missing, with the given partition count and the broker's default
- * replication. An existing topic is left as it is (its partition count included): on MSK the
- * topic is created at deploy time, and this is a no-op there.
+ * Creates the topic when it is missing, with the given partition count and retention (the task
+ * definition passes the topic's own) and the broker's default replication. An existing topic is
+ * left as it is, its settings included: on MSK the topic exists before the producer starts (made at
+ * deploy time, or by the team on MSK Serverless), and this is a no-op there.
  */
 export async function ensureTopic(
   kafka: Kafka,
   topic: string,
   partitions: number,
+  retentionHours: number = DEFAULT_TOPIC_RETENTION_HOURS,
 ): Promise<'created' | 'exists'> {
   const admin = kafka.admin();
   await admin.connect();
@@ -18,7 +21,13 @@ export async function ensureTopic(
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return 'exists';
     const created = await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions }],
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          configEntries: [{ name: 'retention.ms', value: String(retentionHours * 3_600_000) }],
+        },
+      ],
       // kafkajs's own wait gives up when a just-started broker does not know the topic yet.
       waitForLeaders: false,
     });

@@ -1,6 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { connectKafka, type KafkaAuth, parseBrokerList } from '../shared/kafka/kafka-connection.js';
-import { DEFAULT_EVENTS_TOPIC, DEFAULT_PARTITION_COUNT } from '../shared/kafka/pipeline-topic.js';
+import {
+  DEFAULT_EVENTS_TOPIC,
+  DEFAULT_PARTITION_COUNT,
+  DEFAULT_TOPIC_RETENTION_HOURS,
+} from '../shared/kafka/pipeline-topic.js';
 import { requiredEnvironment } from '../shared/runtime/required-environment.js';
 import { ensureTopic } from './ensure-topic.js';
 import { produceEvents } from './event-producer.js';
@@ -31,11 +35,18 @@ function settingsFromEnvironment(environment: NodeJS.ProcessEnv) {
     authKind === 'plaintext'
       ? { kind: 'plaintext' }
       : { kind: 'msk-iam', region: requiredEnvironment(['AWS_REGION'], environment).AWS_REGION };
+  const retentionHours = number('TOPIC_RETENTION_HOURS', DEFAULT_TOPIC_RETENTION_HOURS);
+  if (!Number.isInteger(retentionHours) || retentionHours < 1) {
+    throw new Error(
+      `environment variable TOPIC_RETENTION_HOURS="${environment.TOPIC_RETENTION_HOURS}" must be a whole number of hours, at least 1`,
+    );
+  }
   return {
     brokers: parseBrokerList(KAFKA_BROKERS),
     auth,
     topic: environment.KAFKA_TOPIC || DEFAULT_EVENTS_TOPIC,
     partitions: number('TOPIC_PARTITIONS', DEFAULT_PARTITION_COUNT),
+    retentionHours,
     rate: number('EVENT_RATE', 1),
     users: number('CATALOGUE_USERS', 20),
     songs: number('CATALOGUE_SONGS', 6),
@@ -51,7 +62,7 @@ async function main(): Promise<void> {
     clientId: 'spotify-event-producer',
     auth: settings.auth,
   });
-  const topic = await ensureTopic(kafka, settings.topic, settings.partitions);
+  const topic = await ensureTopic(kafka, settings.topic, settings.partitions, settings.retentionHours);
   logger.info('producing', {
     topic: settings.topic,
     topicWas: topic,

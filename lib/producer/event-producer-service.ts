@@ -172,6 +172,7 @@ export class EventProducerService extends Construct {
         AWS_REGION: Stack.of(this).region,
         KAFKA_TOPIC: eventStream.topicName,
         TOPIC_PARTITIONS: String(eventStream.partitionCount),
+        TOPIC_RETENTION_HOURS: String(eventStream.retention.toHours()),
         EVENT_RATE: String(eventsPerSecond),
       },
       readonlyRootFilesystem: true,

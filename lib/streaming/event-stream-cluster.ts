@@ -4,7 +4,11 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnCluster, CfnServerlessCluster, CfnTopic } from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import { DEFAULT_EVENTS_TOPIC, DEFAULT_PARTITION_COUNT } from '../../lambdas/shared/kafka/pipeline-topic.js';
+import {
+  DEFAULT_EVENTS_TOPIC,
+  DEFAULT_PARTITION_COUNT,
+  DEFAULT_TOPIC_RETENTION_HOURS,
+} from '../../lambdas/shared/kafka/pipeline-topic.js';
 import { outsideRange, type WholeNumberRange } from '../app/whole-number-range.js';
 import type {
   ClusterCapacity,
@@ -21,7 +25,7 @@ export const EVENTS_TOPIC_DEFAULTS = {
   topicName: DEFAULT_EVENTS_TOPIC,
   partitionCount: DEFAULT_PARTITION_COUNT,
   replicationFactor: 3,
-  retention: Duration.days(7),
+  retention: Duration.hours(DEFAULT_TOPIC_RETENTION_HOURS),
 } as const;
 /**
  * The least time a record stays in the topic after the event source gives up on it (its maximum

@@ -49,7 +49,15 @@ describe("the producer's container entry point, as the image runs it", () => {
         );
     }
     expect(Object.keys(environment).sort()).toEqual(
-      ['AWS_REGION', 'EVENT_RATE', 'KAFKA_AUTH', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'TOPIC_PARTITIONS'].sort(),
+      [
+        'AWS_REGION',
+        'EVENT_RATE',
+        'KAFKA_AUTH',
+        'KAFKA_BROKERS',
+        'KAFKA_TOPIC',
+        'TOPIC_PARTITIONS',
+        'TOPIC_RETENTION_HOURS',
+      ].sort(),
     );
     const topic = environment.KAFKA_TOPIC!;
     const before = await messagesIn(topic);

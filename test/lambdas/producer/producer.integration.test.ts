@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { localKafka, uniqueName } from '../../support/local-clients.js';
 import { buildProducerImageBundle } from '../../support/producer-bundle.js';
@@ -90,6 +91,7 @@ describe('the producer on a real broker', () => {
         KAFKA_AUTH: 'plaintext',
         KAFKA_TOPIC: topic,
         TOPIC_PARTITIONS: '3',
+        TOPIC_RETENTION_HOURS: '30',
         EVENT_RATE: '0',
         GENERATOR_SEED: '11',
       },
@@ -126,5 +128,16 @@ describe('the producer on a real broker', () => {
     const messages = await readTopic(kafka, topic);
     expect(messages).toHaveLength(stopped!.sent!);
     expect(logs.some((line) => line.message === 'stopping: sending what was taken, then exiting')).toBe(true);
+    // It made the topic with the retention the task was given (the stacks pass the topic's).
+    const describer = kafka.admin();
+    await describer.connect();
+    const described = await describer.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }],
+      includeSynonyms: false,
+    });
+    await describer.disconnect();
+    expect(described.resources[0]!.configEntries).toEqual([
+      expect.objectContaining({ configName: 'retention.ms', configValue: String(30 * 3_600_000) }),
+    ]);
   });
 });

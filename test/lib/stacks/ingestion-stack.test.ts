@@ -39,7 +39,7 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
       });
     });
 
-    it('passes the brokers from the deploy-time lookup and the event rate from config', () => {
+    it('passes the brokers from the deploy-time lookup, and the event rate and the topic’s settings from config', () => {
       template.hasResourceProperties('AWS::ECS::TaskDefinition', {
         Cpu: String(config.producer.cpu),
         Memory: String(config.producer.memoryMiB),
@@ -58,6 +58,8 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
               },
               { Name: 'KAFKA_AUTH', Value: 'msk-iam' },
               { Name: 'KAFKA_TOPIC', Value: config.streaming.topicName },
+              { Name: 'TOPIC_PARTITIONS', Value: String(config.streaming.partitionCount) },
+              { Name: 'TOPIC_RETENTION_HOURS', Value: String(config.streaming.retentionHours) },
               { Name: 'EVENT_RATE', Value: String(config.producer.eventRate) },
             ]),
             LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
