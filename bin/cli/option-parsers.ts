@@ -1,4 +1,5 @@
 import { parseBrokerList } from '../../lambdas/shared/kafka/kafka-connection.js';
+import type { OffsetRange } from '../../lambdas/shared/lake/lake-layout.js';
 import { CliError } from './cli-error.js';
 import { BUCKET_NAME_RULE, bucketNameRefused } from './failure-messages.js';
 
@@ -49,4 +50,29 @@ export function parseBrokersFlag(text: string): string[] {
       'e.g. --brokers 127.0.0.1:9092 (spotify-pipeline local status shows it)',
     );
   }
+}
+
+/**
+ * `--offsets <topic>:<partition>:<first>-<last>` (or `:<offset>` for one), as the audit names a lost
+ * range (its thousands separators accepted): topic names hold no ":" (Kafka allows letters,
+ * digits, ".", "_" and "-").
+ */
+export function parseOffsetRange(text: string): OffsetRange {
+  const [topic = '', partition = '', offsets = '', ...rest] = text.split(':');
+  const numbers = /^(\d+)(?:-(\d+))?$/.exec(offsets.replace(/[_,]/g, ''));
+  const first = Number(numbers?.[1]);
+  const last = numbers?.[2] === undefined ? first : Number(numbers[2]);
+  if (
+    rest.length > 0 ||
+    !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) ||
+    !/^\d+$/.test(partition) ||
+    numbers === null ||
+    !Number.isSafeInteger(last) ||
+    last < first
+  )
+    throw new CliError(
+      `--offsets "${text}" is not <topic>:<partition>:<first offset>-<last offset>`,
+      'e.g. --offsets spotify-events:0:1200-1350, the first offset not after the last (the audit lists lost ranges so)',
+    );
+  return { topic, partition: Number(partition), firstOffset: first, lastOffset: last };
 }

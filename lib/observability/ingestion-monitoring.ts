@@ -282,7 +282,7 @@ export class IngestionMonitoring extends Construct {
       }),
       recordsLost: alarm('RecordsLost', {
         alarmDescription:
-          'The event source dropped records, or could not write a batch it gave up on to the failed-batch destination: those records are in neither bronze nor aws/lambda/, and the consumer group has moved past them. `spotify-pipeline audit --brokers <brokers> --bucket <lake bucket> --warehouse snowflake` lists them as lost offset ranges; they stay in the topic until its retention passes.',
+          'The event source dropped records, or could not write a batch it gave up on to the failed-batch destination: those records are in neither bronze nor aws/lambda/, and the consumer group has moved past them. `spotify-pipeline audit --brokers <brokers> --bucket <lake bucket> --warehouse snowflake` lists them as lost offset ranges; replay them with `spotify-pipeline replay-failed --offsets <topic>:<partition>:<first>-<last>` while the topic still holds them.',
         metric: recordsLost,
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

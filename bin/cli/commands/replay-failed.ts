@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { logLevel } from 'kafkajs';
 import { connectKafka, type KafkaAuth } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import type { OffsetRange } from '../../../lambdas/shared/lake/lake-layout.js';
+import { CliError } from '../cli-error.js';
 import { brokersOption, bucketOption, iamRegionOption, s3EndpointOption } from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBrokersFlag } from '../option-parsers.js';
+import { parseBrokersFlag, parseOffsetRange } from '../option-parsers.js';
 import { type ReplayEntry, type ReplayReport, replayFailedBatches } from '../replay/replay-failed-batches.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -16,6 +17,7 @@ interface ReplayFlags {
   s3Endpoint?: string;
   iamRegion?: string;
   dryRun?: boolean;
+  offsets: OffsetRange[];
   format: (typeof FORMATS)[number];
 }
 
@@ -33,6 +35,12 @@ export function replayFailedCommand(): Command {
       'replay only the failure records of this topic (default: every topic they name)',
     )
     .option(
+      '--offsets <topic:partition:first-last>',
+      'replay these offsets from the topic instead of the failure records: records dropped with no failure record, which the audit lists as lost (repeatable)',
+      (text: string, ranges: OffsetRange[]) => [...ranges, parseOffsetRange(text)],
+      [],
+    )
+    .option(
       '--dry-run',
       'say what would be replayed, and from where; read nothing from the topic and write nothing',
     )
@@ -42,12 +50,20 @@ export function replayFailedCommand(): Command {
       '\nA replayed failure record gets a marker, replays/<its key>.json, and is not replayed again; without the\n' +
         "marker a replay is still exactly once (the consumer's writes are conditional and skip offsets the lake holds).\n" +
         "Offsets the topic no longer retains come from the record's payload; without one they are lost.\n" +
+        '--offsets replays ranges with no failure record (the audit names them lost; the RecordsLost alarm): from\n' +
+        'Kafka only, with no marker, exactly once as well.\n' +
         'Exits 1 when a failure record is damaged, offsets are lost or a batch could not be written; 0 otherwise.\n' +
         'json: {"dryRun", "entries": [{key, status, ranges, lost, batch, marker, problem, ...}], "totals": {...}}.\n\n' +
         'Example:\n  spotify-pipeline replay-failed --bucket spotify-lake --s3-endpoint http://127.0.0.1:4566 --brokers 127.0.0.1:9092',
     )
     .action(async (flags: ReplayFlags) => {
       const brokers = parseBrokersFlag(flags.brokers);
+      const stray = flags.offsets.find((range) => flags.topic !== undefined && range.topic !== flags.topic);
+      if (stray !== undefined)
+        throw new CliError(
+          `--offsets names topic ${stray.topic}, but --topic is ${flags.topic}`,
+          'drop --topic (the ranges name their topics), or give ranges of that topic only',
+        );
       const auth: KafkaAuth =
         flags.iamRegion === undefined ? { kind: 'plaintext' } : { kind: 'msk-iam', region: flags.iamRegion };
       const report = await replayFailedBatches({
@@ -61,6 +77,7 @@ export function replayFailedCommand(): Command {
         ...(flags.topic === undefined ? {} : { topic: flags.topic }),
         dryRun: flags.dryRun === true,
         now: Date.now,
+        ...(flags.offsets.length === 0 ? {} : { ranges: flags.offsets }),
       });
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : tableOf(report),

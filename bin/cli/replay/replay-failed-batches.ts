@@ -18,7 +18,13 @@ import { mskEventFor } from '../../../local/consumer/local-kafka-consumer.js';
 import { unknownTopic } from '../failure-messages.js';
 import { listKeys, PARALLEL_READS, readObject } from '../lake-objects.js';
 import { KafkaRangeReader, OffsetsDeletedWhileReadingError } from './kafka-range-reader.js';
-import { eventToReplay, type LostRange, planReplay, type RangePlan } from './replay-plan.js';
+import {
+  eventToReplay,
+  type LostRange,
+  planReplay,
+  type RangePlan,
+  REQUESTED_CONDITION,
+} from './replay-plan.js';
 
 export interface ReplayOptions {
   readonly kafka: Kafka;
@@ -29,6 +35,29 @@ export interface ReplayOptions {
   readonly dryRun: boolean;
   /** The clock: the arrival time of the replayed batches' manifests, and the markers' time. */
   readonly now: () => number;
+  /**
+   * Replay these offset ranges instead of the failure records: records the event source dropped
+   * without writing a failure record, which the audit lists as lost. No marker is written (a range
+   * has no failure record to mark); the consumer's core still writes each record once.
+   */
+  readonly ranges?: readonly OffsetRange[];
+}
+
+/** How an offset range asked for on the command line is named in the report. */
+export function requestedRangeKey(range: OffsetRange): string {
+  return `--offsets ${range.topic}:${range.partition}:${range.firstOffset}-${range.lastOffset}`;
+}
+
+/** A failure record standing for an offset range asked for by hand: no payload, nothing to mark. */
+function requestedRange(range: OffsetRange, now: number): FailedBatchRecord {
+  return {
+    condition: REQUESTED_CONDITION,
+    failedAt: new Date(now).toISOString(),
+    eventSourceArn: null,
+    batchSize: range.lastOffset - range.firstOffset + 1,
+    ranges: [range],
+    payload: null,
+  };
 }
 
 /**
@@ -146,37 +175,42 @@ export async function replayFailedBatches(options: ReplayOptions): Promise<Repla
   try {
     const topics = new Set(await admin.listTopics());
     if (options.topic !== undefined && !topics.has(options.topic)) throw unknownTopic(options.topic);
-    const keys = (await listKeys(s3, bucket, FAILED_BATCHES_PREFIX)).filter((key) => !key.endsWith('/'));
-    const markers = new Set(await listKeys(s3, bucket, REPLAYS_PREFIX));
+    const requested = options.ranges ?? [];
+    const unknown = requested.find((range) => !topics.has(range.topic));
+    if (unknown !== undefined) throw unknownTopic(unknown.topic);
+    const keys =
+      requested.length > 0
+        ? requested.map(requestedRangeKey)
+        : (await listKeys(s3, bucket, FAILED_BATCHES_PREFIX)).filter((key) => !key.endsWith('/'));
+    const markers = new Set(requested.length > 0 ? [] : await listKeys(s3, bucket, REPLAYS_PREFIX));
 
-    const read = await mapInParallel(
-      keys,
-      PARALLEL_READS,
-      async (key): Promise<ReplayEntry | FailedBatchRecord> => {
-        const marker = replayMarkerKey(key);
-        if (markers.has(marker)) return alreadyReplayed(s3, bucket, key, marker);
-        const body = await readObject(s3, bucket, key);
-        const record =
-          body === null
-            ? { problem: `${key}: it was deleted while the replay read it` }
-            : parseFailedBatchRecord(key, Buffer.from(body).toString('utf8'));
-        if ('problem' in record)
-          return { key, status: 'damaged', ranges: [], lost: [], problem: record.problem };
-        const other = record.ranges.find(
-          (range) => options.topic !== undefined && range.topic !== options.topic,
-        );
-        if (other !== undefined)
-          return {
-            key,
-            status: 'skipped',
-            ...described(record),
-            ranges: [],
-            lost: [],
-            problem: `it names topic ${other.topic}, not --topic ${options.topic}`,
-          };
-        return record;
-      },
-    );
+    const read =
+      requested.length > 0
+        ? requested.map((range) => requestedRange(range, options.now()))
+        : await mapInParallel(keys, PARALLEL_READS, async (key): Promise<ReplayEntry | FailedBatchRecord> => {
+            const marker = replayMarkerKey(key);
+            if (markers.has(marker)) return alreadyReplayed(s3, bucket, key, marker);
+            const body = await readObject(s3, bucket, key);
+            const record =
+              body === null
+                ? { problem: `${key}: it was deleted while the replay read it` }
+                : parseFailedBatchRecord(key, Buffer.from(body).toString('utf8'));
+            if ('problem' in record)
+              return { key, status: 'damaged', ranges: [], lost: [], problem: record.problem };
+            const other = record.ranges.find(
+              (range) => options.topic !== undefined && range.topic !== options.topic,
+            );
+            if (other !== undefined)
+              return {
+                key,
+                status: 'skipped',
+                ...described(record),
+                ranges: [],
+                lost: [],
+                problem: `it names topic ${other.topic}, not --topic ${options.topic}`,
+              };
+            return record;
+          });
 
     const toReplay = keys.flatMap((key, index) => {
       const item = read[index]!;
@@ -210,7 +244,7 @@ export async function replayFailedBatches(options: ReplayOptions): Promise<Repla
       }
       if (reader === undefined && plans.some((plan) => plan.fromKafka !== null))
         reader = await KafkaRangeReader.open(options.kafka, namedTopics);
-      replayed.set(key, await replayOne(options, reader, key, record, plans));
+      replayed.set(key, await replayOne(options, reader, key, record, plans, requested.length === 0));
     }
 
     const entries = keys.map((key, index) => {
@@ -230,6 +264,7 @@ async function replayOne(
   key: string,
   record: FailedBatchRecord,
   plans: readonly RangePlan[],
+  marked: boolean,
 ): Promise<ReplayEntry> {
   const lost = plans.flatMap((plan) => plan.lost);
   let fromKafka: MskEvent[];
@@ -282,6 +317,7 @@ async function replayOne(
       problem: `the lake refused ${consumed.errors.map((failure) => `${failure.key} (${failure.error})`).join(', ')}: run replay-failed again`,
     };
   if (lost.length > 0) return { key, status: 'lost', ...described(record), ranges, lost, batch };
+  if (!marked) return { key, status: 'replayed', ...described(record), ranges, lost, batch };
 
   const marker = replayMarkerKey(key);
   const body: ReplayMarker = {

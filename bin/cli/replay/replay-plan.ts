@@ -11,6 +11,9 @@ export interface PartitionWatermarks {
 /** Per `topic-partition`; a partition the brokers do not have is absent. */
 export type TopicWatermarks = ReadonlyMap<string, PartitionWatermarks>;
 
+/** The condition of a range asked for with `--offsets`, which no failure record stands behind. */
+export const REQUESTED_CONDITION = 'asked for with --offsets';
+
 /** Offsets of a failure record that can be had neither from Kafka nor from the record itself. */
 export interface LostRange extends OffsetRange {
   readonly reason: string;
@@ -74,7 +77,10 @@ export function planReplay(record: FailedBatchRecord, watermarks: TopicWatermark
             partition: range.partition,
             firstOffset: part.first,
             lastOffset: part.last,
-            reason: `${part.reason}, and the failure record holds no payload`,
+            reason:
+              record.condition === REQUESTED_CONDITION
+                ? part.reason
+                : `${part.reason}, and the failure record holds no payload`,
           }))
         : [];
     return { ...range, fromKafka, fromPayload, lost };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../bin/cli/cli-error.js';
-import { parseBucketName } from '../../../bin/cli/option-parsers.js';
+import { parseBucketName, parseOffsetRange } from '../../../bin/cli/option-parsers.js';
 import { warehouseWaitMs } from '../../../bin/cli/warehouse-option.js';
 
 describe('parseBucketName: the names S3 accepts for a general-purpose bucket, checked before any request', () => {
@@ -51,6 +51,37 @@ describe('warehouseWaitMs: how long a command waits for another that holds the w
   it('GIVEN something that is not whole seconds THEN a usage error naming the variable', () => {
     expect(() => warehouseWaitMs({ SPOTIFY_PIPELINE_WAREHOUSE_WAIT_SECONDS: '1m' })).toThrow(
       /^SPOTIFY_PIPELINE_WAREHOUSE_WAIT_SECONDS is "1m": it is a whole number of seconds$/,
+    );
+  });
+});
+
+describe('parseOffsetRange: an offset range as the audit names a lost one', () => {
+  it.each([
+    [
+      'spotify-events:0:1200-1350',
+      { topic: 'spotify-events', partition: 0, firstOffset: 1200, lastOffset: 1350 },
+    ],
+    [
+      'spotify-events:3:1,200-1,350',
+      { topic: 'spotify-events', partition: 3, firstOffset: 1200, lastOffset: 1350 },
+    ],
+    ['events_2.v1:12:7', { topic: 'events_2.v1', partition: 12, firstOffset: 7, lastOffset: 7 }],
+  ])('GIVEN %s THEN that range', (text, range) => {
+    expect(parseOffsetRange(text)).toEqual(range);
+  });
+
+  it.each([
+    'spotify-events:0:1350-1200',
+    'spotify-events:0',
+    'spotify-events:x:1-2',
+    'spotify events:0:1-2',
+    'spotify-events:0:1-2:3',
+    'spotify-events:0:-2',
+  ])('GIVEN %s THEN a usage error saying the form, with an example', (text) => {
+    expect(() => parseOffsetRange(text)).toThrow(
+      expect.objectContaining({
+        message: `--offsets "${text}" is not <topic>:<partition>:<first offset>-<last offset>`,
+      }),
     );
   });
 });

@@ -31,12 +31,14 @@ interface Produced {
 
 interface AuditJson {
   offsets: {
+    topic: string;
     partition: number;
     from: number;
     to: number;
     accounted: number;
     unverified: number;
     unaccounted: number;
+    problems: { from: number; to: number; problem: string }[];
   }[];
   unexplained: number;
 }
@@ -141,6 +143,50 @@ async function expectEachOnce(s3: S3Client, bucket: string, expected: readonly P
 const dataObjects = async (s3: S3Client, bucket: string) =>
   new Map([...(await listing(s3, bucket, 'bronze/')), ...(await listing(s3, bucket, 'quarantine/'))]);
 
+/** The local consumer, as the event source, reads the topic into the lake until nothing is left. */
+async function consumeUntilIdle(lake: { topic: string; bucket: string }, group: string): Promise<void> {
+  const result = await runCli([
+    'consume',
+    '--brokers',
+    inject('kafkaBrokers'),
+    '--topic',
+    lake.topic,
+    '--group',
+    group,
+    '--bucket',
+    lake.bucket,
+    '--s3-endpoint',
+    inject('s3Endpoint'),
+    '--until-idle',
+  ]);
+  expect(result.exitCode, result.stderr).toBe(0);
+}
+
+/** Loads the lake into `warehouse` and transforms it, then audits every offset and layer. */
+async function loadAndAuditLake(lake: { topic: string; bucket: string }, group: string, warehouse: string) {
+  const s3Endpoint = inject('s3Endpoint');
+  const run = await runCli(lakeCommandLine('run', { bucket: lake.bucket, s3Endpoint }, warehouse));
+  expect(run.exitCode, run.stderr).toBe(0);
+  const audit = await runCli([
+    'audit',
+    '--brokers',
+    inject('kafkaBrokers'),
+    '--topic',
+    lake.topic,
+    '--group',
+    group,
+    '--bucket',
+    lake.bucket,
+    '--s3-endpoint',
+    s3Endpoint,
+    '--warehouse',
+    `duckdb:${warehouse}`,
+    '--format',
+    'json',
+  ]);
+  return { exitCode: audit.exitCode, report: JSON.parse(audit.stdout) as AuditJson };
+}
+
 describe('spotify-pipeline replay-failed, on the real local services', () => {
   const s3Endpoint = inject('s3Endpoint');
   const brokers = inject('kafkaBrokers');
@@ -179,45 +225,8 @@ describe('spotify-pipeline replay-failed, on the real local services', () => {
       otherPartition: KafkaFailureRecord;
     };
 
-    const consume = async () => {
-      const result = await runCli([
-        'consume',
-        '--brokers',
-        brokers,
-        '--topic',
-        lake.topic,
-        '--group',
-        group,
-        '--bucket',
-        lake.bucket,
-        '--s3-endpoint',
-        s3Endpoint,
-        '--until-idle',
-      ]);
-      expect(result.exitCode, result.stderr).toBe(0);
-    };
-    const loadAndAudit = async () => {
-      const run = await runCli(lakeCommandLine('run', { bucket: lake.bucket, s3Endpoint }, warehouse));
-      expect(run.exitCode, run.stderr).toBe(0);
-      const audit = await runCli([
-        'audit',
-        '--brokers',
-        brokers,
-        '--topic',
-        lake.topic,
-        '--group',
-        group,
-        '--bucket',
-        lake.bucket,
-        '--s3-endpoint',
-        s3Endpoint,
-        '--warehouse',
-        `duckdb:${warehouse}`,
-        '--format',
-        'json',
-      ]);
-      return { exitCode: audit.exitCode, report: JSON.parse(audit.stdout) as AuditJson };
-    };
+    const consume = () => consumeUntilIdle(lake, group);
+    const loadAndAudit = () => loadAndAuditLake(lake, group, warehouse);
 
     beforeAll(async () => {
       workDir = mkdtempSync(join(tmpdir(), 'replay-failed-'));
@@ -493,6 +502,120 @@ describe('spotify-pipeline replay-failed, on the real local services', () => {
         /\ntotals: 5 failure records: 2 already replayed, 1 with lost offsets, 2 damaged\n {2}5 records replayed \(5 from Kafka, 0 from payloads\): .*; 0 objects written; 10 offsets lost\n$/,
       );
       expect(await dataObjects(s3, lake.bucket)).toEqual(objects);
+    });
+  });
+
+  describe('GIVEN records the event source dropped and wrote nowhere (what the RecordsLost alarm reports)', () => {
+    const kafka = localKafka('replay-offsets-test');
+    const lake = { topic: uniqueName('replay-offsets'), bucket: uniqueName('replay-offsets') };
+    const group = uniqueName('lake-consumer');
+    let workDir: string;
+    let warehouse: string;
+    let everything: Produced[];
+    let dropped: Produced[];
+
+    beforeAll(async () => {
+      workDir = mkdtempSync(join(tmpdir(), 'replay-offsets-'));
+      warehouse = join(workDir, 'warehouse.duckdb');
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({ topics: [{ topic: lake.topic, numPartitions: 1 }], waitForLeaders: true });
+        const lines = linesOf(97, 110);
+        const before = await produceTo(kafka, lake.topic, 0, lines.slice(0, 40));
+        await consumeUntilIdle(lake, group);
+        // Dropped: the group moves past them, and no failure record says so.
+        dropped = await produceTo(kafka, lake.topic, 0, lines.slice(40, 70));
+        await admin.setOffsets({
+          groupId: group,
+          topic: lake.topic,
+          partitions: [{ partition: 0, offset: String(dropped.at(-1)!.record.offset + 1) }],
+        });
+        const after = await produceTo(kafka, lake.topic, 0, lines.slice(70));
+        await consumeUntilIdle(lake, group);
+        everything = [...before, ...dropped, ...after];
+      } finally {
+        await admin.disconnect();
+      }
+    }, 240_000);
+
+    afterAll(() => {
+      if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it('WHEN the ranges the audit names lost are replayed with --offsets THEN each record is in the lake once, a second replay adds nothing, and the audit accounts for every offset', async () => {
+      // The audit names what was lost, as the alarm's message says to ask it.
+      const before = await loadAndAuditLake(lake, group, warehouse);
+      const lostRanges = before.report.offsets.flatMap((p) =>
+        p.problems
+          .filter((problem) => problem.problem.endsWith('lost'))
+          .map((problem) => `${p.topic}:${p.partition}:${problem.from}-${problem.to}`),
+      );
+      const droppedRange = `${lake.topic}:0:${dropped[0]!.record.offset}-${dropped.at(-1)!.record.offset}`;
+      expect(before.exitCode).toBe(1);
+      expect(lostRanges).toEqual([droppedRange]);
+
+      const first = await replay(lake, ['--offsets', droppedRange]);
+      const second = await replay(lake, ['--offsets', droppedRange]);
+      const after = await loadAndAuditLake(lake, group, warehouse);
+
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(first.report.entries).toEqual([
+        expect.objectContaining({
+          key: `--offsets ${droppedRange}`,
+          status: 'replayed',
+          lost: [],
+          batch: expect.objectContaining({ records: dropped.length, alreadyInLake: 0 }),
+        }),
+      ]);
+      expect(first.report.entries[0]!.marker).toBeUndefined();
+      expect(second.exitCode).toBe(0);
+      expect(second.report.entries[0]!.batch).toMatchObject({
+        records: dropped.length,
+        alreadyInLake: dropped.length,
+        objectsWritten: 0,
+      });
+      await expectEachOnce(localS3(), lake.bucket, everything);
+      expect(after.exitCode).toBe(0);
+      expect(after.report.offsets.map((p) => p.unaccounted)).toEqual([0]);
+    });
+
+    it('WHEN asked for offsets the topic never held THEN they are named lost and it exits 1', async () => {
+      const end = everything.at(-1)!.record.offset;
+
+      const { exitCode, report, stderr } = await replay(lake, [
+        '--offsets',
+        `${lake.topic}:0:${end + 1}-${end + 5}`,
+      ]);
+
+      expect(exitCode).toBe(1);
+      expect(report.entries[0]).toMatchObject({
+        status: 'lost',
+        lost: [
+          {
+            topic: lake.topic,
+            partition: 0,
+            firstOffset: end + 1,
+            lastOffset: end + 5,
+            reason: `not in the topic, whose last offset is ${end} (was the topic deleted and created again?)`,
+          },
+        ],
+      });
+      expect(stderr).toMatch(/5 offsets lost/);
+    });
+
+    it('WHEN a range is malformed, or of another topic than --topic THEN it exits 2 saying what to give', async () => {
+      const malformed = await runCli([...replayCommandLine(lake), '--offsets', `${lake.topic}:0:9-3`]);
+      const otherTopic = await runCli([...replayCommandLine(lake), '--offsets', 'another-topic:0:1-2']);
+
+      expect(malformed.exitCode).toBe(2);
+      expect(malformed.stderr).toContain(
+        `--offsets "${lake.topic}:0:9-3" is not <topic>:<partition>:<first offset>-<last offset>`,
+      );
+      expect(otherTopic.exitCode).toBe(2);
+      expect(otherTopic.stderr).toContain(
+        `--offsets names topic another-topic, but --topic is ${lake.topic}`,
+      );
     });
   });
 });

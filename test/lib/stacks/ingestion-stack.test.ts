@@ -289,6 +289,7 @@ describe.each(['dev', 'prod'])('the %s ingestion stack', (environmentName) => {
           countOf('DroppedEventCount', 'dropped'),
           countOf('OnFailureDestinationDeliveryErrorCount', 'undelivered'),
         ]),
+        AlarmDescription: Match.stringLikeRegexp('audit .* replay-failed --offsets'),
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         ...notifies,
