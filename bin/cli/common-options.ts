@@ -1,9 +1,11 @@
 import { Option } from 'commander';
+import { type Kafka, logLevel } from 'kafkajs';
+import { connectKafka } from '../../lambdas/shared/kafka/kafka-connection.js';
 import {
   DEFAULT_EVENTS_TOPIC,
   DEFAULT_LAKE_CONSUMER_GROUP,
 } from '../../lambdas/shared/kafka/pipeline-topic.js';
-import { parseBucketName } from './option-parsers.js';
+import { parseBrokersFlag, parseBucketName } from './option-parsers.js';
 
 /** Options several commands take, each with its flag, check and default written once. */
 
@@ -32,4 +34,30 @@ export function topicOption(description: string): Option {
 
 export function consumerGroupOption(description: string): Option {
   return new Option('--group <id>', description).default(DEFAULT_LAKE_CONSUMER_GROUP);
+}
+
+/** What `--brokers` and `--iam-region` give a command. */
+export interface KafkaFlags {
+  brokers: string;
+  iamRegion?: string;
+}
+
+/** What `--bucket` and `--s3-endpoint` give a command. */
+export interface LakeFlags {
+  bucket: string;
+  s3Endpoint?: string;
+}
+
+/**
+ * The Kafka the flags name: Amazon MSK with IAM auth when `--iam-region` is given, a plaintext
+ * broker (the local one) when not. kafkajs's own log stays quiet: the commands report failures.
+ */
+export function kafkaFromFlags(flags: KafkaFlags, clientId: string): Kafka {
+  return connectKafka({
+    brokers: parseBrokersFlag(flags.brokers),
+    clientId,
+    auth:
+      flags.iamRegion === undefined ? { kind: 'plaintext' } : { kind: 'msk-iam', region: flags.iamRegion },
+    logLevel: logLevel.NOTHING,
+  });
 }

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Option } from 'commander';
 import { snowflakeSettingsFromSecret } from '../../lambdas/shared/warehouse/snowflake-settings.js';
 import {
   openSnowflakeWarehouse,
@@ -12,7 +13,12 @@ import { type DuckDbWarehouse, openDuckDbWarehouse } from '../../local/warehouse
 import { CliError } from './cli-error.js';
 import { NotADuckDbFileError, snowflakeConnectFailure, WAREHOUSE_WAIT_VARIABLE } from './failure-messages.js';
 
-export const WAREHOUSE_FLAG_HELP = 'where the warehouse is: duckdb:PATH (a local DuckDB file) or snowflake';
+const WAREHOUSE_FLAG_HELP = 'where the warehouse is: duckdb:PATH (a local DuckDB file) or snowflake';
+
+/** `--warehouse duckdb:PATH|snowflake`; `description` where a command takes only some of them. */
+export function warehouseOption(description = WAREHOUSE_FLAG_HELP): Option {
+  return new Option('--warehouse <target>', description).makeOptionMandatory();
+}
 
 /**
  * Opens the warehouse a `--warehouse` flag names. `duckdb:PATH` opens an existing DuckDB file with

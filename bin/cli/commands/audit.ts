@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { logLevel } from 'kafkajs';
-import { connectKafka, type KafkaAuth } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import type { AuditReport } from '../audit/run-audit.js';
 import { runAudit } from '../audit/run-audit.js';
 import { CliError } from '../cli-error.js';
@@ -9,22 +7,20 @@ import {
   bucketOption,
   consumerGroupOption,
   iamRegionOption,
+  type KafkaFlags,
+  kafkaFromFlags,
+  type LakeFlags,
   s3EndpointOption,
   topicOption,
 } from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBrokersFlag } from '../option-parsers.js';
-import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
+import { openWarehouseFromFlag, tableExists, warehouseOption } from '../warehouse-option.js';
 
 const FORMATS = ['table', 'json'] as const;
 
-interface AuditFlags {
-  brokers: string;
+interface AuditFlags extends KafkaFlags, LakeFlags {
   topic: string;
   group: string;
-  bucket: string;
-  s3Endpoint?: string;
-  iamRegion?: string;
   warehouse: string;
   format: (typeof FORMATS)[number];
 }
@@ -40,7 +36,7 @@ export function auditCommand(): Command {
     .addOption(bucketOption('the lake bucket'))
     .addOption(s3EndpointOption())
     .addOption(iamRegionOption())
-    .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
+    .addOption(warehouseOption())
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .addHelpText(
       'after',
@@ -50,15 +46,7 @@ export function auditCommand(): Command {
         '      --warehouse duckdb:.cache/warehouse.duckdb',
     )
     .action(async (flags: AuditFlags) => {
-      const brokers = parseBrokersFlag(flags.brokers);
-      const auth: KafkaAuth =
-        flags.iamRegion === undefined ? { kind: 'plaintext' } : { kind: 'msk-iam', region: flags.iamRegion };
-      const kafka = connectKafka({
-        brokers,
-        clientId: 'spotify-pipeline-audit',
-        auth,
-        logLevel: logLevel.NOTHING,
-      });
+      const kafka = kafkaFromFlags(flags, 'spotify-pipeline-audit');
       const warehouse = await openWarehouseFromFlag(flags.warehouse, { readsOnly: true });
       try {
         for (const table of ['device_usage', 'top_songs'])

@@ -1,6 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { Warehouse } from '../../../lambdas/shared/warehouse/warehouse.js';
 import { CliError } from '../cli-error.js';
 import { s3EndpointOption } from '../common-options.js';
@@ -11,7 +11,7 @@ import { renderDashboardHtml } from '../dashboard/render-dashboard.js';
 import { cannotWrite } from '../failure-messages.js';
 import { s3ClientForCli } from '../lake-bucket.js';
 import { parseBucketName, parseWholeNumber } from '../option-parsers.js';
-import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
+import { openWarehouseFromFlag, tableExists, warehouseOption } from '../warehouse-option.js';
 
 export const DEFAULT_DASHBOARD_PORT = 8765;
 const DEFAULT_REFRESH_SECONDS = 15;
@@ -31,7 +31,7 @@ export function dashboardCommand(): Command {
     .description(
       'Draw the gold KPIs and the pipeline’s health as one self-contained HTML page, or serve it live.',
     )
-    .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
+    .addOption(warehouseOption())
     .option('--out <file>', 'where the page is written', 'dashboard.html')
     .option('--serve', 'serve the page on 127.0.0.1 instead, refreshing its numbers until Ctrl-C')
     .option('--port <n>', 'the port --serve listens on (0 picks a free port)', String(DEFAULT_DASHBOARD_PORT))

@@ -20,6 +20,7 @@ import {
   openLocalWarehouse,
   openSnowflakeFromEnvironment,
   parseWarehouseOption,
+  warehouseOption,
 } from '../warehouse-option.js';
 
 const HOUR_MS = 3_600_000;
@@ -35,10 +36,7 @@ export function loadCommand(): Command {
     )
     .addOption(bucketOption('the lake bucket'))
     .addOption(s3EndpointOption())
-    .requiredOption(
-      '--warehouse <target>',
-      'duckdb:PATH (an embedded file, created when missing) or snowflake',
-    )
+    .addOption(warehouseOption('duckdb:PATH (an embedded file, created when missing) or snowflake'))
     .option('--from <iso>', 'a backfill: load the bronze/ hour folders (event time) from this hour on')
     .option('--to <iso>', 'with --from: end of the last hour of the backfill (default: now)')
     .option(

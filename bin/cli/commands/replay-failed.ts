@@ -1,21 +1,23 @@
 import { Command, Option } from 'commander';
-import { logLevel } from 'kafkajs';
-import { connectKafka, type KafkaAuth } from '../../../lambdas/shared/kafka/kafka-connection.js';
 import type { OffsetRange } from '../../../lambdas/shared/lake/lake-layout.js';
 import { CliError } from '../cli-error.js';
-import { brokersOption, bucketOption, iamRegionOption, s3EndpointOption } from '../common-options.js';
+import {
+  brokersOption,
+  bucketOption,
+  iamRegionOption,
+  type KafkaFlags,
+  kafkaFromFlags,
+  type LakeFlags,
+  s3EndpointOption,
+} from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { parseBrokersFlag, parseOffsetRange } from '../option-parsers.js';
+import { parseOffsetRange } from '../option-parsers.js';
 import { type ReplayEntry, type ReplayReport, replayFailedBatches } from '../replay/replay-failed-batches.js';
 
 const FORMATS = ['table', 'json'] as const;
 
-interface ReplayFlags {
-  brokers: string;
+interface ReplayFlags extends KafkaFlags, LakeFlags {
   topic?: string;
-  bucket: string;
-  s3Endpoint?: string;
-  iamRegion?: string;
   dryRun?: boolean;
   offsets: OffsetRange[];
   format: (typeof FORMATS)[number];
@@ -57,22 +59,15 @@ export function replayFailedCommand(): Command {
         'Example:\n  spotify-pipeline replay-failed --bucket spotify-lake --s3-endpoint http://127.0.0.1:4566 --brokers 127.0.0.1:9092',
     )
     .action(async (flags: ReplayFlags) => {
-      const brokers = parseBrokersFlag(flags.brokers);
+      const kafka = kafkaFromFlags(flags, 'spotify-pipeline-replay');
       const stray = flags.offsets.find((range) => flags.topic !== undefined && range.topic !== flags.topic);
       if (stray !== undefined)
         throw new CliError(
           `--offsets names topic ${stray.topic}, but --topic is ${flags.topic}`,
           'drop --topic (the ranges name their topics), or give ranges of that topic only',
         );
-      const auth: KafkaAuth =
-        flags.iamRegion === undefined ? { kind: 'plaintext' } : { kind: 'msk-iam', region: flags.iamRegion };
       const report = await replayFailedBatches({
-        kafka: connectKafka({
-          brokers,
-          clientId: 'spotify-pipeline-replay',
-          auth,
-          logLevel: logLevel.NOTHING,
-        }),
+        kafka,
         lake: { s3: s3ClientForCli(flags.s3Endpoint), bucket: flags.bucket },
         ...(flags.topic === undefined ? {} : { topic: flags.topic }),
         dryRun: flags.dryRun === true,

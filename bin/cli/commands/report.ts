@@ -8,7 +8,7 @@ import {
 } from '../../../lambdas/shared/transform/gold-report.js';
 import { CliError } from '../cli-error.js';
 import { parseWholeNumber } from '../option-parsers.js';
-import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
+import { openWarehouseFromFlag, tableExists, warehouseOption } from '../warehouse-option.js';
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -18,7 +18,7 @@ export function reportCommand(): Command {
     .description(
       'Print the gold KPIs: daily, weekly and monthly actives, retention, cohorts, songs, skip rates, devices, countries, users, hourly volume.',
     )
-    .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
+    .addOption(warehouseOption())
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .addOption(new Option('--model <name>', 'only this gold model').choices(GOLD_REPORT_MODELS))
     .option('--limit <n>', 'rows shown per model in the table format (json and csv print every row)', '20')

@@ -9,7 +9,7 @@ import { runPipelineOnce } from '../../../local/pipeline/run-pipeline-once.js';
 import { CliError } from '../cli-error.js';
 import { bucketOption, s3EndpointOption } from '../common-options.js';
 import { s3ClientForCli } from '../lake-bucket.js';
-import { openLocalWarehouse, parseWarehouseOption } from '../warehouse-option.js';
+import { openLocalWarehouse, parseWarehouseOption, warehouseOption } from '../warehouse-option.js';
 import { describeLoad } from './load.js';
 
 export function runCommand(): Command {
@@ -19,7 +19,7 @@ export function runCommand(): Command {
     )
     .addOption(bucketOption('the lake bucket'))
     .addOption(s3EndpointOption())
-    .requiredOption('--warehouse <target>', 'duckdb:PATH (an embedded file, created when missing)')
+    .addOption(warehouseOption('duckdb:PATH (an embedded file, created when missing)'))
     .option('--full-refresh', 'rebuild silver and gold from all of bronze after the load', false)
     .option(
       '--full-checks',

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import {
   DataQualityError,
   describeFailuresWithSamples,
@@ -8,14 +8,14 @@ import {
 } from '../../../lambdas/shared/transform/run-transformation.js';
 import { localRunId } from '../../../local/pipeline/local-run-id.js';
 import { CliError } from '../cli-error.js';
-import { openWarehouseFromFlag, tableExists, WAREHOUSE_FLAG_HELP } from '../warehouse-option.js';
+import { openWarehouseFromFlag, tableExists, warehouseOption } from '../warehouse-option.js';
 
 export function transformCommand(): Command {
   return new Command('transform')
     .description(
       'Build silver and gold from bronze with the SQL models in sql/manifest.json, then run their data-quality tests.',
     )
-    .addOption(new Option('--warehouse <target>', WAREHOUSE_FLAG_HELP).makeOptionMandatory())
+    .addOption(warehouseOption())
     .option('--full-refresh', 'rebuild silver and gold from all of bronze instead of only what is new', false)
     .option(
       '--full-checks',
