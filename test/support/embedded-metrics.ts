@@ -1,4 +1,8 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
+import {
+  PIPELINE_METRICS_NAMESPACE,
+  SQL_RUNNER_SERVICE,
+} from '../../lambdas/shared/runtime/pipeline-metrics.js';
 
 /**
  * The embedded-metric-format documents in what a function printed: Powertools Metrics writes each
@@ -25,4 +29,25 @@ export function emfPrintedBy(act: () => void): Record<string, unknown>[] {
     stdout.mockRestore();
   }
   return emfDocumentsIn(printed.join('\n'));
+}
+
+/**
+ * The document the SQL runner prints for one metric, as CloudWatch reads it: the pipeline's
+ * namespace, its `service` dimension, the metric's unit, and `value` (a number, or a matcher).
+ */
+export function sqlRunnerMetricDocument(name: string, unit: string, value: unknown): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: expect.any(Number),
+      CloudWatchMetrics: [
+        {
+          Namespace: PIPELINE_METRICS_NAMESPACE,
+          Dimensions: [['service']],
+          Metrics: [{ Name: name, Unit: unit }],
+        },
+      ],
+    },
+    service: SQL_RUNNER_SERVICE,
+    [name]: value,
+  };
 }

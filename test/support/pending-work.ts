@@ -7,3 +7,15 @@ export const NOTHING_PENDING = {
   unfoldedBatches: 0,
   oldestPendingLoadAt: null,
 } as const;
+
+/** The pending-work step's result when one load, loaded at `loadedAt` (ISO-8601), is all gold lacks. */
+export function oneLoadPending(loadedAt: string) {
+  return {
+    kind: 'pending-work',
+    hasWork: true,
+    unclaimedLoads: 1,
+    pendingDays: 0,
+    unfoldedBatches: 0,
+    oldestPendingLoadAt: loadedAt,
+  } as const;
+}

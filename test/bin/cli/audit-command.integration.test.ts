@@ -3,26 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AuditReport } from '../../../bin/cli/audit/run-audit.js';
 import { DEFAULT_SQL_DIR, readDuckDbCompatibilitySql } from '../../../lambdas/shared/warehouse/sql-files.js';
 import { type DemoRun, runDemo } from '../../../local/demo/run-demo.js';
 import { openDuckDbWarehouse } from '../../../local/warehouse/duckdb-warehouse.js';
 import { localS3 } from '../../support/local-clients.js';
 import { runCli } from '../../support/run-cli.js';
-
-interface AuditJson {
-  offsets: {
-    topic: string;
-    partition: number;
-    from: number;
-    to: number;
-    accounted: number;
-    unaccounted: number;
-    problems: { from: number; to: number; problem: string }[];
-  }[];
-  layers: Record<string, number | Record<string, number>>;
-  findings: { layer: string; problem: string; records: number }[];
-  unexplained: number;
-}
 
 describe('spotify-pipeline audit, on the real local services', () => {
   let run: DemoRun;
@@ -48,7 +34,7 @@ describe('spotify-pipeline audit, on the real local services', () => {
       'json',
     ]);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as AuditJson };
+    return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as AuditReport };
   };
 
   /** A copy of the run's warehouse, changed by `change` behind the pipeline. */
@@ -99,13 +85,13 @@ describe('spotify-pipeline audit, on the real local services', () => {
     const offsets = report.offsets.reduce((total, p) => total + p.to - p.from + 1, 0);
     expect(offsets).toBe(run.eventsProduced);
     expect(report.offsets.reduce((total, p) => total + p.accounted, 0)).toBe(run.eventsProduced);
-    const layers = report.layers as Record<string, number>;
-    expect(layers.lake_events! + layers.quarantined! + layers.repeats_in_batch!).toBe(run.eventsProduced);
+    const { layers } = report;
+    expect(layers.lake_events + layers.quarantined + layers.repeats_in_batch).toBe(run.eventsProduced);
     expect(layers.quarantined).toBe(run.recordsQuarantined);
     expect(layers.bronze_rows).toBe(run.rowsLoaded);
-    expect(layers.silver_rows! + layers.silver_rejects!).toBe(layers.bronze_rows);
+    expect(layers.silver_rows + layers.silver_rejects).toBe(layers.bronze_rows);
     expect(layers.lake_events_loaded).toBe(
-      layers.bronze_rows! + layers.load_rejects! + layers.duplicate_copies!,
+      layers.bronze_rows + layers.load_rejects + layers.duplicate_copies,
     );
     expect(layers.repeats_in_batch).toBeGreaterThan(0);
   });

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type Kafka, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AuditReport } from '../../../bin/cli/audit/run-audit.js';
 import type { ReplayReport } from '../../../bin/cli/replay/replay-failed-batches.js';
 import { consumeBatch } from '../../../lambdas/consumer/consume-batch.js';
 import type { MskRecord } from '../../../lambdas/consumer/msk-event.js';
@@ -27,20 +28,6 @@ import { lakeCommandLine, runCli } from '../../support/run-cli.js';
 interface Produced {
   readonly record: MskRecord;
   readonly eventId: string | null;
-}
-
-interface AuditJson {
-  offsets: {
-    topic: string;
-    partition: number;
-    from: number;
-    to: number;
-    accounted: number;
-    unverified: number;
-    unaccounted: number;
-    problems: { from: number; to: number; problem: string }[];
-  }[];
-  unexplained: number;
 }
 
 /** Generated lines, valid and malformed, without the generator's sender duplicates (two records, one event id). */
@@ -184,7 +171,56 @@ async function loadAndAuditLake(lake: { topic: string; bucket: string }, group: 
     '--format',
     'json',
   ]);
-  return { exitCode: audit.exitCode, report: JSON.parse(audit.stdout) as AuditJson };
+  return { exitCode: audit.exitCode, report: JSON.parse(audit.stdout) as AuditReport };
+}
+
+/** Lines per partition, for each phase of an outage. */
+interface OutageLines {
+  readonly before: readonly (readonly string[])[];
+  readonly during: readonly (readonly string[])[];
+  readonly after: readonly (readonly string[])[];
+}
+
+/**
+ * An outage as the event source lives it, on a new topic of one partition per entry of each phase:
+ * `before` is produced and consumed into the lake; `during` is produced and the group's committed
+ * offsets moved past it, as Lambda moves on after giving up on a batch; `after` is produced and
+ * consumed as usual again. Returns what was produced, `during` by partition.
+ */
+async function throughAnOutage(
+  kafka: Kafka,
+  lake: { topic: string; bucket: string },
+  group: string,
+  lines: OutageLines,
+): Promise<{ before: Produced[]; during: Produced[][]; after: Produced[] }> {
+  const produce = async (phase: OutageLines['before']) =>
+    Promise.all(
+      phase.map((partitionLines, partition) => produceTo(kafka, lake.topic, partition, partitionLines)),
+    );
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic: lake.topic, numPartitions: lines.before.length }],
+      waitForLeaders: true,
+    });
+    const before = (await produce(lines.before)).flat();
+    await consumeUntilIdle(lake, group);
+    const during = await produce(lines.during);
+    await admin.setOffsets({
+      groupId: group,
+      topic: lake.topic,
+      partitions: during.map((produced, partition) => ({
+        partition,
+        offset: String(produced.at(-1)!.record.offset + 1),
+      })),
+    });
+    const after = (await produce(lines.after)).flat();
+    await consumeUntilIdle(lake, group);
+    return { before, during, after };
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 describe('spotify-pipeline replay-failed, on the real local services', () => {
@@ -225,77 +261,48 @@ describe('spotify-pipeline replay-failed, on the real local services', () => {
       otherPartition: KafkaFailureRecord;
     };
 
-    const consume = () => consumeUntilIdle(lake, group);
     const loadAndAudit = () => loadAndAuditLake(lake, group, warehouse);
 
     beforeAll(async () => {
       workDir = mkdtempSync(join(tmpdir(), 'replay-failed-'));
       warehouse = join(workDir, 'warehouse.duckdb');
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await admin.createTopics({ topics: [{ topic: lake.topic, numPartitions: 2 }], waitForLeaders: true });
-        const lines = linesOf(71, 330);
-        const half = (from: number, to: number) => [
-          lines.slice(from, to).filter((_, index) => index % 2 === 0),
-          lines.slice(from, to).filter((_, index) => index % 2 === 1),
-        ];
-        // Before the outage: consumed as usual.
-        const [before0, before1] = half(0, 100);
-        const before = [
-          ...(await produceTo(kafka, lake.topic, 0, before0!)),
-          ...(await produceTo(kafka, lake.topic, 1, before1!)),
-        ];
-        await consume();
-        // The outage: the event source gives up on these batches and moves on, as Lambda does
-        // after its retries: the group's committed offsets go past them.
-        const [during0, during1] = half(100, 220);
-        const p0 = await produceTo(kafka, lake.topic, 0, during0!);
-        const p1 = await produceTo(kafka, lake.topic, 1, during1!);
-        outage = [...p0, ...p1];
-        outageOf = [p0, p1];
-        await admin.setOffsets({
-          groupId: group,
-          topic: lake.topic,
-          partitions: [
-            { partition: 0, offset: String(p0.at(-1)!.record.offset + 1) },
-            { partition: 1, offset: String(p1.at(-1)!.record.offset + 1) },
-          ],
-        });
-        // After it: consumed as usual again.
-        const [after0, after1] = half(220, lines.length);
-        const after = [
-          ...(await produceTo(kafka, lake.topic, 0, after0!)),
-          ...(await produceTo(kafka, lake.topic, 1, after1!)),
-        ];
-        await consume();
-        everything = [...before, ...outage, ...after];
-
-        const records = (items: readonly Produced[]) => items.map((item) => item.record);
-        failures = {
-          withPayload: aKafkaFailureRecord({ records: records(p0.slice(0, 20)), withPayload: true }),
-          withoutPayload: aKafkaFailureRecord({ records: records(p0.slice(20, 40)), withPayload: false }),
-          // One batch over both partitions, of which the function wrote a part before giving up.
-          halfWritten: aKafkaFailureRecord({
-            records: records([...p0.slice(40), ...p1.slice(0, 10)]),
-            withPayload: true,
-          }),
-          otherPartition: aKafkaFailureRecord({
-            records: records(p1.slice(10)),
-            withPayload: false,
-            condition: 'MaximumPayloadSizeExceeded',
-          }),
-        };
-        for (const failure of Object.values(failures)) await writeFailureRecord(s3, lake.bucket, failure);
-        const written = await consumeBatch(
-          anMskEvent(records([...p0.slice(40, 50), ...p1.slice(0, 5)])),
-          { s3, bucket: lake.bucket },
-          Date.now(),
-        );
-        expect(written.errors).toEqual([]);
-      } finally {
-        await admin.disconnect();
-      }
+      const lines = linesOf(71, 330);
+      const half = (from: number, to: number) => [
+        lines.slice(from, to).filter((_, index) => index % 2 === 0),
+        lines.slice(from, to).filter((_, index) => index % 2 === 1),
+      ];
+      // The event source gives up on the batches of `during`, as Lambda does after its retries.
+      const produced = await throughAnOutage(kafka, lake, group, {
+        before: half(0, 100),
+        during: half(100, 220),
+        after: half(220, lines.length),
+      });
+      const [p0, p1] = produced.during as [Produced[], Produced[]];
+      outage = [...p0, ...p1];
+      outageOf = [p0, p1];
+      everything = [...produced.before, ...outage, ...produced.after];
+      const records = (items: readonly Produced[]) => items.map((item) => item.record);
+      failures = {
+        withPayload: aKafkaFailureRecord({ records: records(p0.slice(0, 20)), withPayload: true }),
+        withoutPayload: aKafkaFailureRecord({ records: records(p0.slice(20, 40)), withPayload: false }),
+        // One batch over both partitions, of which the function wrote a part before giving up.
+        halfWritten: aKafkaFailureRecord({
+          records: records([...p0.slice(40), ...p1.slice(0, 10)]),
+          withPayload: true,
+        }),
+        otherPartition: aKafkaFailureRecord({
+          records: records(p1.slice(10)),
+          withPayload: false,
+          condition: 'MaximumPayloadSizeExceeded',
+        }),
+      };
+      for (const failure of Object.values(failures)) await writeFailureRecord(s3, lake.bucket, failure);
+      const written = await consumeBatch(
+        anMskEvent(records([...p0.slice(40, 50), ...p1.slice(0, 5)])),
+        { s3, bucket: lake.bucket },
+        Date.now(),
+      );
+      expect(written.errors).toEqual([]);
     }, 240_000);
 
     afterAll(() => {
@@ -517,26 +524,15 @@ describe('spotify-pipeline replay-failed, on the real local services', () => {
     beforeAll(async () => {
       workDir = mkdtempSync(join(tmpdir(), 'replay-offsets-'));
       warehouse = join(workDir, 'warehouse.duckdb');
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await admin.createTopics({ topics: [{ topic: lake.topic, numPartitions: 1 }], waitForLeaders: true });
-        const lines = linesOf(97, 110);
-        const before = await produceTo(kafka, lake.topic, 0, lines.slice(0, 40));
-        await consumeUntilIdle(lake, group);
-        // Dropped: the group moves past them, and no failure record says so.
-        dropped = await produceTo(kafka, lake.topic, 0, lines.slice(40, 70));
-        await admin.setOffsets({
-          groupId: group,
-          topic: lake.topic,
-          partitions: [{ partition: 0, offset: String(dropped.at(-1)!.record.offset + 1) }],
-        });
-        const after = await produceTo(kafka, lake.topic, 0, lines.slice(70));
-        await consumeUntilIdle(lake, group);
-        everything = [...before, ...dropped, ...after];
-      } finally {
-        await admin.disconnect();
-      }
+      const lines = linesOf(97, 110);
+      // Dropped: the group moves past `during`, and no failure record says so.
+      const produced = await throughAnOutage(kafka, lake, group, {
+        before: [lines.slice(0, 40)],
+        during: [lines.slice(40, 70)],
+        after: [lines.slice(70)],
+      });
+      dropped = produced.during[0]!;
+      everything = [...produced.before, ...dropped, ...produced.after];
     }, 240_000);
 
     afterAll(() => {

@@ -6,7 +6,7 @@ import {
 } from '../../../lambdas/shared/runtime/pipeline-metrics.js';
 import type { TransformationStepResult } from '../../../lambdas/shared/transform/run-transformation-step.js';
 import { publishStepMetrics } from '../../../lambdas/sql-runner/step-metrics.js';
-import { emfPrintedBy } from '../../support/embedded-metrics.js';
+import { emfPrintedBy, sqlRunnerMetricDocument } from '../../support/embedded-metrics.js';
 
 const metrics = () => new Metrics({ namespace: PIPELINE_METRICS_NAMESPACE, serviceName: SQL_RUNNER_SERVICE });
 
@@ -32,22 +32,7 @@ describe('publishStepMetrics: what a step of the SQL runner publishes to CloudWa
     );
 
     // Assess
-    expect(emf).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'SpotifyPipeline',
-              Dimensions: [['service']],
-              Metrics: [{ Name: 'GoldLagSeconds', Unit: 'Seconds' }],
-            },
-          ],
-        },
-        service: 'sql-runner',
-        GoldLagSeconds: 5_430.25,
-      },
-    ]);
+    expect(emf).toEqual([sqlRunnerMetricDocument('GoldLagSeconds', 'Seconds', 5_430.25)]);
   });
 
   it('GIVEN no load gold does not reflect WHEN the pending work’s metrics are published THEN GoldLagSeconds is 0, published all the same', () => {

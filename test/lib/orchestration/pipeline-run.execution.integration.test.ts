@@ -26,7 +26,7 @@ import {
 } from '../../support/deployed-functions.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
-import { NOTHING_PENDING } from '../../support/pending-work.js';
+import { NOTHING_PENDING, oneLoadPending } from '../../support/pending-work.js';
 import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
 import { StepFunctionsOnMoto } from '../../support/step-functions-on-moto.js';
 
@@ -246,14 +246,7 @@ describe('the pipeline-run state machine, executed as deployed', () => {
     const [loadedAt] = await loadedAtOf('run-1');
     expect(invoked[1]).toMatchObject({ payload: { kind: 'pending-work' } });
     expect(invoked[1]!.outcome).toEqual({
-      result: {
-        kind: 'pending-work',
-        hasWork: true,
-        unclaimedLoads: 1,
-        pendingDays: 0,
-        unfoldedBatches: 0,
-        oldestPendingLoadAt: loadedAt,
-      },
+      result: oneLoadPending(loadedAt!),
     });
     expect(
       invoked

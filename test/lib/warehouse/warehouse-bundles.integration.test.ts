@@ -18,9 +18,10 @@ import {
   localWarehouseEnvironment,
   synthesizedPipeline,
 } from '../../support/deployed-functions.js';
+import { sqlRunnerMetricDocument } from '../../support/embedded-metrics.js';
 import { localS3, uniqueName } from '../../support/local-clients.js';
 import { anMskEvent, anMskRecord } from '../../support/msk-event-factory.js';
-import { NOTHING_PENDING } from '../../support/pending-work.js';
+import { NOTHING_PENDING, oneLoadPending } from '../../support/pending-work.js';
 import { SnowflakeOverDuckDb } from '../../support/snowflake-over-duckdb.js';
 
 /** The lake's events: a few days of listening, 3% faults (malformed ones go to quarantine, duplicates reach the lake). */
@@ -129,30 +130,10 @@ describe('the warehouse functions as bundled for deployment', () => {
         "SELECT loaded_at FROM bronze.loads WHERE load_id = 'execution-1/1'",
       );
       const loadedAtMs = loaded!.loaded_at.getTime();
-      expect(work.result).toEqual({
-        kind: 'pending-work',
-        hasWork: true,
-        unclaimedLoads: 1,
-        pendingDays: 0,
-        unfoldedBatches: 0,
-        oldestPendingLoadAt: new Date(loadedAtMs).toISOString(),
-      });
+      expect(work.result).toEqual(oneLoadPending(new Date(loadedAtMs).toISOString()));
       // Its age when the step published it, which was while the step ran: how far gold lagged.
       expect(work.metrics).toEqual([
-        {
-          _aws: {
-            Timestamp: expect.any(Number),
-            CloudWatchMetrics: [
-              {
-                Namespace: 'SpotifyPipeline',
-                Dimensions: [['service']],
-                Metrics: [{ Name: 'GoldLagSeconds', Unit: 'Seconds' }],
-              },
-            ],
-          },
-          service: 'sql-runner',
-          GoldLagSeconds: expect.any(Number),
-        },
+        sqlRunnerMetricDocument('GoldLagSeconds', 'Seconds', expect.any(Number)),
       ]);
       const lag = work.metrics[0]!.GoldLagSeconds as number;
       expect(lag).toBeGreaterThanOrEqual((work.startedAt - loadedAtMs) / 1000);

@@ -14,7 +14,7 @@ import {
 } from '../../../../lambdas/shared/transform/run-transformation-step.js';
 import { DEFAULT_SQL_DIR } from '../../../../lambdas/shared/warehouse/sql-files.js';
 import { publishStepMetrics } from '../../../../lambdas/sql-runner/step-metrics.js';
-import { emfPrintedBy } from '../../../support/embedded-metrics.js';
+import { emfPrintedBy, sqlRunnerMetricDocument } from '../../../support/embedded-metrics.js';
 import {
   type BronzeRow,
   bronzeRowOf,
@@ -92,22 +92,7 @@ describe('the audit step: the layer audit as a state-machine task', () => {
       silver_rejects: 1,
       silver_rejects_by_reason: { 'event_type is not one of play, pause, skip, add_to_playlist': 1 },
     });
-    expect(emf).toEqual([
-      expect.objectContaining({
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'SpotifyPipeline',
-              Dimensions: [['service']],
-              Metrics: [{ Name: 'Unexplained', Unit: 'Count' }],
-            },
-          ],
-        },
-        service: 'sql-runner',
-        Unexplained: 0,
-      }),
-    ]);
+    expect(emf).toEqual([sqlRunnerMetricDocument('Unexplained', 'Count', 0)]);
   });
 
   it('GIVEN a bronze row deleted behind the pipeline WHEN the audit step runs THEN it names the file and the event, never the user, counts them in Unexplained, publishes that, and does not throw', async () => {

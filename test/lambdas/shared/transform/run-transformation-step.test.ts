@@ -15,7 +15,7 @@ import {
   readDuckDbCompatibilitySql,
 } from '../../../../lambdas/shared/warehouse/sql-files.js';
 import { openDuckDbWarehouse } from '../../../../local/warehouse/duckdb-warehouse.js';
-import { NOTHING_PENDING } from '../../../support/pending-work.js';
+import { NOTHING_PENDING, oneLoadPending } from '../../../support/pending-work.js';
 import {
   bronzeRowOf,
   bronzeRowsOf,
@@ -249,23 +249,9 @@ describe('runTransformationStep: one state-machine task at a time', () => {
     const afterAnotherLoad = await pending();
 
     // Assess
-    expect(beforeFirstRun).toEqual({
-      kind: 'pending-work',
-      hasWork: true,
-      unclaimedLoads: 1,
-      pendingDays: 0,
-      unfoldedBatches: 0,
-      oldestPendingLoadAt: '2026-01-08T00:05:00.000Z',
-    });
+    expect(beforeFirstRun).toEqual(oneLoadPending('2026-01-08T00:05:00.000Z'));
     expect(afterRun).toEqual(NOTHING_PENDING);
-    expect(afterAnotherLoad).toEqual({
-      kind: 'pending-work',
-      hasWork: true,
-      unclaimedLoads: 1,
-      pendingDays: 0,
-      unfoldedBatches: 0,
-      oldestPendingLoadAt: '2026-01-09T10:15:30.000Z',
-    });
+    expect(afterAnotherLoad).toEqual(oneLoadPending('2026-01-09T10:15:30.000Z'));
   });
 
   it('GIVEN a batch that claimed a load but stopped before gold folded it, and a newer load since WHEN asked for pending work THEN the claimed load is the oldest gold does not reflect; after a run to the end none is', async () => {
