@@ -28,6 +28,11 @@ export function iamRegionOption(): Option {
   );
 }
 
+/** `--format`: how a command prints its result, `table` for people unless another is asked for. */
+export function formatOption<Format extends string>(formats: readonly Format[]): Option {
+  return new Option('--format <format>', 'output format').choices(formats).default('table');
+}
+
 export function topicOption(description: string): Option {
   return new Option('--topic <name>', description).default(DEFAULT_EVENTS_TOPIC);
 }

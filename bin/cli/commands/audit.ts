@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { AuditReport } from '../audit/run-audit.js';
 import { runAudit } from '../audit/run-audit.js';
 import { CliError } from '../cli-error.js';
@@ -6,6 +6,7 @@ import {
   brokersOption,
   bucketOption,
   consumerGroupOption,
+  formatOption,
   iamRegionOption,
   type KafkaFlags,
   kafkaFromFlags,
@@ -37,7 +38,7 @@ export function auditCommand(): Command {
     .addOption(s3EndpointOption())
     .addOption(iamRegionOption())
     .addOption(warehouseOption())
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+    .addOption(formatOption(FORMATS))
     .addHelpText(
       'after',
       '\nExits 1 when any offset is unaccounted for or any record unexplained, 0 when everything adds up.\n' +

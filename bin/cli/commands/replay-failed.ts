@@ -1,9 +1,10 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { OffsetRange } from '../../../lambdas/shared/lake/lake-layout.js';
 import { CliError } from '../cli-error.js';
 import {
   brokersOption,
   bucketOption,
+  formatOption,
   iamRegionOption,
   type KafkaFlags,
   kafkaFromFlags,
@@ -46,7 +47,7 @@ export function replayFailedCommand(): Command {
       '--dry-run',
       'say what would be replayed, and from where; read nothing from the topic and write nothing',
     )
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+    .addOption(formatOption(FORMATS))
     .addHelpText(
       'after',
       '\nA replayed failure record gets a marker, replays/<its key>.json, and is not replayed again; without the\n' +

@@ -7,6 +7,7 @@ import {
   readGoldModels,
 } from '../../../lambdas/shared/transform/gold-report.js';
 import { CliError } from '../cli-error.js';
+import { formatOption } from '../common-options.js';
 import { parseWholeNumber } from '../option-parsers.js';
 import { openWarehouseFromFlag, tableExists, warehouseOption } from '../warehouse-option.js';
 
@@ -19,7 +20,7 @@ export function reportCommand(): Command {
       'Print the gold KPIs: daily, weekly and monthly actives, retention, cohorts, songs, skip rates, devices, countries, users, hourly volume.',
     )
     .addOption(warehouseOption())
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+    .addOption(formatOption(FORMATS))
     .addOption(new Option('--model <name>', 'only this gold model').choices(GOLD_REPORT_MODELS))
     .option('--limit <n>', 'rows shown per model in the table format (json and csv print every row)', '20')
     .addHelpText(

@@ -130,10 +130,9 @@ async function expectEachOnce(s3: S3Client, bucket: string, expected: readonly P
 const dataObjects = async (s3: S3Client, bucket: string) =>
   new Map([...(await listing(s3, bucket, 'bronze/')), ...(await listing(s3, bucket, 'quarantine/'))]);
 
-/** The local consumer, as the event source, reads the topic into the lake until nothing is left. */
-async function consumeUntilIdle(lake: { topic: string; bucket: string }, group: string): Promise<void> {
-  const result = await runCli([
-    'consume',
+/** The local services' flags for a command that reads `lake.topic` as `group` and writes the lake. */
+function kafkaAndLakeFlags(lake: { topic: string; bucket: string }, group: string): string[] {
+  return [
     '--brokers',
     inject('kafkaBrokers'),
     '--topic',
@@ -144,8 +143,12 @@ async function consumeUntilIdle(lake: { topic: string; bucket: string }, group: 
     lake.bucket,
     '--s3-endpoint',
     inject('s3Endpoint'),
-    '--until-idle',
-  ]);
+  ];
+}
+
+/** The local consumer, as the event source, reads the topic into the lake until nothing is left. */
+async function consumeUntilIdle(lake: { topic: string; bucket: string }, group: string): Promise<void> {
+  const result = await runCli(['consume', ...kafkaAndLakeFlags(lake, group), '--until-idle']);
   expect(result.exitCode, result.stderr).toBe(0);
 }
 
@@ -156,16 +159,7 @@ async function loadAndAuditLake(lake: { topic: string; bucket: string }, group: 
   expect(run.exitCode, run.stderr).toBe(0);
   const audit = await runCli([
     'audit',
-    '--brokers',
-    inject('kafkaBrokers'),
-    '--topic',
-    lake.topic,
-    '--group',
-    group,
-    '--bucket',
-    lake.bucket,
-    '--s3-endpoint',
-    s3Endpoint,
+    ...kafkaAndLakeFlags(lake, group),
     '--warehouse',
     `duckdb:${warehouse}`,
     '--format',
